@@ -1,0 +1,109 @@
+/*
+ * ffnn: the C core of the network from "Make Your Own Neural Network".
+ *
+ * Plain C99, no Python. Every function takes its sizes explicitly; matrices
+ * are dense, row-major, shape (rows, cols) = (next layer, previous layer), as
+ * the book's `wih` and `who`. A network is `n_layers` weight matrices and the
+ * `n_layers + 1` node counts `sizes[0] .. sizes[n_layers]`.
+ *
+ * Each kernel exists for float (_f32) and double (_f64).
+ */
+#ifndef FFNN_H
+#define FFNN_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* MSVC spells C99's restrict `__restrict`. */
+#if defined(_MSC_VER) && !defined(__clang__)
+#define FFNN_RESTRICT __restrict
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 199901L
+#define FFNN_RESTRICT restrict
+#else
+#define FFNN_RESTRICT
+#endif
+
+/* ---- single kernels ---------------------------------------------------- */
+
+/* y = W x; W is (rows, cols). */
+void ffnn_matvec_f32(size_t rows, size_t cols, const float *FFNN_RESTRICT w,
+                     const float *FFNN_RESTRICT x, float *FFNN_RESTRICT y);
+void ffnn_matvec_f64(size_t rows, size_t cols, const double *FFNN_RESTRICT w,
+                     const double *FFNN_RESTRICT x, double *FFNN_RESTRICT y);
+
+/* y = W^T e; W is (rows, cols), e has rows entries, y has cols entries. */
+void ffnn_matvec_t_f32(size_t rows, size_t cols, const float *FFNN_RESTRICT w,
+                       const float *FFNN_RESTRICT e, float *FFNN_RESTRICT y);
+void ffnn_matvec_t_f64(size_t rows, size_t cols, const double *FFNN_RESTRICT w,
+                       const double *FFNN_RESTRICT e, double *FFNN_RESTRICT y);
+
+/* y = 1 / (1 + exp(-x)), finite for every finite x; y may alias x. */
+void ffnn_sigmoid_f32(size_t n, const float *x, float *y);
+void ffnn_sigmoid_f64(size_t n, const double *x, double *y);
+
+/* y = log(x / (1 - x)), the inverse of the sigmoid; y may alias x. */
+void ffnn_logit_f32(size_t n, const float *x, float *y);
+void ffnn_logit_f64(size_t n, const double *x, double *y);
+
+/* W += scale * (a outer b); W is (rows, cols), a has rows, b has cols. */
+void ffnn_outer_update_f32(size_t rows, size_t cols, float *FFNN_RESTRICT w,
+                           float scale, const float *FFNN_RESTRICT a,
+                           const float *FFNN_RESTRICT b);
+void ffnn_outer_update_f64(size_t rows, size_t cols, double *FFNN_RESTRICT w,
+                           double scale, const double *FFNN_RESTRICT a,
+                           const double *FFNN_RESTRICT b);
+
+/* ---- whole network ----------------------------------------------------- */
+
+/*
+ * Scratch space, in elements, that the network functions below need:
+ * two vectors per non-input layer (its outputs and its errors). Returns 0 if
+ * the count would overflow size_t.
+ */
+size_t ffnn_work_size(size_t n_layers, const size_t *sizes);
+
+/*
+ * One step of the book's per-sample training: forward pass, errors
+ * e = t - o at the output, e_{k-1} = W_k^T e_k below (raw errors, computed
+ * with the weights before their update), and for every layer
+ * W_k += lr * (e_k * o_k * (1 - o_k)) outer o_{k-1}.
+ * Returns the squared error sum((t - o)^2) of the sample before the update.
+ */
+float ffnn_train_step_f32(size_t n_layers, const size_t *sizes,
+                          float *const *weights, float lr, const float *input,
+                          const float *target, float *work);
+double ffnn_train_step_f64(size_t n_layers, const size_t *sizes,
+                           double *const *weights, double lr,
+                           const double *input, const double *target,
+                           double *work);
+
+/* Forward pass of n samples: inputs (n, sizes[0]) -> outputs (n, sizes[n_layers]). */
+void ffnn_query_f32(size_t n_layers, const size_t *sizes,
+                    const float *const *weights, size_t n, const float *inputs,
+                    float *outputs, float *work);
+void ffnn_query_f64(size_t n_layers, const size_t *sizes,
+                    const double *const *weights, size_t n,
+                    const double *inputs, double *outputs, double *work);
+
+/*
+ * The book's backwards query: from targets at the output (each strictly
+ * between 0 and 1), apply the inverse sigmoid, push the signal back through
+ * W^T, rescale it to 0.01 .. 0.99 and repeat down to the input layer, which
+ * is written to `image` (sizes[0] entries). A signal with no spread (all
+ * entries equal) is set to 0.5, where the book would divide by zero.
+ */
+void ffnn_backquery_f32(size_t n_layers, const size_t *sizes,
+                        const float *const *weights, const float *target,
+                        float *image, float *work);
+void ffnn_backquery_f64(size_t n_layers, const size_t *sizes,
+                        const double *const *weights, const double *target,
+                        double *image, double *work);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FFNN_H */

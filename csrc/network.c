@@ -1,0 +1,27 @@
+/*
+ * Whole-network functions of ffnn.h (training step, query, backquery) for any
+ * number of layers, built from the single kernels. network_template.h is
+ * included once per precision, as kernels.c does.
+ */
+#include <stdint.h>
+
+#include "ffnn.h"
+
+size_t ffnn_work_size(size_t n_layers, const size_t *sizes)
+{
+    size_t total = 0;
+    for (size_t k = 1; k <= n_layers; k++) {
+        if (sizes[k] > (SIZE_MAX - total) / 2)
+            return 0;
+        total += 2 * sizes[k];
+    }
+    return total;
+}
+
+#define REAL float
+#define SUFFIX _f32
+#include "network_template.h"
+
+#define REAL double
+#define SUFFIX _f64
+#include "network_template.h"

@@ -1,0 +1,3 @@
+from ffnn.cli import main
+
+raise SystemExit(main())

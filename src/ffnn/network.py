@@ -1,0 +1,240 @@
+"""The NeuralNetwork class: the book's network, with its arithmetic in C."""
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+import numpy as np
+
+from ffnn import _checks, _core
+
+
+class NeuralNetwork:
+    """A fully connected sigmoid network trained one sample at a time.
+
+    ``NeuralNetwork(input_nodes, hidden_nodes, output_nodes, learning_rate)``
+    is the book's network; ``hidden_nodes`` may also be a sequence of layer
+    sizes for several hidden layers. Weight matrix k has shape
+    ``(nodes of layer k+1, nodes of layer k)`` and starts normal with mean 0
+    and standard deviation ``(nodes of layer k) ** -0.5``, drawn from
+    ``np.random.default_rng(seed)``.
+    """
+
+    def __init__(
+        self,
+        input_nodes: int,
+        hidden_nodes: int | Sequence[int],
+        output_nodes: int,
+        learning_rate: float,
+        *,
+        dtype=np.float64,
+        seed=None,
+    ) -> None:
+        if isinstance(hidden_nodes, Sequence) or isinstance(hidden_nodes, np.ndarray):
+            hidden = [_checks.node_count(h, f"hidden_nodes[{i}]") for i, h in enumerate(hidden_nodes)]
+            self._hidden_is_list = True
+        else:
+            hidden = [_checks.node_count(hidden_nodes, "hidden_nodes")]
+            self._hidden_is_list = False
+        sizes = (
+            _checks.node_count(input_nodes, "input_nodes"),
+            *hidden,
+            _checks.node_count(output_nodes, "output_nodes"),
+        )
+        self.learning_rate = learning_rate
+        self._dtype = _checks.float_dtype(dtype)
+        self._lock = threading.RLock()
+        rng = np.random.default_rng(seed)
+        weights = []
+        for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+            _check_allocatable(n_out, n_in, self._dtype)
+            w = rng.normal(0.0, n_in**-0.5, size=(n_out, n_in))
+            weights.append(np.ascontiguousarray(w, dtype=self._dtype))
+        self._bind(weights)
+
+    # ---- structure ---------------------------------------------------------
+
+    @property
+    def dtype(self) -> np.dtype:
+        """float32 or float64: the type of the weights and of every result."""
+        return self._dtype
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        """Node counts of every layer, input first."""
+        return self._layers.sizes
+
+    @property
+    def inodes(self) -> int:
+        return self.sizes[0]
+
+    @property
+    def hnodes(self) -> int | list[int]:
+        hidden = list(self.sizes[1:-1])
+        return hidden if self._hidden_is_list else hidden[0]
+
+    @property
+    def onodes(self) -> int:
+        return self.sizes[-1]
+
+    @property
+    def learning_rate(self) -> float:
+        return self._learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value: float) -> None:
+        self._learning_rate = _checks.learning_rate(value)
+
+    lr = learning_rate
+
+    # ---- weights -----------------------------------------------------------
+
+    @property
+    def weights(self) -> tuple[np.ndarray, ...]:
+        """The weight matrices, input side first; edit them in place or assign all."""
+        return self._weights
+
+    @weights.setter
+    def weights(self, matrices) -> None:
+        matrices = list(matrices)
+        if len(matrices) != len(self._weights):
+            raise ValueError(f"expected {len(self._weights)} weight matrices, got {len(matrices)}")
+        checked = [
+            _checks.matrix(m, old.shape, self._dtype, f"weights[{k}]")
+            for k, (m, old) in enumerate(zip(matrices, self._weights))
+        ]
+        with self._lock:
+            # Copies, so the network never shares memory with the caller's arrays.
+            self._bind([np.array(m, copy=True) for m in checked])
+
+    def _set_weight(self, k: int, matrix, name: str) -> None:
+        checked = _checks.matrix(matrix, self._weights[k].shape, self._dtype, name)
+        with self._lock:
+            weights = list(self._weights)
+            weights[k] = np.array(checked, copy=True)
+            self._bind(weights)
+
+    @property
+    def wih(self) -> np.ndarray:
+        """Input-to-hidden weights (the first matrix), as in the book."""
+        self._need_hidden("wih")
+        return self._weights[0]
+
+    @wih.setter
+    def wih(self, matrix) -> None:
+        self._need_hidden("wih")
+        self._set_weight(0, matrix, "wih")
+
+    @property
+    def who(self) -> np.ndarray:
+        """Hidden-to-output weights (the last matrix), as in the book."""
+        self._need_hidden("who")
+        return self._weights[-1]
+
+    @who.setter
+    def who(self, matrix) -> None:
+        self._need_hidden("who")
+        self._set_weight(len(self._weights) - 1, matrix, "who")
+
+    def _need_hidden(self, name: str) -> None:
+        if len(self._weights) < 2:
+            raise AttributeError(f"{name} needs a hidden layer; use weights[0]")
+
+    def _bind(self, weights: list[np.ndarray]) -> None:
+        self._layers = _core.Layers(weights)
+        self._weights = self._layers.arrays
+        self._work = np.empty(self._layers.work_size, dtype=self._dtype)
+
+    # ---- the book's three operations --------------------------------------
+
+    def train(self, inputs, targets) -> float:
+        """One back-propagation step on one sample, exactly the book's rule.
+
+        For each layer, output o, input h and error e (``targets - o`` at the
+        output, ``W.T @ e`` of the layer above otherwise):
+        ``W += lr * (e * o * (1 - o)) outer h``. Returns the squared error
+        ``sum((targets - o) ** 2)`` of the sample before the update.
+        """
+        x = _checks.vector(inputs, self.sizes[0], self._dtype, "inputs")
+        t = _checks.vector(targets, self.sizes[-1], self._dtype, "targets")
+        with self._lock:
+            lr = self._dtype.type(self._learning_rate)
+            return float(_core.train_step(self._layers, x, t, lr, self._work))
+
+    def query(self, inputs) -> np.ndarray:
+        """Outputs for one sample (1-D) or for each row of a 2-D array."""
+        x = _checks.real_array(inputs, self._dtype, "inputs")
+        if x.ndim not in (1, 2) or x.shape[-1] != self.sizes[0]:
+            raise ValueError(
+                f"inputs must have shape ({self.sizes[0]},) or (n, {self.sizes[0]}), got {x.shape}"
+            )
+        batch = x.reshape(-1, self.sizes[0])
+        out = np.empty((batch.shape[0], self.sizes[-1]), dtype=self._dtype)
+        work = np.empty(self._layers.work_size, dtype=self._dtype)
+        _core.query(self._layers, batch, out, work)
+        return out[0] if x.ndim == 1 else out
+
+    def backquery(self, targets) -> np.ndarray:
+        """The input image the network associates with the given outputs.
+
+        The book's backwards pass: the inverse sigmoid of the targets is sent
+        back through each ``W.T``; every layer's signal is rescaled to
+        0.01 .. 0.99 before the next inverse sigmoid. Targets must lie
+        strictly between 0 and 1.
+        """
+        t = _checks.vector(targets, self.sizes[-1], self._dtype, "targets")
+        if not ((t > 0) & (t < 1)).all():
+            raise ValueError("targets must lie strictly between 0 and 1 to be back-queried")
+        image = np.empty(self.sizes[0], dtype=self._dtype)
+        work = np.empty(self._layers.work_size, dtype=self._dtype)
+        _core.backquery(self._layers, t, image, work)
+        return image
+
+    # ---- Python protocol ---------------------------------------------------
+
+    def __repr__(self) -> str:
+        return (
+            f"NeuralNetwork({self.sizes[0]}, {self.hnodes!r}, {self.sizes[-1]}, "
+            f"{self._learning_rate!r}, dtype={self._dtype.name})"
+        )
+
+    def __eq__(self, other) -> bool:
+        """Same layer sizes, dtype and weights (np.array_equal on each matrix)."""
+        if not isinstance(other, NeuralNetwork):
+            return NotImplemented
+        return (
+            self.sizes == other.sizes
+            and self._dtype == other._dtype
+            and all(np.array_equal(a, b) for a, b in zip(self._weights, other._weights))
+        )
+
+    __hash__ = None  # mutable: its weights change with every train()
+
+    def copy(self) -> NeuralNetwork:
+        """An independent network with the same sizes, learning rate and weights."""
+        clone = self.__class__.__new__(self.__class__)
+        clone.__setstate__(self.__getstate__())
+        return clone
+
+    def __getstate__(self) -> dict:
+        with self._lock:
+            return {
+                "learning_rate": self._learning_rate,
+                "dtype": self._dtype.name,
+                "hidden_is_list": self._hidden_is_list,
+                "weights": [w.copy() for w in self._weights],
+            }
+
+    def __setstate__(self, state: dict) -> None:
+        self._learning_rate = _checks.learning_rate(state["learning_rate"])
+        self._dtype = _checks.float_dtype(state["dtype"])
+        self._hidden_is_list = bool(state["hidden_is_list"])
+        self._lock = threading.RLock()
+        weights = [np.array(w, dtype=self._dtype, order="C", copy=True) for w in state["weights"]]
+        self._bind(weights)
+
+
+def _check_allocatable(rows: int, cols: int, dtype: np.dtype) -> None:
+    """Refuse weight matrices whose byte size does not fit in memory's address space."""
+    if rows * cols * dtype.itemsize > np.iinfo(np.intp).max:
+        raise MemoryError(f"a {rows}x{cols} {dtype} weight matrix cannot be addressed")

@@ -1,0 +1,50 @@
+import os
+
+import numpy as np
+import pytest
+
+import ffnn
+from ffnn.datasets import load_sample, make_targets, scale_inputs
+
+FULL_MNIST = os.environ.get(
+    "FFNN_MNIST_DIR",
+    os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "mnist"),
+)
+
+# float64 is held to the reference within 1e-12, float32 within 1e-5 (relative
+# to the size of the values compared).
+TOLERANCE = {np.float64: 1e-12, np.float32: 1e-5}
+
+
+def assert_close(actual, expected, dtype):
+    """Equal within the dtype's tolerance, scaled by the largest expected value."""
+    tol = TOLERANCE[np.dtype(dtype).type]
+    expected = np.asarray(expected)
+    scale = max(float(np.max(np.abs(expected), initial=0.0)), 1e-30)
+    np.testing.assert_allclose(actual, expected, rtol=tol, atol=tol * scale)
+
+
+def network_like(weights, lr, dtype):
+    """An ffnn network holding copies of the given reference weights."""
+    sizes = [weights[0].shape[1]] + [w.shape[0] for w in weights]
+    net = ffnn.NeuralNetwork(sizes[0], sizes[1:-1], sizes[-1], lr, dtype=dtype)
+    net.weights = weights
+    return net
+
+
+@pytest.fixture(scope="session")
+def sample():
+    return load_sample()
+
+
+@pytest.fixture(scope="session")
+def sample_arrays(sample):
+    """The sample's first training images and targets in the book's scaling, float64."""
+    return scale_inputs(sample.train_images[:1000]), make_targets(sample.train_labels[:1000])
+
+
+@pytest.fixture(scope="session")
+def full_mnist_dir():
+    if not os.path.exists(os.path.join(FULL_MNIST, "train-images-idx3-ubyte.gz")):
+        pytest.skip(f"full MNIST not found in {FULL_MNIST}")
+    return FULL_MNIST

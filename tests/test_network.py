@@ -1,0 +1,145 @@
+"""The NeuralNetwork object: construction, weights, copies, pickling, errors."""
+import pickle
+
+import numpy as np
+import pytest
+import reference
+
+import ffnn
+
+
+def test_book_construction_and_attributes():
+    net = ffnn.NeuralNetwork(784, 200, 10, 0.1)
+    assert net.sizes == (784, 200, 10)
+    assert (net.inodes, net.hnodes, net.onodes, net.lr) == (784, 200, 10, 0.1)
+    assert net.wih.shape == (200, 784) and net.who.shape == (10, 200)
+    assert net.dtype == np.float64
+    assert repr(net) == "NeuralNetwork(784, 200, 10, 0.1, dtype=float64)"
+
+
+def test_several_hidden_layers():
+    net = ffnn.NeuralNetwork(784, [200, 100], 10, 0.2, dtype=np.float32)
+    assert [w.shape for w in net.weights] == [(200, 784), (100, 200), (10, 100)]
+    assert net.wih is net.weights[0] and net.who is net.weights[-1]
+    assert all(w.dtype == np.float32 for w in net.weights)
+    assert repr(net) == "NeuralNetwork(784, [200, 100], 10, 0.2, dtype=float32)"
+
+
+def test_initial_weights_follow_the_book():
+    net = ffnn.NeuralNetwork(784, 200, 10, 0.1, seed=42)
+    # Same draws as the reference's initialisation.
+    for ours, theirs in zip(net.weights, reference.initial_weights((784, 200, 10), 42)):
+        np.testing.assert_array_equal(ours, theirs)
+    assert abs(net.wih.std() - 784**-0.5) < 0.02 * 784**-0.5
+    assert abs(net.who.std() - 200**-0.5) < 0.1 * 200**-0.5
+    assert abs(net.wih.mean()) < 0.001
+
+
+def test_same_seed_same_weights_other_seed_other_weights():
+    a = ffnn.NeuralNetwork(5, 4, 3, 0.1, seed=7)
+    assert a == ffnn.NeuralNetwork(5, 4, 3, 0.1, seed=7)
+    assert a != ffnn.NeuralNetwork(5, 4, 3, 0.1, seed=8)
+
+
+def test_weights_are_assignable_and_checked():
+    net = ffnn.NeuralNetwork(3, 2, 1, 0.1)
+    new = np.arange(6, dtype=np.int64).reshape(2, 3)
+    net.wih = new
+    np.testing.assert_array_equal(net.wih, new)
+    assert net.wih.dtype == np.float64
+    new[0, 0] = 99  # the network keeps its own copy
+    assert net.wih[0, 0] == 0
+    with pytest.raises(ValueError, match=r"wih must have shape \(2, 3\)"):
+        net.wih = np.zeros((3, 2))
+    with pytest.raises(TypeError, match="real numbers"):
+        net.who = np.array([["a", "b"]])
+    with pytest.raises(ValueError, match="NaN"):
+        net.who = np.array([[np.nan, 0.0]])
+    with pytest.raises(ValueError, match="expected 2 weight matrices"):
+        net.weights = [np.zeros((2, 3))]
+    net.weights = [np.ones((2, 3)), np.ones((1, 2))]
+    assert net.query([0.0, 0.0, 0.0]).shape == (1,)
+
+
+def test_in_place_edits_of_weights_are_used():
+    net = ffnn.NeuralNetwork(3, 2, 1, 0.1, seed=0)
+    net.who[...] = 0.0
+    np.testing.assert_array_equal(net.query([1.0, 2.0, 3.0]), [0.5])
+
+
+def test_copy_is_independent():
+    net = ffnn.NeuralNetwork(4, 3, 2, 0.1, seed=1)
+    clone = net.copy()
+    assert clone == net and clone is not net
+    clone.train([0.5] * 4, [0.99, 0.01])
+    assert clone != net
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_pickle_round_trip(dtype):
+    net = ffnn.NeuralNetwork(4, [3, 3], 2, 0.25, dtype=dtype, seed=1)
+    back = pickle.loads(pickle.dumps(net))
+    assert back == net and back.dtype == dtype and back.lr == 0.25
+    assert repr(back) == repr(net)
+    x = [0.1, 0.2, 0.3, 0.4]
+    assert back.train(x, [0.99, 0.01]) == net.train(x, [0.99, 0.01])
+    assert back == net
+
+
+def test_train_accepts_lists_tuples_and_columns():
+    nets = [ffnn.NeuralNetwork(3, 2, 2, 0.1, seed=0) for _ in range(3)]
+    x, t = [0.1, 0.5, 0.9], (0.99, 0.01)
+    losses = [
+        nets[0].train(x, t),
+        nets[1].train(tuple(x), np.array(t)),
+        nets[2].train(np.array(x, ndmin=2).T, np.array(t, ndmin=2).T),  # the book's columns
+    ]
+    assert losses[0] == losses[1] == losses[2]
+    assert nets[0] == nets[1] == nets[2]
+
+
+def test_train_returns_squared_error_before_update():
+    net = ffnn.NeuralNetwork(3, 2, 2, 0.1, seed=0)
+    x, t = np.array([0.1, 0.5, 0.9]), np.array([0.99, 0.01])
+    before = net.query(x)
+    assert net.train(x, t) == pytest.approx(np.sum((t - before) ** 2), rel=1e-12)
+    assert np.sum((t - net.query(x)) ** 2) < np.sum((t - before) ** 2)
+
+
+@pytest.mark.parametrize(
+    "args, error, message",
+    [
+        ((0, 2, 1, 0.1), ValueError, "input_nodes must be at least 1"),
+        ((3, 2.5, 1, 0.1), TypeError, "hidden_nodes must be an integer"),
+        ((3, [2, -1], 1, 0.1), ValueError, r"hidden_nodes\[1\]"),
+        ((3, 2, 1, 0.0), ValueError, "learning_rate"),
+        ((3, 2, 1, float("nan")), ValueError, "learning_rate"),
+        ((3, 2, 1, "0.1"), TypeError, "learning_rate"),
+    ],
+)
+def test_bad_construction_is_a_clear_error(args, error, message):
+    with pytest.raises(error, match=message):
+        ffnn.NeuralNetwork(*args)
+
+
+def test_bad_dtype_and_huge_networks_are_refused():
+    with pytest.raises(TypeError, match="float32 or float64"):
+        ffnn.NeuralNetwork(3, 2, 1, 0.1, dtype=np.int32)
+    with pytest.raises(MemoryError, match="cannot be addressed"):
+        ffnn.NeuralNetwork(2**40, 2**40, 1, 0.1)
+
+
+def test_bad_samples_are_clear_errors():
+    net = ffnn.NeuralNetwork(3, 2, 2, 0.1)
+    with pytest.raises(ValueError, match=r"inputs must have shape \(3,\)"):
+        net.train([0.1, 0.2], [0.99, 0.01])
+    with pytest.raises(ValueError, match=r"targets must have shape \(2,\)"):
+        net.train([0.1, 0.2, 0.3], [0.99])
+    with pytest.raises(ValueError, match="NaN"):
+        net.train([0.1, np.nan, 0.3], [0.99, 0.01])
+    with pytest.raises(TypeError, match="real numbers"):
+        net.query(["a", "b", "c"])
+    with pytest.raises(ValueError, match=r"\(n, 3\)"):
+        net.query(np.zeros((2, 4)))
+    with pytest.raises(ValueError, match="strictly between 0 and 1"):
+        net.backquery([1.0, 0.5])
