@@ -12,6 +12,7 @@
 #define FFNN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -25,6 +26,44 @@ extern "C" {
 #else
 #define FFNN_RESTRICT
 #endif
+
+/* ---- run-time SIMD dispatch --------------------------------------------- */
+
+/* Instruction-set levels; every build has FFNN_SIMD_SCALAR. */
+enum ffnn_simd_level {
+    FFNN_SIMD_SCALAR = 0,
+    FFNN_SIMD_AVX2 = 1,   /* x86-64 AVX2 + FMA */
+    FFNN_SIMD_AVX512 = 2, /* x86-64 AVX-512F */
+    FFNN_SIMD_NEON = 3    /* arm64 Advanced SIMD */
+};
+
+/* 1 if this build has the level and this CPU runs it, else 0. */
+int ffnn_simd_available(int level);
+/* The level in use: the best available one unless ffnn_simd_set chose another. */
+int ffnn_simd_get(void);
+/* Use `level` from now on; 0, or -1 if it is not available. Not thread-safe:
+   call it before training or querying. */
+int ffnn_simd_set(int level);
+/* "scalar", "avx2", "avx512", "neon", or NULL for an unknown level. */
+const char *ffnn_simd_name(int level);
+
+/* ---- update rules -------------------------------------------------------- */
+
+/*
+ * How errors are turned into weight steps; every rule updates
+ * W_k += lr * delta_k outer o_{k-1} with delta_k = e_k * o_k * (1 - o_k),
+ * except where noted.
+ *   BOOK: e at the output is t - o; layers below get raw errors W^T e.
+ *   MSE: layers below get W^T delta, so each step is -(lr/2) dE/dW for
+ *        E = sum (t - o)^2.
+ *   CROSS_ENTROPY: delta at the output is t - o itself; layers below get
+ *        W^T delta: each step is -lr dE/dW for binary cross-entropy.
+ */
+enum ffnn_rule {
+    FFNN_RULE_BOOK = 0,
+    FFNN_RULE_MSE = 1,
+    FFNN_RULE_CROSS_ENTROPY = 2
+};
 
 /* ---- single kernels ---------------------------------------------------- */
 
@@ -60,25 +99,44 @@ void ffnn_outer_update_f64(size_t rows, size_t cols, double *FFNN_RESTRICT w,
 
 /*
  * Scratch space, in elements, that the network functions below need:
- * two vectors per non-input layer (its outputs and its errors). Returns 0 if
- * the count would overflow size_t.
+ * two vectors per non-input layer (its outputs and its errors), plus one
+ * input and one target vector for ffnn_train_samples. Returns 0 if the count
+ * would overflow size_t.
  */
 size_t ffnn_work_size(size_t n_layers, const size_t *sizes);
 
 /*
- * One step of the book's per-sample training: forward pass, errors
- * e = t - o at the output, e_{k-1} = W_k^T e_k below (raw errors, computed
- * with the weights before their update), and for every layer
- * W_k += lr * (e_k * o_k * (1 - o_k)) outer o_{k-1}.
+ * One step of per-sample training under `rule` (enum ffnn_rule): forward
+ * pass, errors e = t - o at the output, errors of the layers below through
+ * the weights as they were before this step, then every layer's update.
  * Returns the squared error sum((t - o)^2) of the sample before the update.
  */
 float ffnn_train_step_f32(size_t n_layers, const size_t *sizes,
-                          float *const *weights, float lr, const float *input,
-                          const float *target, float *work);
+                          float *const *weights, float lr, int rule,
+                          const float *input, const float *target, float *work);
 double ffnn_train_step_f64(size_t n_layers, const size_t *sizes,
-                           double *const *weights, double lr,
+                           double *const *weights, double lr, int rule,
                            const double *input, const double *target,
                            double *work);
+
+/*
+ * `count` training steps on the samples order[0], ..., order[count - 1].
+ * Inputs are rows of `pixels` (uint8, scaled as the book does:
+ * x / 255 * 0.99 + 0.01) when pixels is not NULL, else rows of `inputs`.
+ * Targets are rows of `targets` when not NULL, else built from `labels`
+ * (0.99 for the label's node, 0.01 elsewhere). Returns the sum of the
+ * samples' squared errors.
+ */
+double ffnn_train_samples_f32(size_t n_layers, const size_t *sizes,
+                              float *const *weights, float lr, int rule,
+                              const uint8_t *pixels, const float *inputs,
+                              const float *targets, const int64_t *labels,
+                              const int64_t *order, size_t count, float *work);
+double ffnn_train_samples_f64(size_t n_layers, const size_t *sizes,
+                              double *const *weights, double lr, int rule,
+                              const uint8_t *pixels, const double *inputs,
+                              const double *targets, const int64_t *labels,
+                              const int64_t *order, size_t count, double *work);
 
 /* Forward pass of n samples: inputs (n, sizes[0]) -> outputs (n, sizes[n_layers]). */
 void ffnn_query_f32(size_t n_layers, const size_t *sizes,

@@ -9,7 +9,11 @@
 
 size_t ffnn_work_size(size_t n_layers, const size_t *sizes)
 {
-    size_t total = 0;
+    /* One input and one target vector, then outputs and errors per layer. */
+    size_t total = sizes[0];
+    if (sizes[n_layers] > SIZE_MAX - total)
+        return 0;
+    total += sizes[n_layers];
     for (size_t k = 1; k <= n_layers; k++) {
         if (sizes[k] > (SIZE_MAX - total) / 2)
             return 0;

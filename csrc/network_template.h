@@ -50,8 +50,8 @@ static void FN(rescale)(size_t n, REAL *v)
 }
 
 REAL FN(ffnn_train_step)(size_t n_layers, const size_t *sizes,
-                         REAL *const *weights, REAL lr, const REAL *input,
-                         const REAL *target, REAL *work)
+                         REAL *const *weights, REAL lr, int rule,
+                         const REAL *input, const REAL *target, REAL *work)
 {
     size_t n_nodes = 0;
     for (size_t k = 1; k <= n_layers; k++)
@@ -73,12 +73,16 @@ REAL FN(ffnn_train_step)(size_t n_layers, const size_t *sizes,
         const size_t rows = sizes[k], cols = sizes[k - 1];
         const REAL *below = k > 1 ? o - cols : input;
         REAL *w = weights[k - 1];
-        /* The layer below gets raw errors through the weights as they were
-           before this step's update, as in the book. */
-        if (k > 1)
+        /* The book hands raw errors to the layer below, through the weights
+           as they were before this step's update. */
+        if (k > 1 && rule == FFNN_RULE_BOOK)
             FN(ffnn_matvec_t)(rows, cols, w, e, e - cols);
-        for (size_t j = 0; j < rows; j++)
-            e[j] = e[j] * o[j] * (1 - o[j]);
+        /* e becomes delta in place; cross-entropy's output delta is e itself. */
+        if (!(rule == FFNN_RULE_CROSS_ENTROPY && k == n_layers))
+            for (size_t j = 0; j < rows; j++)
+                e[j] = e[j] * o[j] * (1 - o[j]);
+        if (k > 1 && rule != FFNN_RULE_BOOK)
+            FN(ffnn_matvec_t)(rows, cols, w, e, e - cols);
         FN(ffnn_outer_update)(rows, cols, w, lr, e, below);
         if (k > 1) {
             o -= cols;
@@ -86,6 +90,39 @@ REAL FN(ffnn_train_step)(size_t n_layers, const size_t *sizes,
         }
     }
     return sq_error;
+}
+
+double FN(ffnn_train_samples)(size_t n_layers, const size_t *sizes,
+                              REAL *const *weights, REAL lr, int rule,
+                              const uint8_t *pixels, const REAL *inputs,
+                              const REAL *targets, const int64_t *labels,
+                              const int64_t *order, size_t count, REAL *work)
+{
+    const size_t n_in = sizes[0], n_out = sizes[n_layers];
+    /* The input and target vectors live past the step's own work space. */
+    REAL *x = work + ffnn_work_size(n_layers, sizes) - n_in - n_out;
+    REAL *t = x + n_in;
+    double total = 0;
+    for (size_t s = 0; s < count; s++) {
+        const size_t i = (size_t)order[s];
+        const REAL *input = inputs + i * n_in;
+        if (pixels) {
+            const uint8_t *p = pixels + i * n_in;
+            for (size_t c = 0; c < n_in; c++)
+                x[c] = (REAL)p[c] / (REAL)255 * (REAL)0.99 + (REAL)0.01;
+            input = x;
+        }
+        const REAL *target = targets + i * n_out;
+        if (!targets) {
+            for (size_t j = 0; j < n_out; j++)
+                t[j] = (REAL)0.01;
+            t[labels[i]] = (REAL)0.99;
+            target = t;
+        }
+        total += FN(ffnn_train_step)(n_layers, sizes, weights, lr, rule,
+                                     input, target, work);
+    }
+    return total;
 }
 
 void FN(ffnn_query)(size_t n_layers, const size_t *sizes,

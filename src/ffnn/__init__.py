@@ -2,8 +2,34 @@
 
 >>> import ffnn
 >>> net = ffnn.NeuralNetwork(784, 200, 10, 0.1)
+
+The C kernels use the fastest instruction set this CPU offers; set the
+environment variable FFNN_SIMD (e.g. ``FFNN_SIMD=scalar``) before import, or
+call ``set_simd_level``, to choose another.
 """
+import os
+
+from ffnn import _core
 from ffnn.network import NeuralNetwork
 
 __version__ = "0.1.0"
-__all__ = ["NeuralNetwork", "__version__"]
+__all__ = ["NeuralNetwork", "simd_level", "simd_levels", "set_simd_level", "__version__"]
+
+
+def simd_level() -> str:
+    """The instruction set the kernels use now: "scalar", "avx2", "avx512" or "neon"."""
+    return _core.simd_get()
+
+
+def simd_levels() -> list[str]:
+    """Every level this build can run on this CPU, slowest first."""
+    return _core.simd_available()
+
+
+def set_simd_level(name: str) -> None:
+    """Use the kernels of another available level (for tests and benchmarks)."""
+    _core.simd_set(name)
+
+
+if os.environ.get("FFNN_SIMD"):
+    set_simd_level(os.environ["FFNN_SIMD"])

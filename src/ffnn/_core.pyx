@@ -5,7 +5,9 @@ The Python layer (network.py) validates and converts every argument; the
 checks here only guard the C code against sizes that do not fit, so that a
 direct call can never read or write out of bounds.
 """
+from cpython.exc cimport PyErr_CheckSignals
 from cpython.mem cimport PyMem_Malloc, PyMem_Free
+from libc.stdint cimport int64_t, uint8_t
 
 cimport numpy as cnp
 import numpy as np
@@ -17,6 +19,26 @@ cnp.import_array()
 ctypedef fused real:
     float
     double
+
+# Training samples between two looks at Ctrl-C: a few milliseconds of work.
+cdef Py_ssize_t SAMPLES_PER_CHUNK = 128
+
+RULES = {"book": FFNN_RULE_BOOK, "mse": FFNN_RULE_MSE, "cross_entropy": FFNN_RULE_CROSS_ENTROPY}
+SIMD_LEVELS = {ffnn_simd_name(level).decode(): level for level in range(FFNN_SIMD_NEON + 1)}
+
+
+def simd_available():
+    """Names of the SIMD levels this build and this CPU can run, scalar first."""
+    return [name for name, level in SIMD_LEVELS.items() if ffnn_simd_available(level)]
+
+
+def simd_get():
+    return ffnn_simd_name(ffnn_simd_get()).decode()
+
+
+def simd_set(str name):
+    if name not in SIMD_LEVELS or ffnn_simd_set(SIMD_LEVELS[name]) != 0:
+        raise ValueError(f"SIMD level {name!r} is not available here; choose from {simd_available()}")
 
 
 cdef class Layers:
@@ -84,20 +106,88 @@ cdef class Layers:
 
 
 def train_step(Layers layers, const real[::1] inputs, const real[::1] targets,
-               real learning_rate, real[::1] work):
-    """One book training step in place; returns the squared error before it."""
+               double learning_rate, int rule, real[::1] work):
+    """One training step in place; returns the squared error before it."""
     cdef real sq_error
     layers.check(sizeof(real), inputs.shape[0], targets.shape[0], work.shape[0])
     with nogil:
         if real is float:
             sq_error = ffnn_train_step_f32(layers.n_layers, layers.sizes,
-                                           <float **>layers.weights, learning_rate,
+                                           <float **>layers.weights, <float>learning_rate, rule,
                                            &inputs[0], &targets[0], &work[0])
         else:
             sq_error = ffnn_train_step_f64(layers.n_layers, layers.sizes,
-                                           <double **>layers.weights, learning_rate,
+                                           <double **>layers.weights, learning_rate, rule,
                                            &inputs[0], &targets[0], &work[0])
     return sq_error
+
+
+def train_samples(Layers layers, double learning_rate, int rule, pixels, inputs, targets,
+                  labels, const int64_t[::1] order, real[::1] work):
+    """Train on the samples in `order`; returns the sum of their squared errors.
+
+    Inputs come from `pixels` (uint8, scaled on the fly) or `inputs` (the other
+    one is None); targets from `targets` or integer `labels`. The caller
+    checks that every index and label is in range. Ctrl-C is looked at every
+    few milliseconds; it stops training after a completed sample.
+    """
+    cdef const uint8_t[:, ::1] pixel_rows
+    cdef const real[:, ::1] input_rows
+    cdef const real[:, ::1] target_rows
+    cdef const int64_t[::1] label_values
+    cdef const uint8_t *pixel_ptr = NULL
+    cdef const real *input_ptr = NULL
+    cdef const real *target_ptr = NULL
+    cdef const int64_t *label_ptr = NULL
+    cdef Py_ssize_t n_rows, n_in, n_out, start, count
+    cdef double total = 0.0
+
+    if pixels is not None:
+        pixel_rows = pixels
+        pixel_ptr = &pixel_rows[0, 0]
+        n_rows, n_in = pixel_rows.shape[0], pixel_rows.shape[1]
+    else:
+        input_rows = inputs
+        input_ptr = &input_rows[0, 0]
+        n_rows, n_in = input_rows.shape[0], input_rows.shape[1]
+    if targets is not None:
+        target_rows = targets
+        target_ptr = &target_rows[0, 0]
+        n_out = target_rows.shape[1]
+        if target_rows.shape[0] != n_rows:
+            raise ValueError(f"{n_rows} inputs but {target_rows.shape[0]} targets")
+    else:
+        label_values = labels
+        label_ptr = &label_values[0]
+        n_out = layers.sizes[layers.n_layers]
+        if label_values.shape[0] != n_rows:
+            raise ValueError(f"{n_rows} inputs but {label_values.shape[0]} labels")
+    layers.check(sizeof(real), n_in, n_out, work.shape[0])
+    if n_rows == 0:
+        raise ValueError("no samples to train on")
+    for start in range(order.shape[0]):
+        if not 0 <= order[start] < n_rows:
+            raise ValueError(f"sample index {order[start]} is outside 0..{n_rows - 1}")
+    if label_ptr != NULL:
+        for start in range(n_rows):
+            if not 0 <= label_ptr[start] < <int64_t>n_out:
+                raise ValueError(f"label {label_ptr[start]} is outside 0..{n_out - 1}")
+
+    for start in range(0, order.shape[0], SAMPLES_PER_CHUNK):
+        count = min(SAMPLES_PER_CHUNK, order.shape[0] - start)
+        with nogil:
+            if real is float:
+                total += ffnn_train_samples_f32(
+                    layers.n_layers, layers.sizes, <float **>layers.weights, <float>learning_rate,
+                    rule, pixel_ptr, input_ptr, target_ptr, label_ptr, &order[start], count,
+                    &work[0])
+            else:
+                total += ffnn_train_samples_f64(
+                    layers.n_layers, layers.sizes, <double **>layers.weights, learning_rate,
+                    rule, pixel_ptr, input_ptr, target_ptr, label_ptr, &order[start], count,
+                    &work[0])
+        PyErr_CheckSignals()
+    return total
 
 
 def query(Layers layers, const real[:, ::1] inputs, real[:, ::1] outputs, real[::1] work):

@@ -1,6 +1,23 @@
 # Declarations of the C core (csrc/ffnn.h); nothing else belongs here.
 
+from libc.stdint cimport int64_t, uint8_t
+
+
 cdef extern from "ffnn.h" nogil:
+    enum:
+        FFNN_SIMD_SCALAR
+        FFNN_SIMD_AVX2
+        FFNN_SIMD_AVX512
+        FFNN_SIMD_NEON
+        FFNN_RULE_BOOK
+        FFNN_RULE_MSE
+        FFNN_RULE_CROSS_ENTROPY
+
+    int ffnn_simd_available(int level)
+    int ffnn_simd_get()
+    int ffnn_simd_set(int level)
+    const char *ffnn_simd_name(int level)
+
     void ffnn_matvec_f32(size_t rows, size_t cols, const float *w, const float *x, float *y)
     void ffnn_matvec_f64(size_t rows, size_t cols, const double *w, const double *x, double *y)
     void ffnn_matvec_t_f32(size_t rows, size_t cols, const float *w, const float *e, float *y)
@@ -16,10 +33,21 @@ cdef extern from "ffnn.h" nogil:
 
     size_t ffnn_work_size(size_t n_layers, const size_t *sizes)
     float ffnn_train_step_f32(size_t n_layers, const size_t *sizes, float **weights,
-                              float lr, const float *input, const float *target, float *work)
+                              float lr, int rule, const float *input, const float *target,
+                              float *work)
     double ffnn_train_step_f64(size_t n_layers, const size_t *sizes, double **weights,
-                               double lr, const double *input, const double *target,
-                               double *work)
+                               double lr, int rule, const double *input,
+                               const double *target, double *work)
+    double ffnn_train_samples_f32(size_t n_layers, const size_t *sizes, float **weights,
+                                  float lr, int rule, const uint8_t *pixels,
+                                  const float *inputs, const float *targets,
+                                  const int64_t *labels, const int64_t *order, size_t count,
+                                  float *work)
+    double ffnn_train_samples_f64(size_t n_layers, const size_t *sizes, double **weights,
+                                  double lr, int rule, const uint8_t *pixels,
+                                  const double *inputs, const double *targets,
+                                  const int64_t *labels, const int64_t *order, size_t count,
+                                  double *work)
     void ffnn_query_f32(size_t n_layers, const size_t *sizes, const float **weights,
                         size_t n, const float *inputs, float *outputs, float *work)
     void ffnn_query_f64(size_t n_layers, const size_t *sizes, const double **weights,

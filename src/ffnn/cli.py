@@ -10,10 +10,8 @@ import argparse
 import sys
 import time
 
-import numpy as np
-
 from ffnn import __version__
-from ffnn.datasets import load_mnist, load_sample, make_targets, scale_inputs
+from ffnn.datasets import load_mnist, load_sample
 from ffnn.network import NeuralNetwork
 
 
@@ -45,18 +43,19 @@ def train(args: argparse.Namespace) -> int:
     data = load_mnist(args.data) if args.data else load_sample()
     source = args.data or "the MNIST sample shipped with ffnn"
     net = NeuralNetwork(784, args.hidden, 10, args.lr, dtype=args.dtype, seed=args.seed)
-    inputs = scale_inputs(data.train_images, net.dtype)
-    targets = make_targets(data.train_labels, 10, net.dtype)
-    print(f"{net} on {len(inputs)} images from {source}")
+    n = len(data.train_images)
+    print(f"{net} on {n} images from {source}")
     start = time.perf_counter()
-    for epoch in range(1, args.epochs + 1):
-        loss = sum(net.train(x, t) for x, t in zip(inputs, targets)) / len(inputs)
-        print(f"epoch {epoch}: mean squared error {loss:.4f}")
+    net.fit(
+        data.train_images, data.train_labels, args.epochs, seed=args.seed,
+        callback=lambda epoch, history: print(
+            f"epoch {epoch}: mean squared error {history['loss'][-1]:.4f}", flush=True
+        ),
+    )
     seconds = time.perf_counter() - start
-    outputs = net.query(scale_inputs(data.test_images, net.dtype))
-    accuracy = np.mean(outputs.argmax(axis=1) == data.test_labels)
-    print(f"test accuracy {accuracy:.2%} on {len(outputs)} images; "
-          f"training took {seconds:.1f} s ({seconds / (args.epochs * len(inputs)) * 1e6:.0f} µs per sample)")
+    accuracy = net.score(data.test_images, data.test_labels)
+    print(f"test accuracy {accuracy:.2%} on {len(data.test_images)} images; "
+          f"training took {seconds:.1f} s ({seconds / (args.epochs * n) * 1e6:.0f} µs per sample)")
     return 0
 
 

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from ffnn import _checks, _core
+from ffnn.datasets import scale_inputs
 
 
 class NeuralNetwork:
@@ -18,6 +19,11 @@ class NeuralNetwork:
     ``(nodes of layer k+1, nodes of layer k)`` and starts normal with mean 0
     and standard deviation ``(nodes of layer k) ** -0.5``, drawn from
     ``np.random.default_rng(seed)``.
+
+    ``rule`` chooses how errors become weight steps: ``"book"`` (the
+    default, the book's arithmetic exactly), ``"mse"`` (the exact gradient of
+    the squared error at every layer) or ``"cross_entropy"`` (the exact
+    gradient of the binary cross-entropy).
     """
 
     def __init__(
@@ -29,6 +35,7 @@ class NeuralNetwork:
         *,
         dtype=np.float64,
         seed=None,
+        rule: str = "book",
     ) -> None:
         if isinstance(hidden_nodes, Sequence) or isinstance(hidden_nodes, np.ndarray):
             hidden = [_checks.node_count(h, f"hidden_nodes[{i}]") for i, h in enumerate(hidden_nodes)]
@@ -42,6 +49,7 @@ class NeuralNetwork:
             _checks.node_count(output_nodes, "output_nodes"),
         )
         self.learning_rate = learning_rate
+        self.rule = rule
         self._dtype = _checks.float_dtype(dtype)
         self._lock = threading.RLock()
         rng = np.random.default_rng(seed)
@@ -86,6 +94,17 @@ class NeuralNetwork:
         self._learning_rate = _checks.learning_rate(value)
 
     lr = learning_rate
+
+    @property
+    def rule(self) -> str:
+        """The update rule: "book", "mse" or "cross_entropy"."""
+        return self._rule
+
+    @rule.setter
+    def rule(self, value: str) -> None:
+        if value not in _core.RULES:
+            raise ValueError(f"rule must be one of {sorted(_core.RULES)}, got {value!r}")
+        self._rule = value
 
     # ---- weights -----------------------------------------------------------
 
@@ -158,8 +177,99 @@ class NeuralNetwork:
         x = _checks.vector(inputs, self.sizes[0], self._dtype, "inputs")
         t = _checks.vector(targets, self.sizes[-1], self._dtype, "targets")
         with self._lock:
-            lr = self._dtype.type(self._learning_rate)
-            return float(_core.train_step(self._layers, x, t, lr, self._work))
+            return float(
+                _core.train_step(
+                    self._layers, x, t, self._learning_rate, _core.RULES[self._rule], self._work
+                )
+            )
+
+    def fit(
+        self,
+        X,
+        y,
+        epochs: int = 1,
+        *,
+        shuffle: bool = True,
+        seed=None,
+        callback: Callable[[int, dict], object] | None = None,
+        validation: tuple | None = None,
+    ) -> dict[str, list[float]]:
+        """Train on every sample of ``X`` for ``epochs`` passes, in C.
+
+        ``X`` is ``(n, input_nodes)``: uint8 pixels (0..255, scaled on the fly
+        as the book does, ``x / 255 * 0.99 + 0.01``) or real numbers used as
+        given. ``y`` is integer labels (targets 0.99 for the label's node, 0.01
+        elsewhere) or a ``(n, output_nodes)`` target matrix. Samples are visited
+        in a fresh random order each epoch (``np.random.default_rng(seed)``)
+        unless ``shuffle`` is False. ``validation=(X_val, labels_val)`` adds
+        each epoch's accuracy to the history; ``callback(epoch, history)``
+        runs after each epoch.
+
+        Returns the history: ``{"loss": [...]}`` with each epoch's mean squared
+        error (before each sample's update), plus ``"val_accuracy"``.
+        """
+        pixels, inputs, targets, labels = self._training_data(X, y)
+        n = len(pixels if pixels is not None else inputs)
+        epochs = _checks.node_count(epochs, "epochs")
+        rng = np.random.default_rng(seed)
+        history: dict[str, list[float]] = {"loss": []}
+        if validation is not None:
+            history["val_accuracy"] = []
+        for epoch in range(1, epochs + 1):
+            order = rng.permutation(n) if shuffle else np.arange(n)
+            with self._lock:
+                total = _core.train_samples(
+                    self._layers, self._learning_rate, _core.RULES[self._rule], pixels, inputs, targets,
+                    labels, order.astype(np.int64), self._work,
+                )
+            history["loss"].append(total / n)
+            if not all(np.isfinite(w).all() for w in self._weights):
+                raise FloatingPointError(
+                    f"weights became NaN or infinite in epoch {epoch}; "
+                    f"try a smaller learning rate than {self._learning_rate}"
+                )
+            if validation is not None:
+                history["val_accuracy"].append(self.score(*validation))
+            if callback is not None:
+                callback(epoch, history)
+        return history
+
+    def _training_data(self, X, y):
+        """(pixels, inputs, targets, labels) for the C loop; two of them are None."""
+        n_in, n_out = self.sizes[0], self.sizes[-1]
+        X_arr = np.asarray(X)
+        if X_arr.ndim != 2 or X_arr.shape[1] != n_in or len(X_arr) == 0:
+            raise ValueError(f"X must have shape (n, {n_in}) with n >= 1, got {X_arr.shape}")
+        if X_arr.dtype == np.uint8:
+            pixels, inputs = np.ascontiguousarray(X_arr), None
+        else:
+            pixels, inputs = None, _checks.real_array(X_arr, self._dtype, "X")
+        y_arr = np.asarray(y)
+        if y_arr.ndim == 1 and y_arr.dtype.kind in "iu":
+            if y_arr.shape != (len(X_arr),):
+                raise ValueError(f"y must hold {len(X_arr)} labels, got shape {y_arr.shape}")
+            if y_arr.min() < 0 or y_arr.max() >= n_out:
+                raise ValueError(f"labels must lie in 0..{n_out - 1}, got {y_arr.min()}..{y_arr.max()}")
+            return pixels, inputs, None, y_arr.astype(np.int64)
+        targets = _checks.matrix(y_arr, (len(X_arr), n_out), self._dtype, "y")
+        return pixels, inputs, targets, None
+
+    def predict(self, X) -> np.ndarray:
+        """The index of the largest output for each row of ``X`` (pixels or inputs)."""
+        return self.query(self._as_inputs(X)).argmax(axis=-1)
+
+    def score(self, X, labels) -> float:
+        """The fraction of rows of ``X`` whose prediction equals the label."""
+        labels = np.asarray(labels)
+        predicted = self.predict(X)
+        if labels.shape != predicted.shape:
+            raise ValueError(f"expected {predicted.shape[0]} labels, got shape {labels.shape}")
+        return float(np.mean(predicted == labels))
+
+    def _as_inputs(self, X):
+        """uint8 pixels scaled the book's way; anything else as given."""
+        X = np.asarray(X)
+        return scale_inputs(X, self._dtype) if X.dtype == np.uint8 else X
 
     def query(self, inputs) -> np.ndarray:
         """Outputs for one sample (1-D) or for each row of a 2-D array."""
@@ -193,9 +303,10 @@ class NeuralNetwork:
     # ---- Python protocol ---------------------------------------------------
 
     def __repr__(self) -> str:
+        rule = "" if self._rule == "book" else f", rule={self._rule!r}"
         return (
             f"NeuralNetwork({self.sizes[0]}, {self.hnodes!r}, {self.sizes[-1]}, "
-            f"{self._learning_rate!r}, dtype={self._dtype.name})"
+            f"{self._learning_rate!r}, dtype={self._dtype.name}{rule})"
         )
 
     def __eq__(self, other) -> bool:
@@ -220,6 +331,7 @@ class NeuralNetwork:
         with self._lock:
             return {
                 "learning_rate": self._learning_rate,
+                "rule": self._rule,
                 "dtype": self._dtype.name,
                 "hidden_is_list": self._hidden_is_list,
                 "weights": [w.copy() for w in self._weights],
@@ -227,6 +339,7 @@ class NeuralNetwork:
 
     def __setstate__(self, state: dict) -> None:
         self._learning_rate = _checks.learning_rate(state["learning_rate"])
+        self.rule = state.get("rule", "book")
         self._dtype = _checks.float_dtype(state["dtype"])
         self._hidden_is_list = bool(state["hidden_is_list"])
         self._lock = threading.RLock()
