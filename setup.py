@@ -17,7 +17,7 @@ else:
 ffnn_kernels = (
     "ffnn_kernels",
     {
-        "sources": ["csrc/dispatch.c", "csrc/kernels.c", "csrc/network.c"],
+        "sources": ["csrc/dispatch.c", "csrc/kernels.c", "csrc/network.c", "csrc/rotate.c"],
         "include_dirs": ["csrc"],
         "cflags": C_FLAGS,
     },

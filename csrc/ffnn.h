@@ -160,6 +160,25 @@ void ffnn_backquery_f64(size_t n_layers, const size_t *sizes,
                         const double *const *weights, const double *target,
                         double *image, double *work);
 
+/* ---- augmentation -------------------------------------------------------- */
+
+/*
+ * Rotate n images of rows x cols pixels (stored one after another) by
+ * `degrees` about their centre, into `out` (same layout, not overlapping
+ * `images`). Positive angles turn the picture counter-clockwise as
+ * displayed with row 0 at the top, as scipy.ndimage.rotate(image, degrees,
+ * order=1, reshape=False, cval=background) does: each output pixel is the
+ * bilinear blend of the four input pixels around its source point, or
+ * `background` when that point lies outside the image. Returns 0, or -1 if
+ * n * rows * cols overflows size_t (nothing is written then).
+ */
+int ffnn_rotate_f32(size_t n, size_t rows, size_t cols, double degrees,
+                    float background, const float *FFNN_RESTRICT images,
+                    float *FFNN_RESTRICT out);
+int ffnn_rotate_f64(size_t n, size_t rows, size_t cols, double degrees,
+                    double background, const double *FFNN_RESTRICT images,
+                    double *FFNN_RESTRICT out);
+
 #ifdef __cplusplus
 }
 #endif

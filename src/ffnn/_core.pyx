@@ -274,3 +274,29 @@ def outer_update(real[:, ::1] w, real scale, const real[::1] a, const real[::1] 
             ffnn_outer_update_f32(w.shape[0], w.shape[1], &w[0, 0], scale, &a[0], &b[0])
         else:
             ffnn_outer_update_f64(w.shape[0], w.shape[1], &w[0, 0], scale, &a[0], &b[0])
+
+
+# ---- augmentation ----------------------------------------------------------
+
+def rotate(const real[:, :, ::1] images, double degrees, real background, real[:, :, ::1] out):
+    """Rotate each image of `images` (n, rows, cols) by `degrees` into `out`."""
+    cdef int status
+    cdef int k
+    for k in range(3):
+        if out.shape[k] != images.shape[k]:
+            raise ValueError(f"images of shape {images.shape[0]}x{images.shape[1]}x"
+                             f"{images.shape[2]} rotated into {out.shape[0]}x{out.shape[1]}x"
+                             f"{out.shape[2]}")
+    if images.shape[0] == 0 or images.shape[1] == 0 or images.shape[2] == 0:
+        return
+    if &out[0, 0, 0] == &images[0, 0, 0]:
+        raise ValueError("out must not be the images array itself")
+    with nogil:
+        if real is float:
+            status = ffnn_rotate_f32(images.shape[0], images.shape[1], images.shape[2], degrees,
+                                     background, &images[0, 0, 0], &out[0, 0, 0])
+        else:
+            status = ffnn_rotate_f64(images.shape[0], images.shape[1], images.shape[2], degrees,
+                                     background, &images[0, 0, 0], &out[0, 0, 0])
+    if status != 0:
+        raise MemoryError("too many pixels to address")

@@ -56,3 +56,9 @@ cdef extern from "ffnn.h" nogil:
                             const float *target, float *image, float *work)
     void ffnn_backquery_f64(size_t n_layers, const size_t *sizes, const double **weights,
                             const double *target, double *image, double *work)
+
+    # ---- augmentation
+    int ffnn_rotate_f32(size_t n, size_t rows, size_t cols, double degrees, float background,
+                        const float *images, float *out)
+    int ffnn_rotate_f64(size_t n, size_t rows, size_t cols, double degrees, double background,
+                        const double *images, double *out)

@@ -1,13 +1,19 @@
 """The NeuralNetwork class: the book's network, with its arithmetic in C."""
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ffnn import _checks, _core
+from ffnn import _checks, _core, augment as _augment, serialize
 from ffnn.datasets import scale_inputs
+
+
+# Training images rotated at a time by fit(augment=...): small enough to stay
+# in cache, large enough that Python's share of the time is negligible.
+_ROTATION_CHUNK = 256
 
 
 class NeuralNetwork:
@@ -193,6 +199,7 @@ class NeuralNetwork:
         seed=None,
         callback: Callable[[int, dict], object] | None = None,
         validation: tuple | None = None,
+        augment: dict | None = None,
     ) -> dict[str, list[float]]:
         """Train on every sample of ``X`` for ``epochs`` passes, in C.
 
@@ -203,7 +210,9 @@ class NeuralNetwork:
         in a fresh random order each epoch (``np.random.default_rng(seed)``)
         unless ``shuffle`` is False. ``validation=(X_val, labels_val)`` adds
         each epoch's accuracy to the history; ``callback(epoch, history)``
-        runs after each epoch.
+        runs after each epoch. ``augment={"rotate": θ}`` trains as the book's
+        part 3 does: each image, then the image rotated by +θ degrees, then by
+        −θ (bilinear, background 0.01), rotated a chunk at a time in C.
 
         Returns the history: ``{"loss": [...]}`` with each epoch's mean squared
         error (before each sample's update), plus ``"val_accuracy"``.
@@ -211,18 +220,22 @@ class NeuralNetwork:
         pixels, inputs, targets, labels = self._training_data(X, y)
         n = len(pixels if pixels is not None else inputs)
         epochs = _checks.node_count(epochs, "epochs")
+        rotations = _augment.parse(augment, self.sizes[0], self._dtype)
         rng = np.random.default_rng(seed)
         history: dict[str, list[float]] = {"loss": []}
         if validation is not None:
             history["val_accuracy"] = []
         for epoch in range(1, epochs + 1):
             order = rng.permutation(n) if shuffle else np.arange(n)
-            with self._lock:
-                total = _core.train_samples(
-                    self._layers, self._learning_rate, _core.RULES[self._rule], pixels, inputs, targets,
-                    labels, order.astype(np.int64), self._work,
-                )
-            history["loss"].append(total / n)
+            if rotations is not None:
+                total = self._train_rotated(rotations, pixels, inputs, targets, labels, order)
+            else:
+                with self._lock:
+                    total = _core.train_samples(
+                        self._layers, self._learning_rate, _core.RULES[self._rule], pixels, inputs,
+                        targets, labels, order.astype(np.int64), self._work,
+                    )
+            history["loss"].append(total / (n * (rotations.copies if rotations else 1)))
             if not all(np.isfinite(w).all() for w in self._weights):
                 raise FloatingPointError(
                     f"weights became NaN or infinite in epoch {epoch}; "
@@ -233,6 +246,26 @@ class NeuralNetwork:
             if callback is not None:
                 callback(epoch, history)
         return history
+
+    def _train_rotated(self, rotations, pixels, inputs, targets, labels, order) -> float:
+        """One epoch in the book's augmented order, a chunk of samples at a time.
+
+        Only a chunk's rotated copies exist at once, never the whole rotated set.
+        """
+        total = 0.0
+        for start in range(0, len(order), _ROTATION_CHUNK):
+            rows = order[start:start + _ROTATION_CHUNK]
+            x = inputs[rows] if inputs is not None else scale_inputs(pixels[rows], self._dtype)
+            repeat = rotations.copies
+            with self._lock:
+                total += _core.train_samples(
+                    self._layers, self._learning_rate, _core.RULES[self._rule], None,
+                    rotations.expand(x),
+                    None if targets is None else np.repeat(targets[rows], repeat, axis=0),
+                    None if labels is None else np.repeat(labels[rows], repeat),
+                    np.arange(len(rows) * repeat, dtype=np.int64), self._work,
+                )
+        return total
 
     def _training_data(self, X, y):
         """(pixels, inputs, targets, labels) for the C loop; two of them are None."""
@@ -320,6 +353,21 @@ class NeuralNetwork:
         )
 
     __hash__ = None  # mutable: its weights change with every train()
+
+    def save(self, path) -> None:
+        """Write the network to a ``.npz`` file (format in ffnn.serialize), atomically."""
+        serialize.save(self.__getstate__(), path)
+
+    @classmethod
+    def load(cls, path) -> NeuralNetwork:
+        """The network saved in ``path``; ValueError if the file is not a valid model."""
+        state = serialize.load(path)
+        net = cls.__new__(cls)
+        try:
+            net.__setstate__(state)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{os.fspath(path)}: {exc}") from None
+        return net
 
     def copy(self) -> NeuralNetwork:
         """An independent network with the same sizes, learning rate and weights."""

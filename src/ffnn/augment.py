@@ -1,0 +1,97 @@
+"""The book's augmentation: every training image also shown slightly rotated.
+
+`rotate` turns square images about their centre (bilinear, background 0.01,
+same size) with the C kernel; `Rotations` expands a chunk of training inputs
+into the book's sequence: each image, then rotated by +θ, then by −θ.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from ffnn import _checks, _core
+
+BACKGROUND = 0.01  # the book's scaled value of a blank pixel
+
+
+def rotate(images, degrees: float, *, background: float = BACKGROUND) -> np.ndarray:
+    """Each square image rotated by ``degrees`` (counter-clockwise as displayed).
+
+    ``images`` is one image ``(side, side)``, a stack ``(n, side, side)`` or
+    flattened rows ``(n, side * side)`` of real values (e.g. the book's scaled
+    inputs); the result has the same shape, float32 for float32 input and
+    float64 otherwise. Equals ``scipy.ndimage.rotate(image, degrees, order=1,
+    reshape=False, cval=background)`` to rounding.
+    """
+    arr = np.asarray(images)
+    dtype = np.float32 if arr.dtype == np.float32 else np.float64
+    arr = _checks.real_array(arr, dtype, "images")
+    degrees = _finite(degrees, "degrees")
+    if arr.ndim == 2 and arr.shape[0] == arr.shape[1]:
+        stack = arr.reshape(1, *arr.shape)
+    elif arr.ndim == 2:
+        stack = arr.reshape(len(arr), *_square(arr.shape[1]))
+    elif arr.ndim == 3:
+        stack = arr
+    else:
+        raise ValueError(f"images must be (side, side), (n, side, side) or (n, side*side), got {arr.shape}")
+    out = np.empty_like(stack)
+    _core.rotate(stack, degrees, stack.dtype.type(_finite(background, "background")), out)
+    return out.reshape(arr.shape)
+
+
+class Rotations:
+    """The book's rotated copies: each input followed by itself rotated by each angle."""
+
+    def __init__(self, degrees: float, n_inputs: int, dtype) -> None:
+        degrees = _finite(degrees, "rotate")
+        if not 0 < abs(degrees) <= 180:
+            raise ValueError(f"rotate must be an angle in degrees, 0 < |angle| <= 180, got {degrees}")
+        self.angles = (abs(degrees), -abs(degrees))
+        self.side = _square(n_inputs)[0]
+        self.dtype = np.dtype(dtype)
+
+    @property
+    def copies(self) -> int:
+        """How many samples each training image becomes."""
+        return 1 + len(self.angles)
+
+    def expand(self, inputs: np.ndarray) -> np.ndarray:
+        """(k, side²) inputs → (k * copies, side²): x₀, x₀ +θ, x₀ −θ, x₁, ..."""
+        k = len(inputs)
+        base = np.ascontiguousarray(inputs, dtype=self.dtype).reshape(k, self.side, self.side)
+        out = np.empty((k, self.copies, self.side * self.side), dtype=self.dtype)
+        out[:, 0] = base.reshape(k, -1)
+        rotated = np.empty_like(base)
+        for j, angle in enumerate(self.angles, start=1):
+            _core.rotate(base, angle, self.dtype.type(BACKGROUND), rotated)
+            out[:, j] = rotated.reshape(k, -1)
+        return out.reshape(k * self.copies, self.side * self.side)
+
+
+def parse(augment, n_inputs: int, dtype) -> Rotations | None:
+    """The augmentation asked for by ``fit(augment=...)``: None or {"rotate": degrees}."""
+    if augment is None:
+        return None
+    if not isinstance(augment, dict) or set(augment) - {"rotate"}:
+        raise ValueError(f"augment must be None or {{'rotate': degrees}}, got {augment!r}")
+    if not augment.get("rotate"):
+        return None
+    return Rotations(augment["rotate"], n_inputs, dtype)
+
+
+def _finite(value, name: str) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, not {type(value).__name__}")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    return float(value)
+
+
+def _square(n: int) -> tuple[int, int]:
+    side = math.isqrt(n)
+    if side * side != n:
+        raise ValueError(f"rotation needs square images, but {n} inputs is not a square number of pixels")
+    return side, side
