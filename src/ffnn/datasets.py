@@ -1,18 +1,23 @@
 """MNIST in the form the book uses: uint8 images (n, 784), integer labels.
 
 `load_sample()` reads the stratified sample shipped inside the package;
-`load_mnist(directory)` reads the four standard IDX files, gzip-compressed or
-not. `scale_inputs` and `make_targets` turn them into the book's inputs and
-targets.
+`load_mnist(path)` reads a full set from disk in any of the common layouts:
+the four IDX files (gzip-compressed or not; any dataset in the same layout,
+such as Fashion-MNIST, loads the same way), the book's CSV files, or a
+keras-style ``mnist.npz``. `fetch_mnist()` downloads it. `scale_inputs` and
+`make_targets` turn images and labels into the book's inputs and targets.
 """
 from __future__ import annotations
 
 import gzip
 import os
+import zipfile
 from importlib import resources
 from typing import NamedTuple
 
 import numpy as np
+
+from ffnn.fetch import fetch_mnist  # noqa: F401  (part of this module's API)
 
 # Element types of the IDX format, by the type code in the magic number.
 _IDX_TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
@@ -60,26 +65,90 @@ def read_idx(path) -> np.ndarray:
     return parse_idx(data, path)
 
 
-def _find(directory, stem: str) -> str:
+# The book's CSV files: the full set, and its small excerpts.
+CSV_FILES = (("mnist_train.csv", "mnist_test.csv"), ("mnist_train_100.csv", "mnist_test_10.csv"))
+NPZ_FILE = "mnist.npz"
+
+
+def load_mnist(path) -> MNIST:
+    """A dataset in the MNIST layout: images (n, pixels) uint8, labels int64.
+
+    ``path`` is a keras-style ``.npz`` file (``x_train``, ``y_train``,
+    ``x_test``, ``y_test``) or a directory holding, in this order of
+    preference, the four IDX files (``train-images-idx3-ubyte[.gz]``, ...),
+    the book's ``mnist_train.csv`` and ``mnist_test.csv`` (or its
+    ``mnist_train_100.csv`` and ``mnist_test_10.csv``), or ``mnist.npz``.
+    """
+    path = os.fspath(path)
+    if os.path.isfile(path):
+        return _checked(read_npz(path), path)
+    if not os.path.isdir(path):
+        raise FileNotFoundError(f"{path}: no such file or directory")
+    if all(_exists(path, stem) for stem in MNIST_FILES.values()):
+        return _checked({key: read_idx(_exists(path, stem)) for key, stem in MNIST_FILES.items()}, path)
+    for train, test in CSV_FILES:
+        if os.path.isfile(os.path.join(path, train)) and os.path.isfile(os.path.join(path, test)):
+            train_images, train_labels = read_csv(os.path.join(path, train))
+            test_images, test_labels = read_csv(os.path.join(path, test))
+            return MNIST(train_images, train_labels, test_images, test_labels)
+    if os.path.isfile(os.path.join(path, NPZ_FILE)):
+        return load_mnist(os.path.join(path, NPZ_FILE))
+    expected = ", ".join(stem + "[.gz]" for stem in MNIST_FILES.values())
+    raise FileNotFoundError(
+        f"{path}: no MNIST files found (expected {expected}; or {' and '.join(CSV_FILES[0])}; or {NPZ_FILE})"
+    )
+
+
+def _exists(directory: str, stem: str) -> str | None:
     for candidate in (stem + ".gz", stem):
         path = os.path.join(directory, candidate)
-        if os.path.exists(path):
+        if os.path.isfile(path):
             return path
-    raise FileNotFoundError(f"{stem}(.gz) not found in {directory}")
+    return None
 
 
-def load_mnist(directory) -> MNIST:
-    """The four MNIST IDX files of a directory: images (n, 784) uint8, labels int64."""
-    arrays = {key: read_idx(_find(directory, stem)) for key, stem in MNIST_FILES.items()}
+def _checked(arrays: dict, source: str) -> MNIST:
+    """Images flattened to (n, pixels), labels int64, after checking they fit together."""
     for part in ("train", "test"):
         images, labels = arrays[f"{part}_images"], arrays[f"{part}_labels"]
-        if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
+        if images.dtype != np.uint8 or images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
             raise ValueError(
-                f"{directory}: {part} images {images.shape} do not match labels {labels.shape}"
+                f"{source}: {part} images {images.dtype}{list(images.shape)} do not match "
+                f"labels {labels.dtype}{list(labels.shape)} (expected uint8 (n, rows, cols) and (n,))"
             )
+        if labels.dtype.kind not in "iu" or (len(labels) and labels.min() < 0):
+            raise ValueError(f"{source}: {part} labels must be non-negative integers")
         arrays[f"{part}_images"] = images.reshape(len(images), -1)
         arrays[f"{part}_labels"] = labels.astype(np.int64)
     return MNIST(**arrays)
+
+
+def read_csv(path) -> tuple[np.ndarray, np.ndarray]:
+    """The book's CSV format: one image per line, its label then 784 pixel values 0..255."""
+    path = os.fspath(path)
+    try:
+        rows = np.loadtxt(path, delimiter=",", dtype=np.int64, ndmin=2)
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{path}: not a CSV file of label and pixel values ({exc})") from None
+    if rows.shape[0] == 0 or rows.shape[1] != 785:
+        raise ValueError(f"{path}: expected lines of a label and 784 pixel values, got {rows.shape[1] - 1} values")
+    bad = np.flatnonzero((rows[:, 1:] < 0).any(axis=1) | (rows[:, 1:] > 255).any(axis=1) | (rows[:, 0] < 0))
+    if len(bad):
+        raise ValueError(f"{path}: line {bad[0] + 1} has a pixel outside 0..255 or a negative label")
+    return rows[:, 1:].astype(np.uint8), rows[:, 0].copy()
+
+
+def read_npz(path) -> dict:
+    """The four arrays of a keras-style mnist.npz (no pickled objects allowed)."""
+    keys = {"train_images": "x_train", "train_labels": "y_train", "test_images": "x_test", "test_labels": "y_test"}
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            missing = [k for k in keys.values() if k not in archive.files]
+            if missing:
+                raise ValueError(f"missing arrays {missing}, found {archive.files}")
+            return {name: archive[key] for name, key in keys.items()}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        raise ValueError(f"{path}: not a keras-style mnist.npz ({exc})") from None
 
 
 def load_sample() -> MNIST:
