@@ -3,12 +3,11 @@ import tracemalloc
 
 import numpy as np
 import pytest
+from scipy import ndimage
 
 import ffnn
 from ffnn.augment import rotate
 from ffnn.datasets import make_targets, scale_inputs
-
-ndimage = pytest.importorskip("scipy.ndimage")
 
 DTYPES = [np.float32, np.float64]
 # The kernel and scipy compute the same bilinear blend; they differ by rounding only.

@@ -2,7 +2,9 @@
 
 With no arguments it runs the book's experiment on the MNIST sample shipped
 with the package: a 784-200-10 network, learning rate 0.1, trained one sample
-at a time, then scored on the sample's test images.
+at a time, then scored on the sample's test images. Other commands evaluate
+a saved network, draw what it imagines each digit looks like, and read your
+own images.
 """
 from __future__ import annotations
 
@@ -10,9 +12,13 @@ import argparse
 import sys
 import time
 
+import numpy as np
+
 from ffnn import __version__
-from ffnn.datasets import load_mnist, load_sample
+from ffnn.datasets import fetch_mnist, load_mnist, load_sample
 from ffnn.network import NeuralNetwork
+
+SAMPLE = "the MNIST sample shipped with ffnn"
 
 
 def _hidden_sizes(text: str) -> int | list[int]:
@@ -26,37 +32,195 @@ def _hidden_sizes(text: str) -> int | list[int]:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ffnn", description=__doc__.split("\n\n")[0])
     parser.add_argument("--version", action="version", version=f"ffnn {__version__}")
-    commands = parser.add_subparsers(dest="command")
-    train = commands.add_parser("train", help="train on MNIST and report test accuracy (default)")
-    train.add_argument("--data", metavar="DIR", help="directory with the four MNIST IDX files "
-                       "(default: the sample shipped with ffnn)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    train = commands.add_parser("train", help="train on MNIST and report test accuracy (default)",
+                                description="Train a network on MNIST, then score it on the test images.")
+    _data_options(train)
     train.add_argument("--hidden", type=_hidden_sizes, default=200, metavar="N[,N...]",
                        help="hidden layer size(s) (default: 200)")
     train.add_argument("--lr", type=float, default=0.1, help="learning rate (default: 0.1)")
     train.add_argument("--epochs", type=int, default=5, help="passes over the data (default: 5)")
+    train.add_argument("--rotate", type=float, default=0, metavar="DEGREES",
+                       help="also train on each image rotated by +DEGREES and -DEGREES (book: 10)")
     train.add_argument("--dtype", choices=["float32", "float64"], default="float64")
-    train.add_argument("--seed", type=int, default=None, help="seed for the initial weights")
+    train.add_argument("--seed", type=int, default=None, help="seed for the initial weights and order")
+    train.add_argument("--save", metavar="MODEL.npz", help="save the trained network")
+    train.add_argument("--plot", metavar="CURVE.png",
+                       help="plot error and test accuracy per epoch (needs ffnn[plots])")
+
+    evaluate = commands.add_parser("evaluate", help="accuracy and confusion matrix of a saved network",
+                                   description="Score a saved network on the test images.")
+    evaluate.add_argument("model", metavar="MODEL.npz")
+    _data_options(evaluate)
+    evaluate.add_argument("--plot", metavar="CONFUSION.png", help="draw the confusion matrix (needs ffnn[plots])")
+
+    backquery = commands.add_parser("backquery", help="the image a saved network associates with a label",
+                                    description="Run a saved network backwards from a label to an image "
+                                                "(needs ffnn[plots]).")
+    backquery.add_argument("model", metavar="MODEL.npz")
+    which = backquery.add_mutually_exclusive_group(required=True)
+    which.add_argument("--label", type=int, help="the label to back-query (with --out)")
+    which.add_argument("--all", metavar="GRID.png", help="draw every label's image in one grid")
+    backquery.add_argument("--out", metavar="IMAGE.png", help="where to draw the --label image")
+
+    predict = commands.add_parser("predict", help="label your own images with a saved network",
+                                  description="Label PNG/JPEG images (dark writing on light paper) "
+                                              "with a saved network (needs ffnn[images]).")
+    predict.add_argument("model", metavar="MODEL.npz")
+    predict.add_argument("images", metavar="IMAGE", nargs="+")
+    predict.add_argument("--no-invert", dest="invert", action="store_false",
+                         help="the images are light writing on a dark ground, as MNIST's")
     return parser
 
 
+def _data_options(command: argparse.ArgumentParser) -> None:
+    source = command.add_mutually_exclusive_group()
+    source.add_argument("--data", metavar="PATH",
+                        help="MNIST as IDX files, the book's CSV files or mnist.npz "
+                             "(default: the sample shipped with ffnn)")
+    source.add_argument("--download", action="store_true",
+                        help="download full MNIST into the user cache first (needs ffnn[download])")
+
+
+def _load_data(args: argparse.Namespace):
+    if args.download:
+        return fetch_mnist(), "MNIST (downloaded)"
+    if args.data:
+        return load_mnist(args.data), args.data
+    return load_sample(), SAMPLE
+
+
 def train(args: argparse.Namespace) -> int:
-    data = load_mnist(args.data) if args.data else load_sample()
-    source = args.data or "the MNIST sample shipped with ffnn"
-    net = NeuralNetwork(784, args.hidden, 10, args.lr, dtype=args.dtype, seed=args.seed)
+    if args.epochs < 1:
+        raise ValueError("--epochs must be at least 1")
+    data, source = _load_data(args)
+    net = NeuralNetwork(data.train_images.shape[1], args.hidden, 10, args.lr, dtype=args.dtype, seed=args.seed)
     n = len(data.train_images)
-    print(f"{net} on {n} images from {source}")
+    rotations = f", each also rotated by ±{args.rotate:g}°" if args.rotate else ""
+    print(f"{net} on {n} images from {source}{rotations}", flush=True)
     start = time.perf_counter()
-    net.fit(
-        data.train_images, data.train_labels, args.epochs, seed=args.seed,
-        callback=lambda epoch, history: print(
-            f"epoch {epoch}: mean squared error {history['loss'][-1]:.4f}", flush=True
-        ),
-    )
+    with _Progress(args.epochs) as progress:
+        history = net.fit(
+            data.train_images, data.train_labels, args.epochs, seed=args.seed, callback=progress.epoch_done,
+            augment={"rotate": args.rotate} if args.rotate else None,
+            validation=(data.test_images, data.test_labels) if args.plot else None,
+        )
     seconds = time.perf_counter() - start
     accuracy = net.score(data.test_images, data.test_labels)
+    presented = args.epochs * n * (3 if args.rotate else 1)
     print(f"test accuracy {accuracy:.2%} on {len(data.test_images)} images; "
-          f"training took {seconds:.1f} s ({seconds / (args.epochs * n) * 1e6:.0f} µs per sample)")
+          f"training took {seconds:.1f} s ({seconds / presented * 1e6:.0f} µs per sample)")
+    if args.save:
+        net.save(args.save)
+        print(f"model saved to {args.save}")
+    if args.plot:
+        from ffnn import plots
+
+        plots.learning_curve(history, args.plot)
+        print(f"learning curve drawn in {args.plot}")
     return 0
+
+
+class _Progress:
+    """A tqdm bar over the epochs when tqdm is installed, else one line per epoch."""
+
+    def __init__(self, epochs: int) -> None:
+        try:
+            from tqdm import tqdm
+        except ImportError:
+            self.bar = None
+        else:
+            # Shown after the first half second only, so an early error stays one line.
+            self.bar = tqdm(total=epochs, unit="epoch", desc="training", delay=0.5)
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def epoch_done(self, epoch: int, history: dict) -> None:
+        if self.bar is None:
+            print(f"epoch {epoch}: mean squared error {history['loss'][-1]:.4f}", flush=True)
+        else:
+            self.bar.set_postfix(error=f"{history['loss'][-1]:.4f}")
+            self.bar.update()
+
+    def __exit__(self, error_type, *exc) -> None:
+        if self.bar is not None:
+            if error_type is None:
+                self.bar.refresh()  # the finished bar, even if it finished before its delay
+            self.bar.close()
+
+
+def evaluate(args: argparse.Namespace) -> int:
+    net = NeuralNetwork.load(args.model)
+    data, source = _load_data(args)
+    _check_inputs(net, data.test_images.shape[1], source)
+    labels = data.test_labels
+    if labels.max() >= net.onodes:
+        raise ValueError(f"{source} has label {labels.max()}, but the network has {net.onodes} outputs")
+    predicted = net.predict(data.test_images)
+    matrix = np.zeros((net.onodes, net.onodes), dtype=np.int64)
+    np.add.at(matrix, (labels, predicted), 1)
+    correct = int(np.trace(matrix))
+    print(f"{net} from {args.model} on {len(labels)} test images from {source}")
+    print(f"accuracy {correct / len(labels):.2%} ({correct} of {len(labels)})")
+    per_class = np.diag(matrix) / np.maximum(matrix.sum(axis=1), 1)
+    print("per class: " + "  ".join(f"{k}: {a:.1%}" for k, a in enumerate(per_class)))
+    print("confusion matrix (rows: true label, columns: predicted):")
+    width = max(len(str(matrix.max())), 2) + 1
+    print(" " * 3 + "".join(f"{k:>{width}}" for k in range(net.onodes)))
+    for k, row in enumerate(matrix):
+        print(f"{k:>3}" + "".join(f"{count:>{width}}" for count in row))
+    if args.plot:
+        from ffnn import plots
+
+        plots.confusion(matrix, args.plot)
+        print(f"confusion matrix drawn in {args.plot}")
+    return 0
+
+
+def backquery(args: argparse.Namespace) -> int:
+    from ffnn import plots
+
+    net = NeuralNetwork.load(args.model)
+    if args.all:
+        labels = list(range(net.onodes))
+        plots.grid([_backquery(net, k) for k in labels], [str(k) for k in labels], args.all)
+        print(f"back-queried images of labels 0..{net.onodes - 1} drawn in {args.all}")
+        return 0
+    if not args.out:
+        raise ValueError("--label needs --out IMAGE.png")
+    if not 0 <= args.label < net.onodes:
+        raise ValueError(f"--label must be in 0..{net.onodes - 1}, got {args.label}")
+    plots.image(_backquery(net, args.label), args.out)
+    print(f"back-queried image of label {args.label} drawn in {args.out}")
+    return 0
+
+
+def _backquery(net: NeuralNetwork, label: int) -> np.ndarray:
+    targets = np.full(net.onodes, 0.01)
+    targets[label] = 0.99
+    return net.backquery(targets)
+
+
+def predict(args: argparse.Namespace) -> int:
+    from ffnn.images import load_image
+
+    net = NeuralNetwork.load(args.model)
+    _check_inputs(net, 784, "a 28 x 28 image")
+    np.set_printoptions(precision=3, suppress=True)
+    for path in args.images:
+        outputs = net.query(load_image(path, invert=args.invert, dtype=net.dtype))
+        print(f"{path}: {int(outputs.argmax())}  outputs {outputs}")
+    return 0
+
+
+def _check_inputs(net: NeuralNetwork, n_pixels: int, source: str) -> None:
+    if net.inodes != n_pixels:
+        raise ValueError(f"the network takes {net.inodes} inputs, but {source} has {n_pixels} pixels per image")
+
+
+COMMANDS = {"train": train, "evaluate": evaluate, "backquery": backquery, "predict": predict}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,6 +228,11 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
         argv = ["train", *argv]
     args = build_parser().parse_args(argv)
-    if args.epochs < 1:
-        build_parser().error("--epochs must be at least 1")
-    return train(args)
+    try:
+        return COMMANDS[args.command](args)
+    except (OSError, ValueError, TypeError, ImportError, MemoryError, ArithmeticError) as exc:
+        print(f"ffnn {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"ffnn {args.command}: interrupted", file=sys.stderr)
+        return 130

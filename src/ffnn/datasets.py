@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import warnings
 import zipfile
 from importlib import resources
 from typing import NamedTuple
@@ -127,10 +128,14 @@ def read_csv(path) -> tuple[np.ndarray, np.ndarray]:
     """The book's CSV format: one image per line, its label then 784 pixel values 0..255."""
     path = os.fspath(path)
     try:
-        rows = np.loadtxt(path, delimiter=",", dtype=np.int64, ndmin=2)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # an empty file is reported below, not warned about
+            rows = np.loadtxt(path, delimiter=",", dtype=np.int64, ndmin=2)
     except (OSError, ValueError) as exc:
         raise ValueError(f"{path}: not a CSV file of label and pixel values ({exc})") from None
-    if rows.shape[0] == 0 or rows.shape[1] != 785:
+    if rows.size == 0:
+        raise ValueError(f"{path}: no lines of label and pixel values")
+    if rows.shape[1] != 785:
         raise ValueError(f"{path}: expected lines of a label and 784 pixel values, got {rows.shape[1] - 1} values")
     bad = np.flatnonzero((rows[:, 1:] < 0).any(axis=1) | (rows[:, 1:] > 255).any(axis=1) | (rows[:, 0] < 0))
     if len(bad):
