@@ -169,8 +169,9 @@ void ffnn_backquery_f64(size_t n_layers, const size_t *sizes,
  * displayed with row 0 at the top, as scipy.ndimage.rotate(image, degrees,
  * order=1, reshape=False, cval=background) does: each output pixel is the
  * bilinear blend of the four input pixels around its source point, or
- * `background` when that point lies outside the image. Returns 0, or -1 if
- * n * rows * cols overflows size_t (nothing is written then).
+ * `background` when that point lies outside the image. The caller's arrays
+ * hold n * rows * cols values each. Returns 0, or -1 if the table of
+ * rows * cols source points cannot be allocated (nothing is written then).
  */
 int ffnn_rotate_f32(size_t n, size_t rows, size_t cols, double degrees,
                     float background, const float *FFNN_RESTRICT images,

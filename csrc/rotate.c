@@ -3,12 +3,14 @@
  * training set with slightly rotated digits.
  *
  * The geometry (where each output pixel comes from, and with what bilinear
- * weights) is computed in double for both precisions, so float and double
- * results differ only by the final rounding; rotate_template.h holds the
+ * weights) is the same for every image of a call: it is computed once, in
+ * double for both precisions, into a table, and each image then costs four
+ * loads and four multiply-adds per pixel. rotate_template.h holds the
  * per-precision loop.
  */
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "ffnn.h"
 #include "template.h"
@@ -37,7 +39,7 @@ static void cos_sin_degrees(double degrees, double *c, double *s)
     }
 }
 
-/* Where output pixel (r, c) reads the input: four neighbours and weights. */
+/* Where an output pixel reads the input: four neighbours and their weights. */
 typedef struct {
     size_t i00, i01, i10, i11; /* offsets in the image: top-left, top-right, ... */
     double w00, w01, w10, w11;
@@ -75,6 +77,27 @@ static source_point locate(size_t rows, size_t cols, double cosv, double sinv,
     p.w11 = fy * fx;
     p.inside = 1;
     return p;
+}
+
+/*
+ * The table of source points of every output pixel, row by row; NULL if
+ * rows * cols overflows or memory is short. The caller frees it.
+ */
+static source_point *locate_all(size_t rows, size_t cols, double degrees)
+{
+    double cosv, sinv;
+    size_t r, c;
+    source_point *table;
+    if (rows > SIZE_MAX / cols || rows * cols > SIZE_MAX / sizeof(source_point))
+        return NULL;
+    table = (source_point *)malloc(rows * cols * sizeof(source_point));
+    if (table == NULL)
+        return NULL;
+    cos_sin_degrees(degrees, &cosv, &sinv);
+    for (r = 0; r < rows; ++r)
+        for (c = 0; c < cols; ++c)
+            table[r * cols + c] = locate(rows, cols, cosv, sinv, r, c);
+    return table;
 }
 
 #define REAL float

@@ -299,4 +299,4 @@ def rotate(const real[:, :, ::1] images, double degrees, real background, real[:
             status = ffnn_rotate_f64(images.shape[0], images.shape[1], images.shape[2], degrees,
                                      background, &images[0, 0, 0], &out[0, 0, 0])
     if status != 0:
-        raise MemoryError("too many pixels to address")
+        raise MemoryError(f"no memory for the geometry of {images.shape[1]}x{images.shape[2]} images")
