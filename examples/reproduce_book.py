@@ -41,10 +41,13 @@ def main() -> None:
     parser.add_argument("--out", required=True, help="directory for results.jsonl and the models")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--dtype", choices=["float32", "float64"], default="float32")
-    parser.add_argument("experiments", nargs="*", choices=[[], *EXPERIMENTS],
-                        help=f"which to run (default: all of {', '.join(EXPERIMENTS)})")
+    parser.add_argument("experiments", nargs="*", metavar="EXPERIMENT",
+                        help=f"which to run: {', '.join(EXPERIMENTS)} (default: all)")
     args = parser.parse_args()
     args.experiments = args.experiments or list(EXPERIMENTS)
+    unknown = set(args.experiments) - set(EXPERIMENTS)
+    if unknown:
+        parser.error(f"unknown experiments {sorted(unknown)}; choose from {list(EXPERIMENTS)}")
     os.makedirs(args.out, exist_ok=True)
     data = load_mnist(args.data)
     rows = []

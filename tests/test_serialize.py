@@ -111,6 +111,7 @@ def test_load_refuses_declared_sizes_beyond_the_file(tmp_path, net):
         (lambda m: m.update(learning_rate=np.array(-1.0)), "learning_rate"),
         (lambda m: m["weights_2"].__setitem__((0, 0), np.nan), "NaN"),
         (lambda m: m.update(extra=np.zeros(3)), "unexpected members"),
+        (lambda m: m.update(hidden_is_list=np.array(False)), "single hidden layer is declared"),
         (lambda m: m.update(rule=np.array(["book"], dtype=object)), "holds object"),
     ],
 )

@@ -98,11 +98,14 @@ def _read_state(archive: zipfile.ZipFile) -> dict:
     extra = set(members) - set(_SCALARS) - {"sizes"} - {f"weights_{k}" for k in range(len(weights))}
     if extra:
         raise ModelFileError(f"unexpected members {sorted(extra)}")
+    hidden_is_list = bool(_scalar(archive, members, "hidden_is_list", "b"))
+    if not hidden_is_list and len(sizes) != 3:
+        raise ModelFileError(f"a single hidden layer is declared, but 'sizes' lists {len(sizes) - 2}")
     return {
         "learning_rate": _scalar(archive, members, "learning_rate", "f"),
         "rule": _string(archive, members, "rule"),
         "dtype": dtype,
-        "hidden_is_list": bool(_scalar(archive, members, "hidden_is_list", "b")),
+        "hidden_is_list": hidden_is_list,
         "weights": weights,
     }
 
