@@ -89,7 +89,8 @@ def test_load_mnist_reads_the_books_csv_files(tmp_path, sample, names):
         ("5," + ",".join(["0"] * 783) + "\n", "784 pixel values, got 783"),
         ("5," + ",".join(["0"] * 784) + "\n7,1,2\n", "mnist_test.csv: not a CSV file"),
         ("5," + ",".join(["0"] * 783) + ",x\n", "mnist_test.csv: not a CSV file"),
-        ("5," + ",".join(["0"] * 783) + ",256\n", "line 1 has a pixel outside 0..255"),
+        ("5," + ",".join(["0"] * 783) + ",256\n", "values 0..255 .*'256'"),
+        ("-5," + ",".join(["0"] * 784) + "\n", "values 0..255 .*'-5'"),
         ("", "mnist_test.csv: no lines"),
     ],
 )

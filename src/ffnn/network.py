@@ -253,11 +253,11 @@ class NeuralNetwork:
         Only a chunk's rotated copies exist at once, never the whole rotated set.
         """
         total = 0.0
-        for start in range(0, len(order), _ROTATION_CHUNK):
-            rows = order[start:start + _ROTATION_CHUNK]
-            x = inputs[rows] if inputs is not None else scale_inputs(pixels[rows], self._dtype)
-            repeat = rotations.copies
-            with self._lock:
+        repeat = rotations.copies
+        with self._lock:
+            for start in range(0, len(order), _ROTATION_CHUNK):
+                rows = order[start:start + _ROTATION_CHUNK]
+                x = inputs[rows] if inputs is not None else scale_inputs(pixels[rows], self._dtype)
                 total += _core.train_samples(
                     self._layers, self._learning_rate, _core.RULES[self._rule], None,
                     rotations.expand(x),
