@@ -18,6 +18,7 @@ def learning_curve(history: dict, path) -> None:
     epochs = np.arange(1, len(history["loss"]) + 1)
     axes.plot(epochs, history["loss"], "o-", color="tab:blue")
     axes.set_xlabel("epoch")
+    axes.set_xticks(epochs)
     axes.set_ylabel("mean squared error", color="tab:blue")
     if history.get("val_accuracy"):
         right = axes.twinx()
