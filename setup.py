@@ -17,7 +17,8 @@ else:
 ffnn_kernels = (
     "ffnn_kernels",
     {
-        "sources": ["csrc/dispatch.c", "csrc/kernels.c", "csrc/network.c", "csrc/rotate.c"],
+        "sources": ["csrc/dispatch.c", "csrc/kernels.c", "csrc/network.c", "csrc/rotate.c",
+                    "csrc/gradients.c"],
         "include_dirs": ["csrc"],
         "cflags": C_FLAGS,
     },

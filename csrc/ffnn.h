@@ -180,6 +180,30 @@ int ffnn_rotate_f64(size_t n, size_t rows, size_t cols, double degrees,
                     double background, const double *FFNN_RESTRICT images,
                     double *FFNN_RESTRICT out);
 
+/* ---- gradients ---------------------------------------------------------- */
+
+/*
+ * The gradient under `rule` (enum ffnn_rule) of n samples (rows of inputs
+ * and targets), summed, written to grads[k] (the shape of weights[k]);
+ * weights are only read. With the outputs o, per sample:
+ *   MSE: d/dW of sum (t - o)^2, the 2 included, so a train step is
+ *        -(lr/2) times it;
+ *   CROSS_ENTROPY: d/dW of -sum t log o + (1 - t) log(1 - o), so a train
+ *        step is -lr times it;
+ *   BOOK: the book's step divided by -lr. It is no loss's gradient: for the
+ *        output layer it is half the MSE gradient, for the layer below it the
+ *        cross-entropy gradient, for any layer further down neither.
+ * work holds ffnn_work_size(n_layers, sizes) elements.
+ */
+void ffnn_gradients_f32(size_t n_layers, const size_t *sizes,
+                        const float *const *weights, int rule, size_t n,
+                        const float *inputs, const float *targets,
+                        float *const *grads, float *work);
+void ffnn_gradients_f64(size_t n_layers, const size_t *sizes,
+                        const double *const *weights, int rule, size_t n,
+                        const double *inputs, const double *targets,
+                        double *const *grads, double *work);
+
 #ifdef __cplusplus
 }
 #endif

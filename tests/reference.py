@@ -31,22 +31,68 @@ def query(weights, inputs):
     return forward(weights, inputs)[-1]
 
 
-def train(weights, inputs, targets, lr):
-    """One step of the book's rule, in place; returns sum((t - o)^2) before it.
+def train(weights, inputs, targets, lr, rule="book"):
+    """One training step in place; returns sum((t - o)^2) before it.
 
-    Output errors are t - o; each layer below receives the raw errors W^T e
-    through the weights as they were before this step. Every layer then moves
-    by lr * (e * o * (1 - o)) outer (its inputs).
+    Every layer moves by lr * delta outer (its inputs), through the weights as
+    they were before this step, with errors e = t - o at the output:
+    "book": delta = e * o * (1 - o); the layer below receives raw errors W^T e;
+    "mse": the same delta, but the layer below receives W^T delta, making the
+        step -(lr / 2) * dE/dW for E = sum((t - o)^2): the 2 left out;
+    "cross_entropy": delta = e at the output (o (1 - o) cancels against the
+        loss's derivative), W^T delta below: the step is -lr * dE/dW.
     """
+    if rule not in ("book", "mse", "cross_entropy"):
+        raise ValueError(f"no rule called {rule!r}")
     outputs = forward(weights, inputs)
     errors = np.asarray(targets) - outputs[-1]
     sq_error = float(np.sum(errors**2))
+    last = len(weights) - 1
     for k in reversed(range(len(weights))):
         o, below = outputs[k + 1], outputs[k]
-        errors_below = weights[k].T @ errors
-        weights[k] += lr * np.outer(errors * o * (1 - o), below)
+        if rule == "cross_entropy" and k == last:
+            delta = errors
+        else:
+            delta = errors * o * (1 - o)
+        errors_below = weights[k].T @ (errors if rule == "book" else delta)
+        weights[k] += lr * np.outer(delta, below)
         errors = errors_below
     return sq_error
+
+
+def squared_error(weights, inputs, targets):
+    """E_MSE = sum((t - o)^2)."""
+    return float(np.sum((targets - query(weights, inputs)) ** 2))
+
+
+def cross_entropy(weights, inputs, targets):
+    """E_CE = -sum(t log o + (1 - t) log(1 - o)), the binary cross-entropy."""
+    o = query(weights, inputs)
+    return float(-np.sum(targets * np.log(o) + (1 - targets) * np.log(1 - o)))
+
+
+def gradients(weights, inputs, targets, loss):
+    """dE/dW for every weight matrix, E = squared_error or cross_entropy.
+
+    By the chain rule, with z = W o_below and o = sigmoid(z), do/dz = o(1 - o):
+    dE/dz at the output is -2 (t - o) o (1 - o) for the squared error and
+    -(t - o) for cross-entropy; below, dE/dz = (W^T dE/dz_above) * o (1 - o);
+    dE/dW = (dE/dz) outer o_below.
+    """
+    outputs = forward(weights, inputs)
+    o = outputs[-1]
+    if loss == "mse":
+        dz = -2 * (np.asarray(targets) - o) * o * (1 - o)
+    elif loss == "cross_entropy":
+        dz = -(np.asarray(targets) - o)
+    else:
+        raise ValueError(f"no loss called {loss!r}")
+    grads = [None] * len(weights)
+    for k in reversed(range(len(weights))):
+        grads[k] = np.outer(dz, outputs[k])
+        below = outputs[k]
+        dz = (weights[k].T @ dz) * below * (1 - below)
+    return grads
 
 
 def rescale(signal):

@@ -300,3 +300,29 @@ def rotate(const real[:, :, ::1] images, double degrees, real background, real[:
                                      background, &images[0, 0, 0], &out[0, 0, 0])
     if status != 0:
         raise MemoryError(f"no memory for the geometry of {images.shape[1]}x{images.shape[2]} images")
+
+# ---- gradients ---------------------------------------------------------------
+
+def gradients(Layers layers, int rule, const real[:, ::1] inputs, const real[:, ::1] targets,
+              Layers grads, real[::1] work):
+    """The rule's gradient of every sample (rows), summed, into the matrices of grads."""
+    layers.check(sizeof(real), inputs.shape[1], targets.shape[1], work.shape[0])
+    # Through Python, where `sizes` is the tuple property, not the C array.
+    grad_sizes, net_sizes = (<object>grads).sizes, (<object>layers).sizes
+    if grad_sizes != net_sizes or grads.itemsize != layers.itemsize:
+        raise ValueError(f"gradient matrices of sizes {grad_sizes} for a network of {net_sizes}")
+    if inputs.shape[0] != targets.shape[0]:
+        raise ValueError(f"{inputs.shape[0]} inputs but {targets.shape[0]} targets")
+    if inputs.shape[0] == 0:
+        raise ValueError("no samples to take the gradient of")
+    if rule not in RULES.values():
+        raise ValueError(f"unknown rule {rule}")
+    with nogil:
+        if real is float:
+            ffnn_gradients_f32(layers.n_layers, layers.sizes, <const float **>layers.weights,
+                               rule, inputs.shape[0], &inputs[0, 0], &targets[0, 0],
+                               <float **>grads.weights, &work[0])
+        else:
+            ffnn_gradients_f64(layers.n_layers, layers.sizes, <const double **>layers.weights,
+                               rule, inputs.shape[0], &inputs[0, 0], &targets[0, 0],
+                               <double **>grads.weights, &work[0])

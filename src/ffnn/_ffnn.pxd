@@ -62,3 +62,11 @@ cdef extern from "ffnn.h" nogil:
                         const float *images, float *out)
     int ffnn_rotate_f64(size_t n, size_t rows, size_t cols, double degrees, double background,
                         const double *images, double *out)
+
+    # ---- gradients
+    void ffnn_gradients_f32(size_t n_layers, const size_t *sizes, const float **weights,
+                            int rule, size_t n, const float *inputs, const float *targets,
+                            float **grads, float *work)
+    void ffnn_gradients_f64(size_t n_layers, const size_t *sizes, const double **weights,
+                            int rule, size_t n, const double *inputs, const double *targets,
+                            double **grads, double *work)

@@ -333,6 +333,41 @@ class NeuralNetwork:
         _core.backquery(self._layers, t, image, work)
         return image
 
+    def gradients(self, inputs, targets) -> tuple[np.ndarray, ...]:
+        """The gradient of the rule's loss for every weight matrix, input side first.
+
+        ``inputs`` and ``targets`` are one sample (1-D) or one per row (2-D);
+        rows' gradients are summed. With outputs ``o``:
+
+        - ``"mse"``: ``dE/dW`` for ``E = sum((t - o) ** 2)``, the 2 included,
+          so ``train`` moves the weights by ``-(lr / 2)`` times it;
+        - ``"cross_entropy"``: ``dE/dW`` for
+          ``E = -sum(t * log(o) + (1 - t) * log(1 - o))``; ``train`` moves by
+          ``-lr`` times it;
+        - ``"book"``: the direction of the book's step, ``-(step) / lr``. It is
+          the gradient of no loss: the output layer's is half the MSE gradient,
+          the layer below it has the cross-entropy gradient (so with one
+          hidden layer, every hidden layer does), layers further down neither.
+
+        The weights are not changed. ``ffnn.gradcheck`` holds these against
+        finite differences.
+        """
+        x = _checks.real_array(inputs, self._dtype, "inputs")
+        t = _checks.real_array(targets, self._dtype, "targets")
+        n_in, n_out = self.sizes[0], self.sizes[-1]
+        if x.ndim not in (1, 2) or x.shape[-1] != n_in or x.size == 0:
+            raise ValueError(f"inputs must have shape ({n_in},) or (n, {n_in}), got {x.shape}")
+        if t.shape != x.shape[:-1] + (n_out,):
+            raise ValueError(f"targets must have shape {x.shape[:-1] + (n_out,)}, got {t.shape}")
+        grads = [np.empty_like(w) for w in self._weights]
+        work = np.empty(self._layers.work_size, dtype=self._dtype)
+        with self._lock:
+            _core.gradients(
+                self._layers, _core.RULES[self._rule], x.reshape(-1, n_in), t.reshape(-1, n_out),
+                _core.Layers(grads), work,
+            )
+        return tuple(grads)
+
     # ---- Python protocol ---------------------------------------------------
 
     def __repr__(self) -> str:

@@ -1,0 +1,15 @@
+/*
+ * ffnn_gradients of ffnn.h: the exact gradient of an update rule's loss, for
+ * every weight matrix, summed over samples. It reads the weights and never
+ * changes them, so a gradient can be held against finite differences of the
+ * loss. gradients_template.h is included once per precision.
+ */
+#include "ffnn.h"
+
+#define REAL float
+#define SUFFIX _f32
+#include "gradients_template.h"
+
+#define REAL double
+#define SUFFIX _f64
+#include "gradients_template.h"

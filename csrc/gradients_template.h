@@ -1,0 +1,75 @@
+/*
+ * Generic gradient functions; see gradients.c. Expects REAL and SUFFIX.
+ *
+ * Work space layout (ffnn_work_size elements, the same count as training):
+ * for k = 1 .. n_layers the outputs o_k of layer k, then for k = 1 ..
+ * n_layers its errors, which become its deltas in place.
+ */
+#include "template.h"
+
+/* Adds one sample's gradient to every grads[k]; the outputs o_k are laid out
+   in work by a forward pass through the public kernels. */
+static void FN(add_sample_gradient)(size_t n_layers, const size_t *sizes,
+                                    const REAL *const *weights, int rule,
+                                    const REAL *input, const REAL *target,
+                                    REAL *const *grads, REAL *work,
+                                    size_t n_nodes)
+{
+    REAL *o = work;
+    const REAL *below = input;
+    for (size_t k = 1; k <= n_layers; k++) {
+        FN(ffnn_matvec)(sizes[k], sizes[k - 1], weights[k - 1], below, o);
+        FN(ffnn_sigmoid)(sizes[k], o, o);
+        below = o;
+        if (k < n_layers)
+            o += sizes[k];
+    }
+
+    /* d E / d W_k = scale * delta_k outer o_{k-1}: the squared error keeps
+       the 2 of its derivative; cross-entropy and the book's direction have
+       none. */
+    const REAL scale = rule == FFNN_RULE_MSE ? (REAL)-2 : (REAL)-1;
+    REAL *e = work + 2 * n_nodes - sizes[n_layers];
+    for (size_t j = 0; j < sizes[n_layers]; j++)
+        e[j] = target[j] - o[j];
+    for (size_t k = n_layers; k >= 1; k--) {
+        const size_t rows = sizes[k], cols = sizes[k - 1];
+        below = k > 1 ? o - cols : input;
+        /* The book passes raw errors down; the two losses pass deltas. */
+        if (k > 1 && rule == FFNN_RULE_BOOK)
+            FN(ffnn_matvec_t)(rows, cols, weights[k - 1], e, e - cols);
+        /* Cross-entropy's output delta is t - o: its o(1 - o) cancels. */
+        if (!(rule == FFNN_RULE_CROSS_ENTROPY && k == n_layers))
+            for (size_t j = 0; j < rows; j++)
+                e[j] = e[j] * o[j] * (1 - o[j]);
+        if (k > 1 && rule != FFNN_RULE_BOOK)
+            FN(ffnn_matvec_t)(rows, cols, weights[k - 1], e, e - cols);
+        FN(ffnn_outer_update)(rows, cols, grads[k - 1], scale, e, below);
+        if (k > 1) {
+            o -= cols;
+            e -= cols;
+        }
+    }
+}
+
+void FN(ffnn_gradients)(size_t n_layers, const size_t *sizes,
+                        const REAL *const *weights, int rule, size_t n,
+                        const REAL *inputs, const REAL *targets,
+                        REAL *const *grads, REAL *work)
+{
+    size_t n_nodes = 0;
+    for (size_t k = 1; k <= n_layers; k++) {
+        n_nodes += sizes[k];
+        /* The matrices exist, so their element counts fit in size_t. */
+        for (size_t i = 0; i < sizes[k] * sizes[k - 1]; i++)
+            grads[k - 1][i] = 0;
+    }
+    for (size_t s = 0; s < n; s++)
+        FN(add_sample_gradient)(n_layers, sizes, weights, rule,
+                                inputs + s * sizes[0],
+                                targets + s * sizes[n_layers], grads, work,
+                                n_nodes);
+}
+
+#undef REAL
+#undef SUFFIX
