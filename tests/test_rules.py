@@ -17,6 +17,7 @@ import reference
 from conftest import assert_close, network_like
 
 import ffnn
+from ffnn.datasets import make_targets, scale_inputs
 
 RULES = ["book", "mse", "cross_entropy"]
 DTYPES = [np.float32, np.float64]
@@ -88,8 +89,8 @@ def test_fit_under_each_rule_matches_reference_on_mnist(sample, rule, hidden, dt
     net = ffnn.NeuralNetwork(784, hidden, 10, 0.1, dtype=dtype, seed=4, rule=rule)
     weights = [w.copy() for w in net.weights]
     history = net.fit(images, labels, epochs=1, shuffle=False)
-    x = ffnn.datasets.scale_inputs(images, dtype)
-    t = ffnn.datasets.make_targets(labels, 10, dtype)
+    x = scale_inputs(images, dtype)
+    t = make_targets(labels, 10, dtype)
     losses = [reference.train(weights, xi, ti, 0.1, rule) for xi, ti in zip(x, t)]
     for w_ours, w_ref in zip(net.weights, weights):
         assert_close(w_ours, w_ref, dtype)
@@ -244,8 +245,8 @@ def test_dropping_the_sigmoid_term_turns_every_node_on_mnist(sample):
     """
     net = ffnn.NeuralNetwork(784, 50, 10, 0.1, seed=0, rule="mse")
     net.fit(sample.train_images[:2000], sample.train_labels[:2000], seed=0)
-    x = ffnn.datasets.scale_inputs(sample.train_images[2000:3000])
-    t = ffnn.datasets.make_targets(sample.train_labels[2000:3000])
+    x = scale_inputs(sample.train_images[2000:3000])
+    t = make_targets(sample.train_labels[2000:3000])
     mse = net.gradients(x, t)
     net.rule = "cross_entropy"
     dropped = net.gradients(x, t)

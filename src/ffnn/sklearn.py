@@ -1,0 +1,146 @@
+"""The book's network as a scikit-learn classifier (needs the ``sklearn`` extra).
+
+>>> from ffnn.sklearn import BookMLPClassifier
+>>> clf = BookMLPClassifier(hidden_nodes=200, learning_rate=0.1, epochs=5)
+
+It has one output node per class, trained towards 0.99 for the sample's class
+and 0.01 for the others, one sample at a time, exactly as ``NeuralNetwork``.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils import check_random_state
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ffnn.datasets import scale_inputs
+from ffnn.network import NeuralNetwork
+
+# uint8 stays uint8 (pixels, scaled the book's way); any other input becomes float.
+_INPUT_DTYPES = [np.float64, np.float32, np.uint8]
+_SEEDS = 2**31 - 1  # seeds drawn below this fit every platform's C long
+
+
+class BookMLPClassifier(ClassifierMixin, BaseEstimator):
+    """A fully connected sigmoid network, trained by the book's rule or another.
+
+    Parameters
+    ----------
+    hidden_nodes : int or sequence of int, default 200
+        Nodes of the hidden layer, or of each hidden layer.
+    learning_rate : float, default 0.1
+        The book's ``lr``.
+    epochs : int, default 5
+        Passes over the training data in ``fit``; ``partial_fit`` makes one.
+    rule : {"book", "mse", "cross_entropy"}, default "book"
+        The update rule (see ``NeuralNetwork``).
+    dtype : float32 or float64, default float64
+        Precision of the weights and of the arithmetic.
+    shuffle : bool, default True
+        Visit the samples in a fresh random order in each epoch.
+    random_state : int, RandomState or None, default None
+        Seeds the initial weights and the orders; an int makes ``fit``
+        reproducible.
+
+    Inputs of dtype uint8 are taken as pixels and scaled as the book does,
+    ``x / 255 * 0.99 + 0.01``; any other input is used as given, so scale it
+    to a range the sigmoids like (e.g. with ``MinMaxScaler``).
+
+    Attributes
+    ----------
+    classes_ : ndarray
+        The class labels, sorted; output node j stands for ``classes_[j]``.
+    network_ : NeuralNetwork
+        The trained network.
+    loss_curve_ : list of float
+        Each epoch's mean squared error ``sum((t - o) ** 2)``, before each update.
+    n_features_in_ : int
+    """
+
+    def __init__(
+        self,
+        hidden_nodes: int | Sequence[int] = 200,
+        learning_rate: float = 0.1,
+        epochs: int = 5,
+        rule: str = "book",
+        dtype=np.float64,
+        shuffle: bool = True,
+        random_state=None,
+    ) -> None:
+        self.hidden_nodes = hidden_nodes
+        self.learning_rate = learning_rate
+        self.epochs = epochs
+        self.rule = rule
+        self.dtype = dtype
+        self.shuffle = shuffle
+        self.random_state = random_state
+
+    def fit(self, X, y) -> BookMLPClassifier:
+        """A new network trained for ``epochs`` passes over ``X`` and labels ``y``."""
+        X, y = validate_data(self, X, y, dtype=_INPUT_DTYPES)
+        check_classification_targets(y)
+        self.classes_ = np.unique(y)
+        self._rng = check_random_state(self.random_state)
+        self._start(X.shape[1])
+        self.loss_curve_ = []
+        self._train(X, y, self.epochs)
+        return self
+
+    def partial_fit(self, X, y, classes=None) -> BookMLPClassifier:
+        """One pass over ``X``; the first call needs every class in ``classes``."""
+        first = not hasattr(self, "network_")
+        X, y = validate_data(self, X, y, dtype=_INPUT_DTYPES, reset=first)
+        check_classification_targets(y)
+        if first:
+            if classes is None:
+                raise ValueError("classes must be passed on the first call to partial_fit")
+            self.classes_ = np.unique(classes)
+            self._rng = check_random_state(self.random_state)
+            self._start(X.shape[1])
+            self.loss_curve_ = []
+        elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
+            raise ValueError(f"classes {classes!r} differ from those of the first call, {self.classes_!r}")
+        self._train(X, y, 1)
+        return self
+
+    def _start(self, n_features: int) -> None:
+        hidden = self.hidden_nodes
+        hidden = list(hidden) if isinstance(hidden, (Sequence, np.ndarray)) else hidden
+        self.network_ = NeuralNetwork(
+            n_features, hidden, len(self.classes_), self.learning_rate,
+            dtype=self.dtype, seed=self._rng.randint(_SEEDS), rule=self.rule,
+        )
+
+    def _train(self, X, y, epochs: int) -> None:
+        unknown = np.setdiff1d(y, self.classes_)
+        if len(unknown):
+            raise ValueError(f"labels {unknown!r} are not among the classes {self.classes_!r}")
+        labels = np.searchsorted(self.classes_, y)
+        history = self.network_.fit(
+            X, labels, epochs, shuffle=self.shuffle, seed=self._rng.randint(_SEEDS)
+        )
+        self.loss_curve_.extend(history["loss"])
+
+    def _outputs(self, X) -> np.ndarray:
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=_INPUT_DTYPES, reset=False)
+        if X.dtype == np.uint8:
+            X = scale_inputs(X, self.network_.dtype)
+        return self.network_.query(X)
+
+    def predict(self, X) -> np.ndarray:
+        """The class of the largest output for each row of ``X``."""
+        outputs = self._outputs(X)
+        return self.classes_[outputs.argmax(axis=1)]
+
+    def predict_proba(self, X) -> np.ndarray:
+        """The outputs of each row normalised to sum to 1, columns in ``classes_`` order.
+
+        The sigmoid outputs estimate each class independently; dividing by
+        their sum makes them a distribution, not a calibrated probability.
+        """
+        outputs = self._outputs(X)
+        return outputs / outputs.sum(axis=1, keepdims=True)
