@@ -18,7 +18,7 @@ EXPECTED_FAILED_CHECKS = {}
 
 
 @parametrize_with_checks(
-    [BookMLPClassifier(hidden_nodes=20, random_state=0)],
+    [BookMLPClassifier()],
     expected_failed_checks=lambda estimator: EXPECTED_FAILED_CHECKS,
 )
 def test_scikit_learn_estimator_checks(estimator, check):
