@@ -122,3 +122,21 @@ def test_gradients_reject_bad_shapes():
         net.gradients(np.zeros((0, 5)), np.zeros((0, 3)))
     with pytest.raises(TypeError, match="inputs must hold real numbers"):
         net.gradients(["a"] * 5, np.zeros(3))
+
+
+def test_core_gradients_guard_their_arguments():
+    """A direct call into the binding cannot write outside the arrays it is given."""
+    from ffnn import _core
+
+    net = ffnn.NeuralNetwork(5, 4, 3, 0.1)
+    layers, work = _core.Layers(net.weights), np.empty(net._layers.work_size)
+    x, t = np.zeros((2, 5)), np.zeros((2, 3))
+    with pytest.raises(ValueError, match="gradient matrices of sizes"):
+        _core.gradients(layers, 0, x, t, _core.Layers([np.empty((4, 5)), np.empty((2, 4))]), work)
+    grads = _core.Layers([np.empty_like(w) for w in net.weights])
+    with pytest.raises(ValueError, match="2 inputs but 1 targets"):
+        _core.gradients(layers, 0, x, t[:1], grads, work)
+    with pytest.raises(ValueError, match="unknown rule 7"):
+        _core.gradients(layers, 7, x, t, grads, work)
+    with pytest.raises(ValueError, match="work space holds"):
+        _core.gradients(layers, 0, x, t, grads, work[:3])
