@@ -81,6 +81,35 @@ def test_train_under_each_rule_matches_reference(rule, sizes, dtype):
         assert_close(w_ours, w_ref, dtype)
 
 
+@pytest.fixture
+def simd_level(request):
+    """Runs the test with the kernels of one SIMD level, then restores the level in use."""
+    before = ffnn.simd_level()
+    ffnn.set_simd_level(request.param)
+    yield request.param
+    ffnn.set_simd_level(before)
+
+
+@pytest.mark.parametrize("simd_level", ffnn.simd_levels(), indirect=True)
+@pytest.mark.parametrize("rule", RULES)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_every_simd_level_trains_each_rule_as_the_reference(simd_level, rule, dtype):
+    sizes = (37, 21, 13, 10)  # odd sizes leave remainders for every vector width
+    inputs, targets = random_samples(sizes, 50, seed=2, dtype=dtype)
+    weights = reference.initial_weights(sizes, 2, dtype)
+    net = network_like(weights, 0.3, dtype)
+    net.rule = rule
+    if rule != "book":
+        per_sample = [reference.gradients(weights, x, t, rule) for x, t in zip(inputs, targets)]
+        for g, e in zip(net.gradients(inputs, targets), map(sum, zip(*per_sample))):
+            assert_close(g, e, dtype)
+    net.fit(inputs, targets, shuffle=False)
+    for x, t in zip(inputs, targets):
+        reference.train(weights, x, t, 0.3, rule)
+    for w_ours, w_ref in zip(net.weights, weights):
+        assert_close(w_ours, w_ref, dtype)
+
+
 @pytest.mark.parametrize("rule", RULES)
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("hidden", [[30], [200, 100]], ids=["784-30-10", "784-200-100-10"])
