@@ -15,6 +15,8 @@ import numpy as np
 import pytest
 import reference
 from conftest import assert_close, network_like
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import ffnn
 from ffnn.datasets import make_targets, scale_inputs
@@ -124,6 +126,25 @@ def test_fit_under_each_rule_matches_reference_on_mnist(sample, rule, hidden, dt
     for w_ours, w_ref in zip(net.weights, weights):
         assert_close(w_ours, w_ref, dtype)
     assert_close(history["loss"][0], np.mean(losses), dtype)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    sizes=st.lists(st.integers(1, 30), min_size=2, max_size=5),
+    rule=st.sampled_from(RULES),
+    dtype=st.sampled_from(DTYPES),
+    lr=st.floats(1e-3, 2.0),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_any_shape_rule_and_learning_rate_match_reference(sizes, rule, dtype, lr, seed):
+    inputs, targets = random_samples(sizes, 5, seed, dtype)
+    weights = reference.initial_weights(sizes, seed, dtype)
+    net = network_like(weights, lr, dtype)
+    net.rule = rule
+    for x, t in zip(inputs, targets):
+        assert_close(net.train(x, t), reference.train(weights, x, t, lr, rule), dtype)
+    for w_ours, w_ref in zip(net.weights, weights):
+        assert_close(w_ours, w_ref, dtype)
 
 
 def test_rules_give_different_networks(sample_arrays):
