@@ -117,7 +117,7 @@ def main(argv=None):
     curves = {}
     print(f"| network | rule | lr | " + " | ".join(f"epoch {e}" for e in range(1, args.epochs + 1)) + " |")
     print("|---|---|---|" + "---|" * args.epochs)
-    per_epoch = len(data.train_labels) // CHUNK
+    per_epoch = -(-len(data.train_labels) // CHUNK)  # looks at the accuracy per epoch
     for name, hidden, rule, lr in runs:
         x, acc = learning_curve(data, hidden, rule, lr, args.epochs, args.seed)
         curves[(name, rule, lr)] = (x, acc)
