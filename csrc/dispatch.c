@@ -1,20 +1,135 @@
 /*
- * Run-time choice of the SIMD level. This build has the scalar kernels only;
- * faster levels register here as they are added.
+ * Run-time choice of the SIMD level. The scalar kernels are always built;
+ * the AVX2 and AVX-512 ones only on x86-64 (the build defines FFNN_HAVE_AVX2
+ * / FFNN_HAVE_AVX512 when it compiles them) and are used only when CPUID
+ * and XGETBV say both the CPU and the OS support them. NEON is part of
+ * every arm64 CPU. The level is detected once and cached; it is the only
+ * mutable global state of the library.
  */
 #include <stddef.h>
 
-#include "ffnn.h"
+#include "simd.h"
 
-static int current_level = FFNN_SIMD_SCALAR;
+#if defined(__x86_64__) || defined(_M_X64)
+#define FFNN_X86_64 1
+#if defined(_MSC_VER) && !defined(__clang__)
+#include <immintrin.h>
+#include <intrin.h>
+#else
+#include <cpuid.h>
+#endif
+#endif
+
+#if defined(__aarch64__) || defined(_M_ARM64)
+#define FFNN_HAVE_NEON 1
+#endif
+
+#ifdef FFNN_X86_64
+/* Registers eax, ebx, ecx, edx of CPUID leaf `leaf`, subleaf `sub`. */
+static void cpuid(unsigned leaf, unsigned sub, unsigned r[4])
+{
+#if defined(_MSC_VER) && !defined(__clang__)
+    int v[4];
+    __cpuidex(v, (int)leaf, (int)sub);
+    for (int i = 0; i < 4; i++)
+        r[i] = (unsigned)v[i];
+#else
+    r[0] = r[1] = r[2] = r[3] = 0;
+    if (__get_cpuid_max(0, NULL) >= leaf)
+        __cpuid_count(leaf, sub, r[0], r[1], r[2], r[3]);
+#endif
+}
+
+/* XCR0: which register states the OS saves on a context switch. */
+static unsigned long long xcr0(void)
+{
+#if defined(_MSC_VER) && !defined(__clang__)
+    return _xgetbv(0);
+#else
+    unsigned lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return ((unsigned long long)hi << 32) | lo;
+#endif
+}
+
+/* The best x86-64 level this CPU and OS can run. */
+static int detect_x86(void)
+{
+    unsigned l1[4], l7[4];
+    unsigned long long xcr;
+    cpuid(1, 0, l1);
+    /* OSXSAVE (ecx 27) must be set before XGETBV may be executed. */
+    if (!(l1[2] & (1u << 27)))
+        return FFNN_SIMD_SCALAR;
+    xcr = xcr0();
+    cpuid(7, 0, l7);
+    /* AVX2 (leaf 7 ebx 5), FMA (leaf 1 ecx 12), AVX (ecx 28); XMM and YMM
+       state saved (XCR0 bits 1, 2). */
+    if (!((l7[1] & (1u << 5)) && (l1[2] & (1u << 12)) && (l1[2] & (1u << 28)) &&
+          (xcr & 0x6) == 0x6))
+        return FFNN_SIMD_SCALAR;
+    /* AVX-512F (leaf 7 ebx 16); opmask and both ZMM halves saved (bits 5-7). */
+    if ((l7[1] & (1u << 16)) && (xcr & 0xe6) == 0xe6)
+        return FFNN_SIMD_AVX512;
+    return FFNN_SIMD_AVX2;
+}
+#endif
+
+/* The best level of this build on this CPU. */
+static int detect(void)
+{
+#if defined(FFNN_X86_64)
+    return detect_x86();
+#elif defined(FFNN_HAVE_NEON)
+    return FFNN_SIMD_NEON;
+#else
+    return FFNN_SIMD_SCALAR;
+#endif
+}
+
+/* -1 until the first use; then the level in use. */
+static int current_level = -1;
+static int best_level = -1;
+
+static int best(void)
+{
+    if (best_level < 0)
+        best_level = detect();
+    return best_level;
+}
 
 int ffnn_simd_available(int level)
 {
-    return level == FFNN_SIMD_SCALAR;
+    switch (level) {
+    case FFNN_SIMD_SCALAR:
+        return 1;
+#ifdef FFNN_HAVE_AVX2
+    case FFNN_SIMD_AVX2:
+        return best() >= FFNN_SIMD_AVX2 && best() <= FFNN_SIMD_AVX512;
+#endif
+#ifdef FFNN_HAVE_AVX512
+    case FFNN_SIMD_AVX512:
+        return best() == FFNN_SIMD_AVX512;
+#endif
+#ifdef FFNN_HAVE_NEON
+    case FFNN_SIMD_NEON:
+        return best() == FFNN_SIMD_NEON;
+#endif
+    default:
+        return 0;
+    }
 }
 
 int ffnn_simd_get(void)
 {
+    if (current_level < 0) {
+        /* The best level this build compiled in: AVX-512 CPUs also run the
+           AVX2 kernels if only those were built. */
+        int level = best();
+        while (level > FFNN_SIMD_SCALAR && !ffnn_simd_available(level))
+            level = level == FFNN_SIMD_NEON ? FFNN_SIMD_SCALAR : level - 1;
+        current_level = level;
+    }
     return current_level;
 }
 
@@ -32,4 +147,44 @@ const char *ffnn_simd_name(int level)
     if (level < 0 || level > FFNN_SIMD_NEON)
         return NULL;
     return names[level];
+}
+
+const struct ffnn_kernels_f32 *ffnn_kernels_active_f32(void)
+{
+    switch (ffnn_simd_get()) {
+#ifdef FFNN_HAVE_AVX2
+    case FFNN_SIMD_AVX2:
+        return &ffnn_avx2_f32;
+#endif
+#ifdef FFNN_HAVE_AVX512
+    case FFNN_SIMD_AVX512:
+        return &ffnn_avx512_f32;
+#endif
+#ifdef FFNN_HAVE_NEON
+    case FFNN_SIMD_NEON:
+        return &ffnn_neon_f32;
+#endif
+    default:
+        return &ffnn_scalar_f32;
+    }
+}
+
+const struct ffnn_kernels_f64 *ffnn_kernels_active_f64(void)
+{
+    switch (ffnn_simd_get()) {
+#ifdef FFNN_HAVE_AVX2
+    case FFNN_SIMD_AVX2:
+        return &ffnn_avx2_f64;
+#endif
+#ifdef FFNN_HAVE_AVX512
+    case FFNN_SIMD_AVX512:
+        return &ffnn_avx512_f64;
+#endif
+#ifdef FFNN_HAVE_NEON
+    case FFNN_SIMD_NEON:
+        return &ffnn_neon_f64;
+#endif
+    default:
+        return &ffnn_scalar_f64;
+    }
 }

@@ -47,6 +47,28 @@ int ffnn_simd_set(int level);
 /* "scalar", "avx2", "avx512", "neon", or NULL for an unknown level. */
 const char *ffnn_simd_name(int level);
 
+/* ---- threads ------------------------------------------------------------ */
+
+/*
+ * A small pool of threads for one network: the functions taking a pool
+ * split each large layer's rows (or, for W^T e, its columns) between the
+ * threads, so every weight and output is computed by exactly the same
+ * operations as with one thread: results are bitwise identical. A pool runs
+ * one call at a time.
+ */
+typedef struct ffnn_pool ffnn_pool;
+
+#define FFNN_MAX_THREADS 64
+
+/* A pool of `threads` threads, the calling thread counting as one (so 1
+   starts none). NULL if threads is not in 1 .. FFNN_MAX_THREADS or the
+   system refused. */
+ffnn_pool *ffnn_pool_create(int threads);
+/* Stops and joins the threads; NULL is allowed. */
+void ffnn_pool_destroy(ffnn_pool *pool);
+/* The pool's thread count; 1 for NULL. */
+int ffnn_pool_threads(const ffnn_pool *pool);
+
 /* ---- update rules -------------------------------------------------------- */
 
 /*
@@ -98,10 +120,11 @@ void ffnn_outer_update_f64(size_t rows, size_t cols, double *FFNN_RESTRICT w,
 /* ---- whole network ----------------------------------------------------- */
 
 /*
- * Scratch space, in elements, that the network functions below need:
- * two vectors per non-input layer (its outputs and its errors), plus one
- * input and one target vector for ffnn_train_samples. Returns 0 if the count
- * would overflow size_t.
+ * Scratch space, in elements, that the network functions below need (per
+ * thread for ffnn_query_pool): three vectors per non-input layer (outputs,
+ * errors, deltas), two input and one target vector for ffnn_train_samples,
+ * and two blocks of hidden activations for a batch query. Returns 0 if the
+ * count would overflow size_t.
  */
 size_t ffnn_work_size(size_t n_layers, const size_t *sizes);
 
@@ -138,6 +161,22 @@ double ffnn_train_samples_f64(size_t n_layers, const size_t *sizes,
                               const double *targets, const int64_t *labels,
                               const int64_t *order, size_t count, double *work);
 
+/* ffnn_train_samples with each large layer split between the pool's
+   threads; bitwise the same result. pool may be NULL (one thread). */
+double ffnn_train_samples_pool_f32(size_t n_layers, const size_t *sizes,
+                                   float *const *weights, float lr, int rule,
+                                   const uint8_t *pixels, const float *inputs,
+                                   const float *targets, const int64_t *labels,
+                                   const int64_t *order, size_t count,
+                                   float *work, ffnn_pool *pool);
+double ffnn_train_samples_pool_f64(size_t n_layers, const size_t *sizes,
+                                   double *const *weights, double lr, int rule,
+                                   const uint8_t *pixels, const double *inputs,
+                                   const double *targets,
+                                   const int64_t *labels, const int64_t *order,
+                                   size_t count, double *work,
+                                   ffnn_pool *pool);
+
 /* Forward pass of n samples: inputs (n, sizes[0]) -> outputs (n, sizes[n_layers]). */
 void ffnn_query_f32(size_t n_layers, const size_t *sizes,
                     const float *const *weights, size_t n, const float *inputs,
@@ -145,6 +184,17 @@ void ffnn_query_f32(size_t n_layers, const size_t *sizes,
 void ffnn_query_f64(size_t n_layers, const size_t *sizes,
                     const double *const *weights, size_t n,
                     const double *inputs, double *outputs, double *work);
+
+/* ffnn_query with the samples split between the pool's threads; work holds
+   ffnn_pool_threads(pool) * ffnn_work_size elements. pool may be NULL. */
+void ffnn_query_pool_f32(size_t n_layers, const size_t *sizes,
+                         const float *const *weights, size_t n,
+                         const float *inputs, float *outputs, float *work,
+                         ffnn_pool *pool);
+void ffnn_query_pool_f64(size_t n_layers, const size_t *sizes,
+                         const double *const *weights, size_t n,
+                         const double *inputs, double *outputs, double *work,
+                         ffnn_pool *pool);
 
 /*
  * The book's backwards query: from targets at the output (each strictly

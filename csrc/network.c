@@ -1,25 +1,45 @@
 /*
- * Whole-network functions of ffnn.h (training step, query, backquery) for any
- * number of layers, built from the single kernels. network_template.h is
- * included once per precision, as kernels.c does.
+ * Whole-network functions of ffnn.h (training, query, backquery) for any
+ * number of layers, built from the kernels of the SIMD level in use.
+ * network_template.h is included once per precision.
  */
 #include <stdint.h>
 
-#include "ffnn.h"
+#include "simd.h"
+
+/* A layer is split between threads only when it has at least this many
+   weights; below that a barrier costs more than the work it shares. */
+#define SPLIT_MIN_WEIGHTS 16384
+
+/* Overflow-checked total += count * n; returns 0 on overflow. */
+static int add_product(size_t *total, size_t count, size_t n)
+{
+    if (n != 0 && count > (SIZE_MAX - *total) / n)
+        return 0;
+    *total += count * n;
+    return 1;
+}
 
 size_t ffnn_work_size(size_t n_layers, const size_t *sizes)
 {
-    /* One input and one target vector, then outputs and errors per layer. */
-    size_t total = sizes[0];
-    if (sizes[n_layers] > SIZE_MAX - total)
-        return 0;
-    total += sizes[n_layers];
-    for (size_t k = 1; k <= n_layers; k++) {
-        if (sizes[k] > (SIZE_MAX - total) / 2)
+    size_t total = 0, widest_hidden = 0;
+    for (size_t k = 1; k < n_layers; k++)
+        if (sizes[k] > widest_hidden)
+            widest_hidden = sizes[k];
+    for (size_t k = 1; k <= n_layers; k++)
+        if (!add_product(&total, 3, sizes[k]))
             return 0;
-        total += 2 * sizes[k];
-    }
+    if (!add_product(&total, 2, sizes[0]) || !add_product(&total, 1, sizes[n_layers]) ||
+        !add_product(&total, 2 * FFNN_QUERY_BLOCK, widest_hidden))
+        return 0;
     return total;
+}
+
+/* The part [*lo, *hi) of n items that thread `index` of `count` takes. */
+static void share(size_t n, int index, int count, size_t *lo, size_t *hi)
+{
+    *lo = n * (size_t)index / (size_t)count;
+    *hi = n * (size_t)(index + 1) / (size_t)count;
 }
 
 #define REAL float

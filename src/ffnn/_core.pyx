@@ -41,6 +41,24 @@ def simd_set(str name):
         raise ValueError(f"SIMD level {name!r} is not available here; choose from {simd_available()}")
 
 
+cdef class Pool:
+    """Threads that share one network's work; bitwise the same results as one thread."""
+    cdef ffnn_pool *pool
+    cdef readonly int threads
+
+    def __cinit__(self, int threads):
+        if not 1 <= threads <= FFNN_MAX_THREADS:
+            raise ValueError(f"threads must be between 1 and {FFNN_MAX_THREADS}, got {threads}")
+        self.threads = threads
+        if threads > 1:
+            self.pool = ffnn_pool_create(threads)
+            if self.pool == NULL:
+                raise MemoryError(f"cannot start {threads} threads")
+
+    def __dealloc__(self):
+        ffnn_pool_destroy(self.pool)
+
+
 cdef class Layers:
     """The C view of a network's weights: node counts and data pointers.
 
@@ -123,7 +141,7 @@ def train_step(Layers layers, const real[::1] inputs, const real[::1] targets,
 
 
 def train_samples(Layers layers, double learning_rate, int rule, pixels, inputs, targets,
-                  labels, const int64_t[::1] order, real[::1] work):
+                  labels, const int64_t[::1] order, real[::1] work, Pool pool=None):
     """Train on the samples in `order`; returns the sum of their squared errors.
 
     Inputs come from `pixels` (uint8, scaled on the fly) or `inputs` (the other
@@ -141,6 +159,7 @@ def train_samples(Layers layers, double learning_rate, int rule, pixels, inputs,
     cdef const int64_t *label_ptr = NULL
     cdef Py_ssize_t n_rows, n_in, n_out, start, count
     cdef double total = 0.0
+    cdef ffnn_pool *threads = NULL if pool is None else pool.pool
 
     if pixels is not None:
         pixel_rows = pixels
@@ -177,34 +196,40 @@ def train_samples(Layers layers, double learning_rate, int rule, pixels, inputs,
         count = min(SAMPLES_PER_CHUNK, order.shape[0] - start)
         with nogil:
             if real is float:
-                total += ffnn_train_samples_f32(
+                total += ffnn_train_samples_pool_f32(
                     layers.n_layers, layers.sizes, <float **>layers.weights, <float>learning_rate,
                     rule, pixel_ptr, input_ptr, target_ptr, label_ptr, &order[start], count,
-                    &work[0])
+                    &work[0], threads)
             else:
-                total += ffnn_train_samples_f64(
+                total += ffnn_train_samples_pool_f64(
                     layers.n_layers, layers.sizes, <double **>layers.weights, learning_rate,
                     rule, pixel_ptr, input_ptr, target_ptr, label_ptr, &order[start], count,
-                    &work[0])
+                    &work[0], threads)
         PyErr_CheckSignals()
     return total
 
 
-def query(Layers layers, const real[:, ::1] inputs, real[:, ::1] outputs, real[::1] work):
-    """Forward pass of every row of inputs into the rows of outputs."""
+def query(Layers layers, const real[:, ::1] inputs, real[:, ::1] outputs, real[::1] work,
+          Pool pool=None):
+    """Forward pass of every row of inputs into the rows of outputs.
+
+    work holds layers.work_size elements per thread of the pool.
+    """
     cdef size_t n = inputs.shape[0]
-    layers.check(sizeof(real), inputs.shape[1], outputs.shape[1], work.shape[0])
+    cdef ffnn_pool *threads = NULL if pool is None else pool.pool
+    layers.check(sizeof(real), inputs.shape[1], outputs.shape[1],
+                 work.shape[0] // ffnn_pool_threads(threads))
     if outputs.shape[0] != inputs.shape[0]:
         raise ValueError(f"{inputs.shape[0]} inputs but room for {outputs.shape[0]} outputs")
     if n == 0:
         return
     with nogil:
         if real is float:
-            ffnn_query_f32(layers.n_layers, layers.sizes, <const float **>layers.weights,
-                           n, &inputs[0, 0], &outputs[0, 0], &work[0])
+            ffnn_query_pool_f32(layers.n_layers, layers.sizes, <const float **>layers.weights,
+                                n, &inputs[0, 0], &outputs[0, 0], &work[0], threads)
         else:
-            ffnn_query_f64(layers.n_layers, layers.sizes, <const double **>layers.weights,
-                           n, &inputs[0, 0], &outputs[0, 0], &work[0])
+            ffnn_query_pool_f64(layers.n_layers, layers.sizes, <const double **>layers.weights,
+                                n, &inputs[0, 0], &outputs[0, 0], &work[0], threads)
 
 
 def backquery(Layers layers, const real[::1] targets, real[::1] image, real[::1] work):

@@ -13,6 +13,14 @@ cdef extern from "ffnn.h" nogil:
         FFNN_RULE_MSE
         FFNN_RULE_CROSS_ENTROPY
 
+    ctypedef struct ffnn_pool:
+        pass
+    enum:
+        FFNN_MAX_THREADS
+    ffnn_pool *ffnn_pool_create(int threads)
+    void ffnn_pool_destroy(ffnn_pool *pool)
+    int ffnn_pool_threads(const ffnn_pool *pool)
+
     int ffnn_simd_available(int level)
     int ffnn_simd_get()
     int ffnn_simd_set(int level)
@@ -48,6 +56,22 @@ cdef extern from "ffnn.h" nogil:
                                   const double *inputs, const double *targets,
                                   const int64_t *labels, const int64_t *order, size_t count,
                                   double *work)
+    double ffnn_train_samples_pool_f32(size_t n_layers, const size_t *sizes, float **weights,
+                                       float lr, int rule, const uint8_t *pixels,
+                                       const float *inputs, const float *targets,
+                                       const int64_t *labels, const int64_t *order,
+                                       size_t count, float *work, ffnn_pool *pool)
+    double ffnn_train_samples_pool_f64(size_t n_layers, const size_t *sizes, double **weights,
+                                       double lr, int rule, const uint8_t *pixels,
+                                       const double *inputs, const double *targets,
+                                       const int64_t *labels, const int64_t *order,
+                                       size_t count, double *work, ffnn_pool *pool)
+    void ffnn_query_pool_f32(size_t n_layers, const size_t *sizes, const float **weights,
+                             size_t n, const float *inputs, float *outputs, float *work,
+                             ffnn_pool *pool)
+    void ffnn_query_pool_f64(size_t n_layers, const size_t *sizes, const double **weights,
+                             size_t n, const double *inputs, double *outputs, double *work,
+                             ffnn_pool *pool)
     void ffnn_query_f32(size_t n_layers, const size_t *sizes, const float **weights,
                         size_t n, const float *inputs, float *outputs, float *work)
     void ffnn_query_f64(size_t n_layers, const size_t *sizes, const double **weights,

@@ -30,6 +30,10 @@ class NeuralNetwork:
     default, the book's arithmetic exactly), ``"mse"`` (the exact gradient of
     the squared error at every layer) or ``"cross_entropy"`` (the exact
     gradient of the binary cross-entropy).
+
+    ``threads`` (default 1) is how many threads ``fit`` and ``query`` use:
+    each large layer's rows are split between them, and the results are
+    bitwise identical to one thread's.
     """
 
     def __init__(
@@ -42,6 +46,7 @@ class NeuralNetwork:
         dtype=np.float64,
         seed=None,
         rule: str = "book",
+        threads: int = 1,
     ) -> None:
         if isinstance(hidden_nodes, Sequence) or isinstance(hidden_nodes, np.ndarray):
             hidden = [_checks.node_count(h, f"hidden_nodes[{i}]") for i, h in enumerate(hidden_nodes)]
@@ -58,6 +63,7 @@ class NeuralNetwork:
         self.rule = rule
         self._dtype = _checks.float_dtype(dtype)
         self._lock = threading.RLock()
+        self.threads = threads
         rng = np.random.default_rng(seed)
         weights = []
         for n_in, n_out in zip(sizes[:-1], sizes[1:]):
@@ -111,6 +117,17 @@ class NeuralNetwork:
         if value not in _core.RULES:
             raise ValueError(f"rule must be one of {sorted(_core.RULES)}, got {value!r}")
         self._rule = value
+
+    @property
+    def threads(self) -> int:
+        """Threads used by fit and by batch queries; the results do not depend on it."""
+        return self._pool.threads
+
+    @threads.setter
+    def threads(self, value: int) -> None:
+        count = _checks.node_count(value, "threads")
+        with self._lock:
+            self._pool = _core.Pool(count)
 
     # ---- weights -----------------------------------------------------------
 
@@ -233,7 +250,7 @@ class NeuralNetwork:
                 with self._lock:
                     total = _core.train_samples(
                         self._layers, self._learning_rate, _core.RULES[self._rule], pixels, inputs,
-                        targets, labels, order.astype(np.int64), self._work,
+                        targets, labels, order.astype(np.int64), self._work, self._pool,
                     )
             history["loss"].append(total / (n * (rotations.copies if rotations else 1)))
             if not all(np.isfinite(w).all() for w in self._weights):
@@ -263,7 +280,7 @@ class NeuralNetwork:
                     rotations.expand(x),
                     None if targets is None else np.repeat(targets[rows], repeat, axis=0),
                     None if labels is None else np.repeat(labels[rows], repeat),
-                    np.arange(len(rows) * repeat, dtype=np.int64), self._work,
+                    np.arange(len(rows) * repeat, dtype=np.int64), self._work, self._pool,
                 )
         return total
 
@@ -313,8 +330,14 @@ class NeuralNetwork:
             )
         batch = x.reshape(-1, self.sizes[0])
         out = np.empty((batch.shape[0], self.sizes[-1]), dtype=self._dtype)
-        work = np.empty(self._layers.work_size, dtype=self._dtype)
-        _core.query(self._layers, batch, out, work)
+        if self._pool.threads == 1:
+            work = np.empty(self._layers.work_size, dtype=self._dtype)
+            _core.query(self._layers, batch, out, work)
+        else:
+            # A pool runs one call at a time.
+            with self._lock:
+                work = np.empty(self._layers.work_size * self._pool.threads, dtype=self._dtype)
+                _core.query(self._layers, batch, out, work, self._pool)
         return out[0] if x.ndim == 1 else out
 
     def backquery(self, targets) -> np.ndarray:
@@ -418,6 +441,7 @@ class NeuralNetwork:
                 "dtype": self._dtype.name,
                 "hidden_is_list": self._hidden_is_list,
                 "weights": [w.copy() for w in self._weights],
+                "threads": self._pool.threads,
             }
 
     def __setstate__(self, state: dict) -> None:
@@ -426,6 +450,7 @@ class NeuralNetwork:
         self._dtype = _checks.float_dtype(state["dtype"])
         self._hidden_is_list = bool(state["hidden_is_list"])
         self._lock = threading.RLock()
+        self.threads = state.get("threads", 1)
         weights = [np.array(w, dtype=self._dtype, order="C", copy=True) for w in state["weights"]]
         self._bind(weights)
 

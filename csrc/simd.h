@@ -1,0 +1,73 @@
+/*
+ * Internal to the C core (not part of the API in ffnn.h): the table of
+ * kernels that each SIMD level provides, and the helpers shared by the
+ * whole-network code.
+ *
+ * simd_template.h fills one table per level and precision; dispatch.c picks
+ * the table of the level in use; kernels.c and network_template.h only ever
+ * call through it.
+ */
+#ifndef FFNN_SIMD_H
+#define FFNN_SIMD_H
+
+#include "ffnn.h"
+
+/* Samples per chunk of a batch query: their activations stay in cache while
+   the chunk goes through every layer. */
+#define FFNN_QUERY_BLOCK 32
+
+/*
+ * Besides the single kernels of ffnn.h, each level has three fused ones:
+ *   update_matvec: for r in rows, W[r] += (scale * a[r]) * b, then
+ *       y[r] = W[r] . x with the updated row (one pass over W). a == NULL
+ *       skips the update, y == NULL the product.
+ *   matvec_t_update: over columns c0 .. c1 - 1 only, y = W^T e with W as it
+ *       was, then W[r] += (scale * a[r]) * b (one pass over W).
+ *   matmat: Y (n, rows) = X (n, cols) W^T, register- and cache-blocked.
+ * Every entry of a result goes through the same operations whatever block
+ * or thread computes it, so splitting rows or columns between threads
+ * never changes a bit.
+ */
+#define FFNN_DECLARE_TABLE(REAL, NAME)                                         \
+    struct NAME {                                                              \
+        void (*matvec)(size_t rows, size_t cols, const REAL *w, const REAL *x, \
+                       REAL *y);                                               \
+        void (*matvec_t)(size_t rows, size_t cols, const REAL *w,              \
+                         const REAL *e, REAL *y);                              \
+        void (*sigmoid)(size_t n, const REAL *x, REAL *y);                     \
+        void (*logit)(size_t n, const REAL *x, REAL *y);                       \
+        void (*outer_update)(size_t rows, size_t cols, REAL *w, REAL scale,    \
+                             const REAL *a, const REAL *b);                    \
+        void (*update_matvec)(size_t rows, size_t cols, REAL *w, REAL scale,   \
+                              const REAL *a, const REAL *b, const REAL *x,     \
+                              REAL *y);                                        \
+        void (*matvec_t_update)(size_t rows, size_t cols, size_t c0,           \
+                                size_t c1, REAL *w, const REAL *e,             \
+                                REAL scale, const REAL *a, const REAL *b,      \
+                                REAL *y);                                      \
+        void (*matmat)(size_t n, size_t rows, size_t cols, const REAL *w,      \
+                       const REAL *x, REAL *y);                                \
+    }
+
+FFNN_DECLARE_TABLE(float, ffnn_kernels_f32);
+FFNN_DECLARE_TABLE(double, ffnn_kernels_f64);
+
+/* The tables of the levels this build has (see dispatch.c). */
+extern const struct ffnn_kernels_f32 ffnn_scalar_f32, ffnn_avx2_f32,
+    ffnn_avx512_f32, ffnn_neon_f32;
+extern const struct ffnn_kernels_f64 ffnn_scalar_f64, ffnn_avx2_f64,
+    ffnn_avx512_f64, ffnn_neon_f64;
+
+/* The tables of the level in use. */
+const struct ffnn_kernels_f32 *ffnn_kernels_active_f32(void);
+const struct ffnn_kernels_f64 *ffnn_kernels_active_f64(void);
+
+/* Run fn(ctx, index, count) on every thread of the pool (the caller is
+   index 0) and return when all are done; with pool == NULL, on the caller
+   alone. */
+void ffnn_pool_run(ffnn_pool *pool, void (*fn)(void *ctx, int index, int count),
+                   void *ctx);
+/* Wait until every thread of the running job has reached this point. */
+void ffnn_pool_barrier(ffnn_pool *pool);
+
+#endif /* FFNN_SIMD_H */

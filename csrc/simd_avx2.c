@@ -1,0 +1,64 @@
+/*
+ * The AVX2 + FMA level (x86-64). Built with -mavx2 -mfma (MSVC:
+ * /arch:AVX2) as its own library, and only ever called after dispatch.c has
+ * seen AVX2, FMA and the OS's saving of the YMM registers.
+ */
+#include "simd.h"
+
+#if defined(__AVX2__)
+#include <immintrin.h>
+#include <math.h>
+
+static inline float hsum_f32(__m256 v)
+{
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+static inline double hsum_f64(__m256d v)
+{
+    __m128d s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
+    s = _mm_add_sd(s, _mm_unpackhi_pd(s, s));
+    return _mm_cvtsd_f64(s);
+}
+
+#define REAL float
+#define SUFFIX _avx2_f32
+#define TABLE ffnn_kernels_f32
+#define EXP expf
+#define LOG logf
+#define V __m256
+#define VL 8
+#define VZERO() _mm256_setzero_ps()
+#define VSET1(s) _mm256_set1_ps(s)
+#define VLOAD(p) _mm256_loadu_ps(p)
+#define VSTORE(p, v) _mm256_storeu_ps((p), (v))
+#define VFMA(a, b, c) _mm256_fmadd_ps((a), (b), (c))
+#define VADD(a, b) _mm256_add_ps((a), (b))
+#define VSUM(v) hsum_f32(v)
+#define SFMA(a, b, c) fmaf((a), (b), (c))
+#include "simd_template.h"
+
+#define REAL double
+#define SUFFIX _avx2_f64
+#define TABLE ffnn_kernels_f64
+#define EXP exp
+#define LOG log
+#define V __m256d
+#define VL 4
+#define VZERO() _mm256_setzero_pd()
+#define VSET1(s) _mm256_set1_pd(s)
+#define VLOAD(p) _mm256_loadu_pd(p)
+#define VSTORE(p, v) _mm256_storeu_pd((p), (v))
+#define VFMA(a, b, c) _mm256_fmadd_pd((a), (b), (c))
+#define VADD(a, b) _mm256_add_pd((a), (b))
+#define VSUM(v) hsum_f64(v)
+#define SFMA(a, b, c) fma((a), (b), (c))
+#include "simd_template.h"
+
+#else
+/* ISO C forbids an empty translation unit. */
+typedef int ffnn_no_avx2;
+#endif

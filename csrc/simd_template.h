@@ -1,0 +1,248 @@
+/*
+ * The kernels of one SIMD level and one precision, written once against a
+ * small vector vocabulary that each simd_<level>.c defines:
+ *   REAL, SUFFIX (e.g. _avx2_f32), TABLE (the table's name), EXP, LOG,
+ *   V (vector type), VL (lanes), VZERO(), VSET1(s), VLOAD(p), VSTORE(p, v),
+ *   VFMA(a, b, c) = a * b + c, VADD(a, b), VSUM(v) (sum of the lanes), and
+ *   SFMA(a, b, c), the scalar a * b + c rounded exactly as one lane of VFMA.
+ * Scalar tails use SFMA, so an element gets the same bits whether a vector
+ * or a tail computes it. All of these are undefined at the end.
+ */
+#include "template.h"
+
+/* Row-blocked pass over nr (1 or 4, a constant after inlining) rows:
+   with `update`, W[i] += s[i] * b; with `dot`, y[i] = W[i] . x. Each row
+   keeps two accumulators over vector pairs, then a lone vector, then the
+   scalar tail: the same sequence for a row whichever block it is in. */
+static inline void FN(row_pass)(const size_t nr, size_t cols, REAL *const *w,
+                                const REAL *s, const REAL *b, const REAL *x,
+                                REAL *y, const int update, const int dot)
+{
+    V a0[4], a1[4];
+    size_t c = 0, i;
+    for (i = 0; i < nr; i++)
+        a0[i] = a1[i] = VZERO();
+    for (; c + 2 * VL <= cols; c += 2 * VL) {
+        for (i = 0; i < nr; i++) {
+            V u = VLOAD(w[i] + c), v = VLOAD(w[i] + c + VL);
+            if (update) {
+                u = VFMA(VSET1(s[i]), VLOAD(b + c), u);
+                v = VFMA(VSET1(s[i]), VLOAD(b + c + VL), v);
+                VSTORE(w[i] + c, u);
+                VSTORE(w[i] + c + VL, v);
+            }
+            if (dot) {
+                a0[i] = VFMA(u, VLOAD(x + c), a0[i]);
+                a1[i] = VFMA(v, VLOAD(x + c + VL), a1[i]);
+            }
+        }
+    }
+    if (c + VL <= cols) {
+        for (i = 0; i < nr; i++) {
+            V u = VLOAD(w[i] + c);
+            if (update) {
+                u = VFMA(VSET1(s[i]), VLOAD(b + c), u);
+                VSTORE(w[i] + c, u);
+            }
+            if (dot)
+                a0[i] = VFMA(u, VLOAD(x + c), a0[i]);
+        }
+        c += VL;
+    }
+    for (i = 0; i < nr; i++) {
+        REAL sum = dot ? VSUM(VADD(a0[i], a1[i])) : 0;
+        for (size_t t = c; t < cols; t++) {
+            if (update)
+                w[i][t] = SFMA(s[i], b[t], w[i][t]);
+            if (dot)
+                sum = SFMA(w[i][t], x[t], sum);
+        }
+        if (dot)
+            y[i] = sum;
+    }
+}
+
+/* Rows in blocks of four, the rest one by one. */
+static inline void FN(rows)(size_t rows, size_t cols, REAL *w, REAL scale,
+                            const REAL *a, const REAL *b, const REAL *x,
+                            REAL *y, const int update, const int dot)
+{
+    size_t r = 0;
+    for (; r + 4 <= rows; r += 4) {
+        REAL *wr[4];
+        REAL s[4];
+        for (size_t i = 0; i < 4; i++) {
+            wr[i] = w + (r + i) * cols;
+            s[i] = update ? scale * a[r + i] : 0;
+        }
+        FN(row_pass)(4, cols, wr, s, b, x, y + r, update, dot);
+    }
+    for (; r < rows; r++) {
+        REAL *wr = w + r * cols;
+        REAL s = update ? scale * a[r] : 0;
+        FN(row_pass)(1, cols, &wr, &s, b, x, y + r, update, dot);
+    }
+}
+
+static void FN(matvec)(size_t rows, size_t cols, const REAL *w, const REAL *x,
+                       REAL *y)
+{
+    /* The dot-only pass never writes through w. */
+    FN(rows)(rows, cols, (REAL *)w, 0, NULL, NULL, x, y, 0, 1);
+}
+
+static void FN(outer_update)(size_t rows, size_t cols, REAL *w, REAL scale,
+                             const REAL *a, const REAL *b)
+{
+    FN(rows)(rows, cols, w, scale, a, b, NULL, NULL, 1, 0);
+}
+
+static void FN(update_matvec)(size_t rows, size_t cols, REAL *w, REAL scale,
+                              const REAL *a, const REAL *b, const REAL *x,
+                              REAL *y)
+{
+    if (a && y)
+        FN(rows)(rows, cols, w, scale, a, b, x, y, 1, 1);
+    else if (a)
+        FN(rows)(rows, cols, w, scale, a, b, NULL, NULL, 1, 0);
+    else if (y)
+        FN(rows)(rows, cols, w, 0, NULL, NULL, x, y, 0, 1);
+}
+
+static void FN(matvec_t_update)(size_t rows, size_t cols, size_t c0, size_t c1,
+                                REAL *w, const REAL *e, REAL scale,
+                                const REAL *a, const REAL *b, REAL *y)
+{
+    /* Row by row, so W is read in memory order; y[c] sums over r in order. */
+    for (size_t c = c0; c < c1; c++)
+        y[c] = 0;
+    for (size_t r = 0; r < rows; r++) {
+        REAL *row = w + r * cols;
+        const REAL er = e[r], s = a ? scale * a[r] : 0;
+        const V ev = VSET1(er), sv = VSET1(s);
+        size_t c = c0;
+        for (; c + VL <= c1; c += VL) {
+            V wv = VLOAD(row + c);
+            VSTORE(y + c, VFMA(wv, ev, VLOAD(y + c)));
+            if (a)
+                VSTORE(row + c, VFMA(sv, VLOAD(b + c), wv));
+        }
+        for (; c < c1; c++) {
+            y[c] = SFMA(row[c], er, y[c]);
+            if (a)
+                row[c] = SFMA(s, b[c], row[c]);
+        }
+    }
+}
+
+static void FN(matvec_t)(size_t rows, size_t cols, const REAL *w,
+                         const REAL *e, REAL *y)
+{
+    FN(matvec_t_update)(rows, cols, 0, cols, (REAL *)w, e, 0, NULL, NULL, y);
+}
+
+/* ns samples (rows of x) by nr rows of W, one accumulator per pair: each
+   entry is the same single chain of VFMAs, then the lanes' sum, then the
+   scalar tail, in every tile shape. */
+static inline void FN(tile)(const size_t ns, const size_t nr, size_t cols,
+                            const REAL *w, const REAL *x, REAL *y,
+                            size_t ldy)
+{
+    V acc[4][4];
+    size_t i, j, c = 0;
+    for (i = 0; i < ns; i++)
+        for (j = 0; j < nr; j++)
+            acc[i][j] = VZERO();
+    for (; c + VL <= cols; c += VL) {
+        V wv[4];
+        for (j = 0; j < nr; j++)
+            wv[j] = VLOAD(w + j * cols + c);
+        for (i = 0; i < ns; i++) {
+            const V xv = VLOAD(x + i * cols + c);
+            for (j = 0; j < nr; j++)
+                acc[i][j] = VFMA(wv[j], xv, acc[i][j]);
+        }
+    }
+    for (i = 0; i < ns; i++) {
+        for (j = 0; j < nr; j++) {
+            REAL sum = VSUM(acc[i][j]);
+            for (size_t t = c; t < cols; t++)
+                sum = SFMA(w[j * cols + t], x[i * cols + t], sum);
+            y[i * ldy + j] = sum;
+        }
+    }
+}
+
+static void FN(matmat)(size_t n, size_t rows, size_t cols, const REAL *w,
+                       const REAL *x, REAL *y)
+{
+    /* A block of W rows small enough to stay in L2 serves every sample
+       before the next block is read. */
+    size_t block = ((size_t)1 << 18) / (sizeof(REAL) * (cols ? cols : 1));
+    block = block < 4 ? 4 : block - block % 4;
+    for (size_t r0 = 0; r0 < rows; r0 += block) {
+        const size_t r1 = rows - r0 < block ? rows : r0 + block;
+        size_t s = 0;
+        for (; s + 4 <= n; s += 4) {
+            size_t r = r0;
+            for (; r + 4 <= r1; r += 4)
+                FN(tile)(4, 4, cols, w + r * cols, x + s * cols,
+                         y + s * rows + r, rows);
+            for (; r < r1; r++)
+                FN(tile)(4, 1, cols, w + r * cols, x + s * cols,
+                         y + s * rows + r, rows);
+        }
+        for (; s < n; s++) {
+            size_t r = r0;
+            for (; r + 4 <= r1; r += 4)
+                FN(tile)(1, 4, cols, w + r * cols, x + s * cols,
+                         y + s * rows + r, rows);
+            for (; r < r1; r++)
+                FN(tile)(1, 1, cols, w + r * cols, x + s * cols,
+                         y + s * rows + r, rows);
+        }
+    }
+}
+
+static void FN(sigmoid)(size_t n, const REAL *x, REAL *y)
+{
+    /* exp() only ever sees a non-positive argument, so it cannot overflow:
+       1 / (1 + e^-x) for x >= 0, e^x / (1 + e^x) below. */
+    for (size_t i = 0; i < n; i++) {
+        const REAL v = x[i];
+        if (v >= 0) {
+            y[i] = 1 / (1 + EXP(-v));
+        } else {
+            const REAL z = EXP(v);
+            y[i] = z / (1 + z);
+        }
+    }
+}
+
+static void FN(logit)(size_t n, const REAL *x, REAL *y)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = LOG(x[i] / (1 - x[i]));
+}
+
+const struct TABLE FFNN_PASTE(ffnn, SUFFIX) = {
+    FN(matvec),       FN(matvec_t),      FN(sigmoid),
+    FN(logit),        FN(outer_update),  FN(update_matvec),
+    FN(matvec_t_update), FN(matmat),
+};
+
+#undef REAL
+#undef SUFFIX
+#undef TABLE
+#undef EXP
+#undef LOG
+#undef V
+#undef VL
+#undef VZERO
+#undef VSET1
+#undef VLOAD
+#undef VSTORE
+#undef VFMA
+#undef VADD
+#undef VSUM
+#undef SFMA
