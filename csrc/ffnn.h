@@ -117,6 +117,18 @@ void ffnn_outer_update_f64(size_t rows, size_t cols, double *FFNN_RESTRICT w,
                            double scale, const double *FFNN_RESTRICT a,
                            const double *FFNN_RESTRICT b);
 
+/* W += scale * (a outer b), then y = W x with the updated W, in one pass over
+   W: a training step's first-layer update fused with the next forward pass. */
+void ffnn_update_matvec_f32(size_t rows, size_t cols, float *FFNN_RESTRICT w,
+                            float scale, const float *FFNN_RESTRICT a,
+                            const float *FFNN_RESTRICT b,
+                            const float *FFNN_RESTRICT x, float *FFNN_RESTRICT y);
+void ffnn_update_matvec_f64(size_t rows, size_t cols, double *FFNN_RESTRICT w,
+                            double scale, const double *FFNN_RESTRICT a,
+                            const double *FFNN_RESTRICT b,
+                            const double *FFNN_RESTRICT x,
+                            double *FFNN_RESTRICT y);
+
 /* ---- whole network ----------------------------------------------------- */
 
 /*

@@ -35,6 +35,14 @@ void FN(ffnn_outer_update)(size_t rows, size_t cols, REAL *FFNN_RESTRICT w,
     ACTIVE->outer_update(rows, cols, w, scale, a, b);
 }
 
+void FN(ffnn_update_matvec)(size_t rows, size_t cols, REAL *FFNN_RESTRICT w,
+                            REAL scale, const REAL *FFNN_RESTRICT a,
+                            const REAL *FFNN_RESTRICT b,
+                            const REAL *FFNN_RESTRICT x, REAL *FFNN_RESTRICT y)
+{
+    ACTIVE->update_matvec(rows, cols, w, scale, a, b, x, y);
+}
+
 #undef ACTIVE
 #undef REAL
 #undef SUFFIX

@@ -11,6 +11,9 @@
    weights; below that a barrier costs more than the work it shares. */
 #define SPLIT_MIN_WEIGHTS 16384
 
+/* Elements in 64 bytes of floats: enough to align either precision. */
+#define ALIGN 16
+
 /* Overflow-checked total += count * n; returns 0 on overflow. */
 static int add_product(size_t *total, size_t count, size_t n)
 {
@@ -29,10 +32,26 @@ size_t ffnn_work_size(size_t n_layers, const size_t *sizes)
     for (size_t k = 1; k <= n_layers; k++)
         if (!add_product(&total, 3, sizes[k]))
             return 0;
-    if (!add_product(&total, 2, sizes[0]) || !add_product(&total, 1, sizes[n_layers]) ||
+    /* Input vectors start on cache lines (see input_stride), hence the
+       slack of ALIGN elements around each. */
+    if (!add_product(&total, 2, sizes[0]) || !add_product(&total, 3, ALIGN) ||
+        !add_product(&total, 1, sizes[n_layers]) ||
         !add_product(&total, 2 * FFNN_QUERY_BLOCK, widest_hidden))
         return 0;
     return total;
+}
+
+/* The distance between the two input vectors of a training job, and the
+   first of them: on 64-byte boundaries, so that their vector loads never
+   straddle two cache lines. */
+static size_t input_stride(size_t n_in)
+{
+    return (n_in + ALIGN - 1) / ALIGN * ALIGN;
+}
+
+static void *cache_aligned(void *p)
+{
+    return (char *)p + ((64 - (uintptr_t)p % 64) % 64);
 }
 
 /* The part [*lo, *hi) of n items that thread `index` of `count` takes. */

@@ -3,8 +3,9 @@
  *
  * Work space layout (ffnn_work_size elements), N = sizes[1] + ... +
  * sizes[n_layers]: outputs o_k of every layer k >= 1 (N), their errors e_k
- * (N), their deltas d_k (N), two input vectors, one target vector, then two
- * blocks of FFNN_QUERY_BLOCK hidden activations for a batch query.
+ * (N), their deltas d_k (N), two input vectors on cache lines, one target
+ * vector, then two blocks of FFNN_QUERY_BLOCK hidden activations for a batch
+ * query.
  */
 #include "template.h"
 
@@ -55,7 +56,7 @@ static void FN(load_sample)(struct FN(trainer) *job, size_t s)
     const size_t i = (size_t)job->order[s];
     if (job->pixels) {
         const uint8_t *p = job->pixels + i * n_in;
-        REAL *x = job->xbuf + (s % 2) * n_in;
+        REAL *x = job->xbuf + (s % 2) * input_stride(n_in);
         for (size_t c = 0; c < n_in; c++)
             x[c] = (REAL)p[c] / (REAL)255 * (REAL)0.99 + (REAL)0.01;
         job->x = x;
@@ -65,7 +66,7 @@ static void FN(load_sample)(struct FN(trainer) *job, size_t s)
     if (job->targets) {
         job->t = (REAL *)(job->targets + i * n_out);
     } else {
-        REAL *t = job->xbuf + 2 * n_in;
+        REAL *t = job->xbuf + 2 * input_stride(n_in);
         for (size_t j = 0; j < n_out; j++)
             t[j] = (REAL)0.01;
         t[job->labels[i]] = (REAL)0.99;
@@ -200,7 +201,7 @@ static double FN(train)(size_t n_layers, const size_t *sizes,
     job.outputs = work;
     job.errors = work + n_nodes;
     job.deltas = work + 2 * n_nodes;
-    job.xbuf = work + 3 * n_nodes;
+    job.xbuf = (REAL *)cache_aligned(work + 3 * n_nodes);
     job.x = job.x_prev = NULL;
     job.t = NULL;
     job.pool = pool;

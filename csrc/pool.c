@@ -27,14 +27,14 @@ typedef CONDITION_VARIABLE cond_t;
 #define cond_wait(c, m) SleepConditionVariableCS((c), (m), INFINITE)
 #define cond_broadcast(c) WakeAllConditionVariable(c)
 #define cond_signal(c) WakeConditionVariable(c)
-#define yield_cpu() SwitchToThread()
 typedef volatile LONG counter_t;
+/* Interlocked functions are full barriers. */
 #define atomic_get(p) InterlockedCompareExchange((p), 0, 0)
 #define atomic_inc(p) InterlockedIncrement(p)
+#define atomic_dec(p) InterlockedDecrement(p)
 #define atomic_set(p, v) InterlockedExchange((p), (v))
 #else
 #include <pthread.h>
-#include <sched.h>
 typedef pthread_t thread_t;
 typedef pthread_mutex_t mutex_t;
 typedef pthread_cond_t cond_t;
@@ -47,11 +47,12 @@ typedef pthread_cond_t cond_t;
 #define cond_wait(c, m) pthread_cond_wait((c), (m))
 #define cond_broadcast(c) pthread_cond_broadcast(c)
 #define cond_signal(c) pthread_cond_signal(c)
-#define yield_cpu() sched_yield()
 typedef long counter_t;
-#define atomic_get(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
-#define atomic_inc(p) __atomic_add_fetch((p), 1, __ATOMIC_ACQ_REL)
-#define atomic_set(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+/* Sequentially consistent, as the sleep/wake hand-off of the barrier needs. */
+#define atomic_get(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
+#define atomic_inc(p) __atomic_add_fetch((p), 1, __ATOMIC_SEQ_CST)
+#define atomic_dec(p) __atomic_sub_fetch((p), 1, __ATOMIC_SEQ_CST)
+#define atomic_set(p, v) __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
 #endif
 
 #if defined(__x86_64__) || defined(_M_X64) || defined(__i386__) || defined(_M_IX86)
@@ -61,14 +62,15 @@ typedef long counter_t;
 #define spin_pause() ((void)0)
 #endif
 
-/* Spins before a waiting thread starts giving its core away: long enough
-   to cover one training step, short enough not to starve a busy machine. */
-#define SPINS_BEFORE_YIELD 20000
+/* Spins (about 50 us) before a thread waiting at a barrier goes to sleep:
+   long enough to cover a training step's phase, short enough that a thread
+   whose partner has lost its core does not burn its own. */
+#define SPINS_BEFORE_SLEEP 2000
 
 struct ffnn_pool {
     int threads;
     mutex_t lock;
-    cond_t start, done;
+    cond_t start, done, wake;
     unsigned long job;  /* incremented for each job */
     int running;        /* workers still in the current job */
     int stop;
@@ -76,6 +78,7 @@ struct ffnn_pool {
     void *ctx;
     counter_t arrived;  /* barrier: threads arrived in this round */
     counter_t round;    /* barrier: completed rounds */
+    counter_t sleepers; /* barrier: threads asleep on `wake` or about to be */
     thread_t handles[FFNN_MAX_THREADS];
     struct worker {
         ffnn_pool *pool;
@@ -158,6 +161,7 @@ static void shut_down(ffnn_pool *pool, int started)
         join_thread(pool, i);
     cond_destroy(&pool->start);
     cond_destroy(&pool->done);
+    cond_destroy(&pool->wake);
     mutex_destroy(&pool->lock);
     free(pool);
 }
@@ -175,7 +179,8 @@ ffnn_pool *ffnn_pool_create(int threads)
         free(pool);
         return NULL;
     }
-    if (cond_init(&pool->start) != 0 || cond_init(&pool->done) != 0) {
+    if (cond_init(&pool->start) != 0 || cond_init(&pool->done) != 0 ||
+        cond_init(&pool->wake) != 0) {
         mutex_destroy(&pool->lock);
         free(pool);
         return NULL;
@@ -228,15 +233,28 @@ void ffnn_pool_barrier(ffnn_pool *pool)
         return;
     round = atomic_get(&pool->round);
     if (atomic_inc(&pool->arrived) == pool->threads) {
-        /* The last to arrive opens the next round for everyone. */
+        /* The last to arrive opens the next round for everyone, and wakes
+           those who gave up spinning. */
         atomic_set(&pool->arrived, 0);
         atomic_inc(&pool->round);
+        if (atomic_get(&pool->sleepers) > 0) {
+            mutex_lock(&pool->lock);
+            cond_broadcast(&pool->wake);
+            mutex_unlock(&pool->lock);
+        }
         return;
     }
-    for (long spins = 0; atomic_get(&pool->round) == round; spins++) {
-        if (spins < SPINS_BEFORE_YIELD)
-            spin_pause();
-        else
-            yield_cpu();
+    for (int spins = 0; spins < SPINS_BEFORE_SLEEP; spins++) {
+        if (atomic_get(&pool->round) != round)
+            return;
+        spin_pause();
     }
+    /* Announce the sleep before the last look at `round`: either the last
+       thread sees a sleeper and broadcasts, or this one sees the new round. */
+    atomic_inc(&pool->sleepers);
+    mutex_lock(&pool->lock);
+    while (atomic_get(&pool->round) == round)
+        cond_wait(&pool->wake, &pool->lock);
+    mutex_unlock(&pool->lock);
+    atomic_dec(&pool->sleepers);
 }

@@ -12,6 +12,16 @@
 
 #include "ffnn.h"
 
+/* The kernels' building blocks must be inlined so their flags and block
+   sizes become constants. */
+#if defined(__GNUC__) || defined(__clang__)
+#define FFNN_INLINE inline __attribute__((always_inline))
+#elif defined(_MSC_VER)
+#define FFNN_INLINE __forceinline
+#else
+#define FFNN_INLINE inline
+#endif
+
 /* Samples per chunk of a batch query: their activations stay in cache while
    the chunk goes through every layer. */
 #define FFNN_QUERY_BLOCK 32

@@ -13,27 +13,40 @@
 /* Row-blocked pass over nr (1 or 4, a constant after inlining) rows:
    with `update`, W[i] += s[i] * b; with `dot`, y[i] = W[i] . x. Each row
    keeps two accumulators over vector pairs, then a lone vector, then the
-   scalar tail: the same sequence for a row whichever block it is in. */
-static inline void FN(row_pass)(const size_t nr, size_t cols, REAL *const *w,
-                                const REAL *s, const REAL *b, const REAL *x,
-                                REAL *y, const int update, const int dot)
+   scalar tail: the same sequence for a row whichever block it is in. The
+   loads of b and x serve all the block's rows. */
+static FFNN_INLINE void FN(row_pass)(const size_t nr, size_t cols,
+                                     REAL *const *w, const REAL *s,
+                                     const REAL *b, const REAL *x, REAL *y,
+                                     const int update, const int dot)
 {
-    V a0[4], a1[4];
+    V a0[4], a1[4], sv[4];
     size_t c = 0, i;
-    for (i = 0; i < nr; i++)
+    for (i = 0; i < nr; i++) {
         a0[i] = a1[i] = VZERO();
+        sv[i] = VSET1(update ? s[i] : 0);
+    }
     for (; c + 2 * VL <= cols; c += 2 * VL) {
+        V b0 = VZERO(), b1 = VZERO(), x0 = VZERO(), x1 = VZERO();
+        if (update) {
+            b0 = VLOAD(b + c);
+            b1 = VLOAD(b + c + VL);
+        }
+        if (dot) {
+            x0 = VLOAD(x + c);
+            x1 = VLOAD(x + c + VL);
+        }
         for (i = 0; i < nr; i++) {
             V u = VLOAD(w[i] + c), v = VLOAD(w[i] + c + VL);
             if (update) {
-                u = VFMA(VSET1(s[i]), VLOAD(b + c), u);
-                v = VFMA(VSET1(s[i]), VLOAD(b + c + VL), v);
+                u = VFMA(sv[i], b0, u);
+                v = VFMA(sv[i], b1, v);
                 VSTORE(w[i] + c, u);
                 VSTORE(w[i] + c + VL, v);
             }
             if (dot) {
-                a0[i] = VFMA(u, VLOAD(x + c), a0[i]);
-                a1[i] = VFMA(v, VLOAD(x + c + VL), a1[i]);
+                a0[i] = VFMA(u, x0, a0[i]);
+                a1[i] = VFMA(v, x1, a1[i]);
             }
         }
     }
@@ -41,7 +54,7 @@ static inline void FN(row_pass)(const size_t nr, size_t cols, REAL *const *w,
         for (i = 0; i < nr; i++) {
             V u = VLOAD(w[i] + c);
             if (update) {
-                u = VFMA(VSET1(s[i]), VLOAD(b + c), u);
+                u = VFMA(sv[i], VLOAD(b + c), u);
                 VSTORE(w[i] + c, u);
             }
             if (dot)
@@ -63,7 +76,7 @@ static inline void FN(row_pass)(const size_t nr, size_t cols, REAL *const *w,
 }
 
 /* Rows in blocks of four, the rest one by one. */
-static inline void FN(rows)(size_t rows, size_t cols, REAL *w, REAL scale,
+static FFNN_INLINE void FN(rows)(size_t rows, size_t cols, REAL *w, REAL scale,
                             const REAL *a, const REAL *b, const REAL *x,
                             REAL *y, const int update, const int dot)
 {
@@ -144,7 +157,7 @@ static void FN(matvec_t)(size_t rows, size_t cols, const REAL *w,
 /* ns samples (rows of x) by nr rows of W, one accumulator per pair: each
    entry is the same single chain of VFMAs, then the lanes' sum, then the
    scalar tail, in every tile shape. */
-static inline void FN(tile)(const size_t ns, const size_t nr, size_t cols,
+static FFNN_INLINE void FN(tile)(const size_t ns, const size_t nr, size_t cols,
                             const REAL *w, const REAL *x, REAL *y,
                             size_t ldy)
 {

@@ -290,6 +290,37 @@ def logit(const real[::1] x, real[::1] y):
             ffnn_logit_f64(x.shape[0], &x[0], &y[0])
 
 
+def update_matvec(real[:, ::1] w, real scale, const real[::1] a, const real[::1] b,
+                  const real[::1] x, real[::1] y):
+    """W += scale * (a outer b), then y = W x, in one pass over W."""
+    if (a.shape[0] != w.shape[0] or y.shape[0] != w.shape[0] or b.shape[0] != w.shape[1]
+            or x.shape[0] != w.shape[1]):
+        raise ValueError(f"update_matvec of {w.shape[0]}x{w.shape[1]} with {a.shape[0]}, "
+                         f"{b.shape[0]}, {x.shape[0]} into {y.shape[0]}")
+    with nogil:
+        if real is float:
+            ffnn_update_matvec_f32(w.shape[0], w.shape[1], &w[0, 0], scale, &a[0], &b[0], &x[0], &y[0])
+        else:
+            ffnn_update_matvec_f64(w.shape[0], w.shape[1], &w[0, 0], scale, &a[0], &b[0], &x[0], &y[0])
+
+
+def sweep_probe(real[:, ::1] w, real scale, const real[::1] a, const real[:, ::1] xs,
+                real[::1] y, Py_ssize_t count):
+    """The roofline probe of a training step: `count` fused update-and-forward
+    sweeps over W, sample n's update with the rows of xs in turn."""
+    cdef Py_ssize_t n, m = xs.shape[0]
+    if a.shape[0] != w.shape[0] or y.shape[0] != w.shape[0] or xs.shape[1] != w.shape[1] or m < 2:
+        raise ValueError("sweep_probe needs a (rows,), xs (m >= 2, cols) and y (rows,)")
+    with nogil:
+        for n in range(count):
+            if real is float:
+                ffnn_update_matvec_f32(w.shape[0], w.shape[1], &w[0, 0], scale, &a[0],
+                                       &xs[n % m, 0], &xs[(n + 1) % m, 0], &y[0])
+            else:
+                ffnn_update_matvec_f64(w.shape[0], w.shape[1], &w[0, 0], scale, &a[0],
+                                       &xs[n % m, 0], &xs[(n + 1) % m, 0], &y[0])
+
+
 def outer_update(real[:, ::1] w, real scale, const real[::1] a, const real[::1] b):
     """W += scale * (a outer b)."""
     if a.shape[0] != w.shape[0] or b.shape[0] != w.shape[1]:

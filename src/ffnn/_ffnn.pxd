@@ -38,6 +38,10 @@ cdef extern from "ffnn.h" nogil:
                                const float *a, const float *b)
     void ffnn_outer_update_f64(size_t rows, size_t cols, double *w, double scale,
                                const double *a, const double *b)
+    void ffnn_update_matvec_f32(size_t rows, size_t cols, float *w, float scale,
+                                const float *a, const float *b, const float *x, float *y)
+    void ffnn_update_matvec_f64(size_t rows, size_t cols, double *w, double scale,
+                                const double *a, const double *b, const double *x, double *y)
 
     size_t ffnn_work_size(size_t n_layers, const size_t *sizes)
     float ffnn_train_step_f32(size_t n_layers, const size_t *sizes, float **weights,
