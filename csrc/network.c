@@ -11,6 +11,24 @@
    weights; below that a barrier costs more than the work it shares. */
 #define SPLIT_MIN_WEIGHTS 16384
 
+/* A hint to start loading the cache line at p; samples are visited in random
+   order, so the hardware cannot guess the next one. */
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#elif defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86))
+#include <xmmintrin.h>
+#define PREFETCH(p) _mm_prefetch((const char *)(p), _MM_HINT_T0)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
+
+/* Prefetch the n bytes at p. */
+static void prefetch_bytes(const void *p, size_t n)
+{
+    for (size_t i = 0; i < n; i += 64)
+        PREFETCH((const char *)p + i);
+}
+
 /* Elements in 64 bytes of floats: enough to align either precision. */
 #define ALIGN 16
 

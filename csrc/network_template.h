@@ -54,6 +54,18 @@ static void FN(load_sample)(struct FN(trainer) *job, size_t s)
 {
     const size_t n_in = job->sizes[0], n_out = job->sizes[job->n_layers];
     const size_t i = (size_t)job->order[s];
+    if (s + 1 < job->count) {
+        /* The next sample's data arrives while this one trains. */
+        const size_t next = (size_t)job->order[s + 1];
+        if (job->pixels)
+            prefetch_bytes(job->pixels + next * n_in, n_in);
+        else
+            prefetch_bytes(job->inputs + next * n_in, n_in * sizeof(REAL));
+        if (job->targets)
+            prefetch_bytes(job->targets + next * n_out, n_out * sizeof(REAL));
+        else
+            PREFETCH(job->labels + next);
+    }
     if (job->pixels) {
         const uint8_t *p = job->pixels + i * n_in;
         REAL *x = job->xbuf + (s % 2) * input_stride(n_in);
