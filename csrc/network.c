@@ -72,13 +72,6 @@ static void *cache_aligned(void *p)
     return (char *)p + ((64 - (uintptr_t)p % 64) % 64);
 }
 
-/* The part [*lo, *hi) of n items that thread `index` of `count` takes. */
-static void share(size_t n, int index, int count, size_t *lo, size_t *hi)
-{
-    *lo = n * (size_t)index / (size_t)count;
-    *hi = n * (size_t)(index + 1) / (size_t)count;
-}
-
 #define REAL float
 #define SUFFIX _f32
 #include "network_template.h"

@@ -11,7 +11,7 @@
 
 #define KERNELS FN(ffnn_kernels_active)()
 
-/* Everything a training job needs; shared by the threads that run it. */
+/* Everything a training run needs; its tasks read it from every thread. */
 struct FN(trainer) {
     size_t n_layers;
     const size_t *sizes;
@@ -23,33 +23,123 @@ struct FN(trainer) {
     const int64_t *labels, *order;
     size_t count;
     REAL *outputs, *errors, *deltas, *xbuf, *t;
-    const REAL *x, *x_prev; /* this sample's input, the last one's */
+    const REAL *x, *x_prev; /* this sample's input (NULL: none), the last one's */
+    int pending;            /* layer 1 still owes x_prev's update */
+    size_t k;               /* the layer of the current task */
+    REAL *o, *e, *d;        /* layer k's outputs, errors, deltas */
     ffnn_pool *pool;
+    const struct FN(ffnn_kernels) * kernels;
     double total;
 };
 
-static int FN(split)(const struct FN(trainer) *job, size_t k)
+/* Run task(job, lo, hi) over n items of layer k: shared out between the
+   pool's threads if the layer is large, else all on this thread. */
+static void FN(run)(struct FN(trainer) *job, size_t n,
+                    void (*task)(void *, size_t, size_t, int))
 {
-    return ffnn_pool_threads(job->pool) > 1 &&
-           job->sizes[k] * job->sizes[k - 1] >= SPLIT_MIN_WEIGHTS;
+    const size_t k = job->k, threads = (size_t)ffnn_pool_threads(job->pool);
+    if (threads > 1 && job->sizes[k] * job->sizes[k - 1] >= SPLIT_MIN_WEIGHTS)
+        ffnn_pool_share(job->pool, n, 2 * threads, task, job);
+    else
+        task(job, 0, n, 0);
 }
 
-/* The part [*lo, *hi) of n items (layer k's rows or columns) that thread
-   `index` of `count` works on: a share if the layer is split, else all of
-   it for thread 0 and nothing for the others. */
-static void FN(part)(const struct FN(trainer) *job, size_t k, size_t n,
-                     int index, int count, size_t *lo, size_t *hi)
+/* Rows lo .. hi - 1 of layer 1: the pending update, then (if there is a
+   new input) the forward pass through the updated rows, in one sweep. */
+static void FN(first_layer_task)(void *ctx, size_t lo, size_t hi, int thread)
 {
-    if (FN(split)(job, k))
-        share(n, index, count, lo, hi);
-    else {
-        *lo = 0;
-        *hi = index == 0 ? n : 0;
+    const struct FN(trainer) *job = (const struct FN(trainer) *)ctx;
+    const size_t cols = job->sizes[0];
+    REAL *o = job->x ? job->outputs + lo : NULL;
+    (void)thread;
+    job->kernels->update_matvec(hi - lo, cols, job->weights[0] + lo * cols,
+                                job->lr, job->pending ? job->deltas + lo : NULL,
+                                job->x_prev, job->x, o);
+    if (o)
+        job->kernels->sigmoid(hi - lo, o, o);
+}
+
+/* Rows lo .. hi - 1 of layer k >= 2 forwards: o_k = sigmoid(W_k o_{k-1}). */
+static void FN(forward_task)(void *ctx, size_t lo, size_t hi, int thread)
+{
+    const struct FN(trainer) *job = (const struct FN(trainer) *)ctx;
+    const size_t cols = job->sizes[job->k - 1];
+    (void)thread;
+    job->kernels->matvec(hi - lo, cols, job->weights[job->k - 1] + lo * cols,
+                         job->o - cols, job->o + lo);
+    job->kernels->sigmoid(hi - lo, job->o + lo, job->o + lo);
+}
+
+/* Columns lo .. hi - 1 of layer k >= 2 backwards: the errors of the layer
+   below through W_k as it was (the book passes down raw errors, the exact
+   rules deltas), fused with W_k += lr * d_k outer o_{k-1}. */
+static void FN(backward_task)(void *ctx, size_t lo, size_t hi, int thread)
+{
+    const struct FN(trainer) *job = (const struct FN(trainer) *)ctx;
+    const size_t rows = job->sizes[job->k], cols = job->sizes[job->k - 1];
+    (void)thread;
+    job->kernels->matvec_t_update(rows, cols, lo, hi, job->weights[job->k - 1],
+                                  job->rule == FFNN_RULE_BOOK ? job->e : job->d,
+                                  job->lr, job->d, job->o - cols, job->e - cols);
+}
+
+/* d = e * o * (1 - o) on n entries. */
+static void FN(delta)(size_t n, const REAL *e, const REAL *o, REAL *d)
+{
+    for (size_t j = 0; j < n; j++)
+        d[j] = e[j] * o[j] * (1 - o[j]);
+}
+
+/*
+ * One training step on the sample loaded into job->x. Layer 1's update is
+ * postponed to the next step's forward pass, where one sweep over W_1 adds
+ * lr * d_1 outer x_prev to each row and then takes its dot product with the
+ * new input: the same operations on the same values as the book's
+ * update-then-forward.
+ */
+static void FN(step)(struct FN(trainer) *job)
+{
+    const size_t L = job->n_layers, *sizes = job->sizes;
+    const size_t n_nodes = (size_t)(job->errors - job->outputs);
+
+    job->k = 1;
+    FN(run)(job, sizes[1], FN(first_layer_task));
+    job->o = job->outputs;
+    for (size_t k = 2; k <= L; k++) {
+        job->k = k;
+        job->o += sizes[k - 1];
+        FN(run)(job, sizes[k], FN(forward_task));
     }
+
+    /* Output errors and deltas; cross-entropy's delta is the error itself. */
+    job->e = job->errors + n_nodes - sizes[L];
+    job->d = job->deltas + n_nodes - sizes[L];
+    REAL sq_error = 0;
+    for (size_t j = 0; j < sizes[L]; j++) {
+        job->e[j] = job->t[j] - job->o[j];
+        sq_error += job->e[j] * job->e[j];
+    }
+    job->total += sq_error;
+    if (job->rule == FFNN_RULE_CROSS_ENTROPY)
+        for (size_t j = 0; j < sizes[L]; j++)
+            job->d[j] = job->e[j];
+    else
+        FN(delta)(sizes[L], job->e, job->o, job->d);
+
+    for (size_t k = L; k >= 2; k--) {
+        job->k = k;
+        FN(run)(job, sizes[k - 1], FN(backward_task));
+        job->o -= sizes[k - 1];
+        job->e -= sizes[k - 1];
+        job->d -= sizes[k - 1];
+        FN(delta)(sizes[k - 1], job->e, job->o, job->d);
+    }
+    job->pending = 1;
+    job->x_prev = job->x;
 }
 
-/* Thread 0 points x at sample s's input (scaling pixels into one of two
-   buffers, so the last sample's input survives) and builds its target. */
+/* Point job->x at sample s's input (scaling pixels into one of two buffers,
+   so the last sample's input survives) and job->t at its target. */
 static void FN(load_sample)(struct FN(trainer) *job, size_t s)
 {
     const size_t n_in = job->sizes[0], n_out = job->sizes[job->n_layers];
@@ -86,108 +176,6 @@ static void FN(load_sample)(struct FN(trainer) *job, size_t s)
     }
 }
 
-/* d = e * o * (1 - o) on n entries. */
-static void FN(delta)(size_t n, const REAL *e, const REAL *o, REAL *d)
-{
-    for (size_t j = 0; j < n; j++)
-        d[j] = e[j] * o[j] * (1 - o[j]);
-}
-
-/*
- * The training loop, run by every thread of the pool at once (index of
- * count). Layer 1's update for a sample is postponed to the next sample's
- * forward pass, where one sweep over W_1 adds lr * d_1 outer x_prev to each
- * row and then takes its dot product with the new input: the same
- * operations on the same values as the book's update-then-forward. Large
- * layers are split between threads (rows forwards, columns for W^T); the
- * rest runs on thread 0 while the others wait at the next barrier.
- */
-static void FN(train_job)(void *ctx, int index, int count)
-{
-    struct FN(trainer) *job = (struct FN(trainer) *)ctx;
-    const struct FN(ffnn_kernels) *K = KERNELS;
-    const size_t L = job->n_layers, *sizes = job->sizes;
-    const size_t n_nodes = (size_t)(job->errors - job->outputs);
-    REAL *const *W = job->weights;
-    const REAL lr = job->lr;
-    const int rule = job->rule, lead = index == 0;
-    size_t lo, hi;
-
-    for (size_t s = 0; s <= job->count; s++) {
-        const int last = s == job->count; /* only the pending update left */
-        if (lead && !last)
-            FN(load_sample)(job, s);
-        ffnn_pool_barrier(job->pool);
-        /* Layer 1: pending update, then forward (rows shared out). */
-        FN(part)(job, 1, sizes[1], index, count, &lo, &hi);
-        if (lo < hi)
-            K->update_matvec(hi - lo, sizes[0], W[0] + lo * sizes[0], lr,
-                             s > 0 ? job->deltas + lo : NULL, job->x_prev,
-                             last ? NULL : job->x,
-                             last ? NULL : job->outputs + lo);
-        if (last)
-            break;
-        if (lo < hi)
-            K->sigmoid(hi - lo, job->outputs + lo, job->outputs + lo);
-
-        /* Layers 2 .. L forwards. */
-        REAL *o = job->outputs;
-        for (size_t k = 2; k <= L; k++) {
-            REAL *next = o + sizes[k - 1];
-            ffnn_pool_barrier(job->pool);
-            FN(part)(job, k, sizes[k], index, count, &lo, &hi);
-            if (lo < hi) {
-                K->matvec(hi - lo, sizes[k - 1], W[k - 1] + lo * sizes[k - 1], o,
-                          next + lo);
-                K->sigmoid(hi - lo, next + lo, next + lo);
-            }
-            o = next;
-        }
-        ffnn_pool_barrier(job->pool);
-
-        /* Output errors and deltas; o points at o_L. */
-        REAL *e = job->errors + n_nodes - sizes[L];
-        REAL *d = job->deltas + n_nodes - sizes[L];
-        if (lead) {
-            REAL sq_error = 0;
-            for (size_t j = 0; j < sizes[L]; j++) {
-                e[j] = job->t[j] - o[j];
-                sq_error += e[j] * e[j];
-            }
-            job->total += sq_error;
-            if (rule == FFNN_RULE_CROSS_ENTROPY)
-                for (size_t j = 0; j < sizes[L]; j++)
-                    d[j] = e[j];
-            else
-                FN(delta)(sizes[L], e, o, d);
-        }
-        /* Layers L .. 2: errors below (through W_k as it was) fused with
-           W_k's update; the book passes down raw errors, the exact rules
-           deltas. */
-        for (size_t k = L; k >= 2; k--) {
-            const size_t rows = sizes[k], cols = sizes[k - 1];
-            REAL *below = o - cols;
-            const int split = FN(split)(job, k);
-            if (split)
-                ffnn_pool_barrier(job->pool);
-            FN(part)(job, k, cols, index, count, &lo, &hi);
-            if (lo < hi)
-                K->matvec_t_update(rows, cols, lo, hi, W[k - 1],
-                                   rule == FFNN_RULE_BOOK ? e : d, lr, d, below,
-                                   e - cols);
-            if (split)
-                ffnn_pool_barrier(job->pool);
-            o -= cols;
-            e -= cols;
-            d -= cols;
-            if (lead)
-                FN(delta)(cols, e, o, d);
-        }
-        if (lead)
-            job->x_prev = job->x;
-    }
-}
-
 static double FN(train)(size_t n_layers, const size_t *sizes,
                         REAL *const *weights, REAL lr, int rule,
                         const uint8_t *pixels, const REAL *inputs,
@@ -216,9 +204,19 @@ static double FN(train)(size_t n_layers, const size_t *sizes,
     job.xbuf = (REAL *)cache_aligned(work + 3 * n_nodes);
     job.x = job.x_prev = NULL;
     job.t = NULL;
+    job.pending = 0;
+    job.o = job.e = job.d = NULL;
     job.pool = pool;
+    job.kernels = KERNELS;
     job.total = 0;
-    ffnn_pool_run(pool, FN(train_job), &job);
+    for (size_t s = 0; s < count; s++) {
+        FN(load_sample)(&job, s);
+        FN(step)(&job);
+    }
+    /* The last sample's update of layer 1, with no forward pass to join. */
+    job.x = NULL;
+    job.k = 1;
+    FN(run)(&job, sizes[1], FN(first_layer_task));
     return job.total;
 }
 
@@ -255,39 +253,37 @@ double FN(ffnn_train_samples)(size_t n_layers, const size_t *sizes,
                                        count, work, NULL);
 }
 
-/* A batch query's job: the samples are shared out between the threads,
+/* A batch query: blocks of samples are shared out between the threads,
    each with its own work space. */
 struct FN(querier) {
     size_t n_layers;
     const size_t *sizes;
     const REAL *const *weights;
-    size_t n, work_size;
+    size_t work_size, widest;
     const REAL *inputs;
     REAL *outputs, *work;
+    const struct FN(ffnn_kernels) * kernels;
 };
 
-static void FN(query_job)(void *ctx, int index, int count)
+/* Samples lo .. hi - 1 through every layer, FFNN_QUERY_BLOCK at a time so
+   their activations stay in cache. */
+static void FN(query_task)(void *ctx, size_t lo, size_t hi, int thread)
 {
     const struct FN(querier) *job = (const struct FN(querier) *)ctx;
-    const struct FN(ffnn_kernels) *K = KERNELS;
     const size_t L = job->n_layers, *sizes = job->sizes;
     const size_t n_in = sizes[0], n_out = sizes[L];
-    size_t widest = 0, lo, hi;
-    for (size_t k = 1; k < L; k++)
-        if (sizes[k] > widest)
-            widest = sizes[k];
     /* The hidden blocks are the last part of this thread's work space. */
-    REAL *blocks = job->work + (size_t)index * job->work_size + job->work_size -
-                   2 * FFNN_QUERY_BLOCK * widest;
-    share(job->n, index, count, &lo, &hi);
+    REAL *blocks = job->work + ((size_t)thread + 1) * job->work_size -
+                   2 * FFNN_QUERY_BLOCK * job->widest;
     for (size_t s = lo; s < hi; s += FFNN_QUERY_BLOCK) {
         const size_t nb = hi - s < FFNN_QUERY_BLOCK ? hi - s : FFNN_QUERY_BLOCK;
         const REAL *in = job->inputs + s * n_in;
         for (size_t k = 1; k <= L; k++) {
             REAL *out = k == L ? job->outputs + s * n_out
-                               : blocks + (k % 2) * FFNN_QUERY_BLOCK * widest;
-            K->matmat(nb, sizes[k], sizes[k - 1], job->weights[k - 1], in, out);
-            K->sigmoid(nb * sizes[k], out, out);
+                               : blocks + (k % 2) * FFNN_QUERY_BLOCK * job->widest;
+            job->kernels->matmat(nb, sizes[k], sizes[k - 1], job->weights[k - 1],
+                                 in, out);
+            job->kernels->sigmoid(nb * sizes[k], out, out);
             in = out;
         }
     }
@@ -302,12 +298,17 @@ void FN(ffnn_query_pool)(size_t n_layers, const size_t *sizes,
     job.n_layers = n_layers;
     job.sizes = sizes;
     job.weights = weights;
-    job.n = n;
     job.work_size = ffnn_work_size(n_layers, sizes);
+    job.widest = 0;
+    for (size_t k = 1; k < n_layers; k++)
+        if (sizes[k] > job.widest)
+            job.widest = sizes[k];
     job.inputs = inputs;
     job.outputs = outputs;
     job.work = work;
-    ffnn_pool_run(pool, FN(query_job), &job);
+    job.kernels = KERNELS;
+    ffnn_pool_share(pool, n, (n + FFNN_QUERY_BLOCK - 1) / FFNN_QUERY_BLOCK,
+                    FN(query_task), &job);
 }
 
 void FN(ffnn_query)(size_t n_layers, const size_t *sizes,

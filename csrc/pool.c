@@ -1,9 +1,12 @@
 /*
- * A minimal thread pool: the caller plus threads - 1 workers that sleep on
- * a condition variable between jobs. A job runs one function on every
- * thread; inside a job the threads meet at a spinning barrier, because a
- * per-sample training step is a few microseconds, far less than a sleep
- * and wake-up costs. POSIX threads, or Win32 threads on Windows.
+ * A minimal thread pool: the caller plus threads - 1 helpers. The caller
+ * shares out a task in blocks; every thread, the caller included, claims
+ * blocks until none is left, and the caller returns when all are done. A
+ * helper that is late (its core busy with another program) finds the blocks
+ * taken and the caller never waits for it; which thread computes a block
+ * never changes the result. Helpers spin a little between tasks, because a
+ * training step's task comes every few microseconds, far sooner than a
+ * sleep and wake-up, then sleep. POSIX threads, or Win32 threads on Windows.
  */
 #if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L
@@ -27,14 +30,17 @@ typedef CONDITION_VARIABLE cond_t;
 #define cond_wait(c, m) SleepConditionVariableCS((c), (m), INFINITE)
 #define cond_broadcast(c) WakeAllConditionVariable(c)
 #define cond_signal(c) WakeConditionVariable(c)
-typedef volatile LONG counter_t;
+#define yield_cpu() SwitchToThread()
+typedef volatile LONG64 counter_t;
 /* Interlocked functions are full barriers. */
-#define atomic_get(p) InterlockedCompareExchange((p), 0, 0)
-#define atomic_inc(p) InterlockedIncrement(p)
-#define atomic_dec(p) InterlockedDecrement(p)
-#define atomic_set(p, v) InterlockedExchange((p), (v))
+#define atomic_get(p) InterlockedCompareExchange64((p), 0, 0)
+#define atomic_inc(p) InterlockedIncrement64(p)
+#define atomic_dec(p) InterlockedDecrement64(p)
+#define atomic_set(p, v) InterlockedExchange64((p), (v))
+#define atomic_cas(p, old, new) (InterlockedCompareExchange64((p), (new), (old)) == (old))
 #else
 #include <pthread.h>
+#include <sched.h>
 typedef pthread_t thread_t;
 typedef pthread_mutex_t mutex_t;
 typedef pthread_cond_t cond_t;
@@ -47,12 +53,16 @@ typedef pthread_cond_t cond_t;
 #define cond_wait(c, m) pthread_cond_wait((c), (m))
 #define cond_broadcast(c) pthread_cond_broadcast(c)
 #define cond_signal(c) pthread_cond_signal(c)
-typedef long counter_t;
-/* Sequentially consistent, as the sleep/wake hand-off of the barrier needs. */
+#define yield_cpu() sched_yield()
+typedef long long counter_t;
+/* Sequentially consistent, as the sleep/wake hand-off needs. */
 #define atomic_get(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
 #define atomic_inc(p) __atomic_add_fetch((p), 1, __ATOMIC_SEQ_CST)
 #define atomic_dec(p) __atomic_sub_fetch((p), 1, __ATOMIC_SEQ_CST)
 #define atomic_set(p, v) __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
+#define atomic_cas(p, old, new)                                                \
+    __atomic_compare_exchange_n((p), &(old), (new), 0, __ATOMIC_SEQ_CST,       \
+                                __ATOMIC_SEQ_CST)
 #endif
 
 #if defined(__x86_64__) || defined(_M_X64) || defined(__i386__) || defined(_M_IX86)
@@ -62,81 +72,121 @@ typedef long counter_t;
 #define spin_pause() ((void)0)
 #endif
 
-/* Spins (about 50 us) before a thread waiting at a barrier goes to sleep:
-   long enough to cover a training step's phase, short enough that a thread
-   whose partner has lost its core does not burn its own. */
+/* Spins (about 50 us) before a helper with nothing to do goes to sleep. */
 #define SPINS_BEFORE_SLEEP 2000
+
+/* Most blocks one task is split into. */
+#define MAX_BLOCKS 1024
 
 struct ffnn_pool {
     int threads;
     mutex_t lock;
-    cond_t start, done, wake;
-    unsigned long job;  /* incremented for each job */
-    int running;        /* workers still in the current job */
-    int stop;
-    void (*fn)(void *ctx, int index, int count);
+    cond_t wake;
+    int stop;             /* under lock: helpers return */
+    counter_t sleepers;   /* helpers asleep on `wake`, or about to be */
+    counter_t current;    /* number of the task being shared out */
+    counter_t done;       /* blocks of the current task finished */
+    /* The current task, written before its number is published. */
+    void (*fn)(void *ctx, size_t lo, size_t hi, int thread);
     void *ctx;
-    counter_t arrived;  /* barrier: threads arrived in this round */
-    counter_t round;    /* barrier: completed rounds */
-    counter_t sleepers; /* barrier: threads asleep on `wake` or about to be */
+    size_t n, blocks;
+    /* Block b of task t is free while claims[b] == -t, taken once it is t:
+       a thread can only claim a block of the task it read the parameters
+       of. */
+    counter_t claims[MAX_BLOCKS];
     thread_t handles[FFNN_MAX_THREADS];
-    struct worker {
+    struct helper {
         ffnn_pool *pool;
         int index;
-    } workers[FFNN_MAX_THREADS];
+    } helpers[FFNN_MAX_THREADS];
 };
 
-static void work_loop(ffnn_pool *pool, int index)
+/* Claim and run blocks of task `task` until none is left: first this
+   thread's own (b = thread, thread + threads, ...), which keeps the same
+   weight rows in the same core's cache from one step to the next, then any
+   that another thread has not started. */
+static void claim_blocks(ffnn_pool *pool, long long task, int thread)
 {
-    unsigned long seen = 0;
-    for (;;) {
-        void (*fn)(void *, int, int);
-        void *ctx;
-        mutex_lock(&pool->lock);
-        while (pool->job == seen && !pool->stop)
-            cond_wait(&pool->start, &pool->lock);
-        if (pool->stop) {
-            mutex_unlock(&pool->lock);
-            return;
+    const size_t step = (size_t)pool->threads;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t b = pass ? 0 : (size_t)thread;
+             b < pool->blocks && b < MAX_BLOCKS; b += pass ? 1 : step) {
+            long long expected = -task;
+            if (atomic_get(&pool->current) != task)
+                return;
+            if (!atomic_cas(&pool->claims[b], expected, task))
+                continue;
+            /* The task cannot change before this block is counted done. */
+            pool->fn(pool->ctx, pool->n * b / pool->blocks,
+                     pool->n * (b + 1) / pool->blocks, thread);
+            atomic_inc(&pool->done);
         }
-        seen = pool->job;
-        fn = pool->fn;
-        ctx = pool->ctx;
-        mutex_unlock(&pool->lock);
-        fn(ctx, index, pool->threads);
-        mutex_lock(&pool->lock);
-        if (--pool->running == 0)
-            cond_signal(&pool->done);
-        mutex_unlock(&pool->lock);
+    }
+}
+
+static int stopping(ffnn_pool *pool)
+{
+    int stop;
+    mutex_lock(&pool->lock);
+    stop = pool->stop;
+    mutex_unlock(&pool->lock);
+    return stop;
+}
+
+static void serve(ffnn_pool *pool, int index)
+{
+    long long seen = 0;
+    for (;;) {
+        long long task = atomic_get(&pool->current);
+        for (int spins = 0; task == seen && spins < SPINS_BEFORE_SLEEP; spins++) {
+            spin_pause();
+            task = atomic_get(&pool->current);
+        }
+        if (task == seen) {
+            /* Announce the sleep before the last look at the task number: either
+               the caller sees a sleeper and wakes it, or this thread sees
+               the new task. */
+            atomic_inc(&pool->sleepers);
+            mutex_lock(&pool->lock);
+            while (!pool->stop && atomic_get(&pool->current) == seen)
+                cond_wait(&pool->wake, &pool->lock);
+            mutex_unlock(&pool->lock);
+            atomic_dec(&pool->sleepers);
+            if (stopping(pool))
+                return;
+            continue;
+        }
+        seen = task;
+        claim_blocks(pool, task, index);
     }
 }
 
 #if defined(_WIN32)
-static DWORD WINAPI worker_main(LPVOID arg)
+static DWORD WINAPI helper_main(LPVOID arg)
 {
-    struct worker *w = (struct worker *)arg;
-    work_loop(w->pool, w->index);
+    struct helper *h = (struct helper *)arg;
+    serve(h->pool, h->index);
     return 0;
 }
 #else
-static void *worker_main(void *arg)
+static void *helper_main(void *arg)
 {
-    struct worker *w = (struct worker *)arg;
-    work_loop(w->pool, w->index);
+    struct helper *h = (struct helper *)arg;
+    serve(h->pool, h->index);
     return NULL;
 }
 #endif
 
 static int start_thread(ffnn_pool *pool, int index)
 {
-    struct worker *w = &pool->workers[index];
-    w->pool = pool;
-    w->index = index;
+    struct helper *h = &pool->helpers[index];
+    h->pool = pool;
+    h->index = index;
 #if defined(_WIN32)
-    pool->handles[index] = CreateThread(NULL, 0, worker_main, w, 0, NULL);
+    pool->handles[index] = CreateThread(NULL, 0, helper_main, h, 0, NULL);
     return pool->handles[index] ? 0 : -1;
 #else
-    return pthread_create(&pool->handles[index], NULL, worker_main, w);
+    return pthread_create(&pool->handles[index], NULL, helper_main, h);
 #endif
 }
 
@@ -150,17 +200,16 @@ static void join_thread(ffnn_pool *pool, int index)
 #endif
 }
 
-/* Stop and join workers 1 .. started - 1, then free the pool. */
+/* Stop and join helpers 1 .. started - 1, then free the pool. Helpers
+   spinning between tasks see `stop` when they next fall asleep. */
 static void shut_down(ffnn_pool *pool, int started)
 {
     mutex_lock(&pool->lock);
     pool->stop = 1;
-    cond_broadcast(&pool->start);
+    cond_broadcast(&pool->wake);
     mutex_unlock(&pool->lock);
     for (int i = 1; i < started; i++)
         join_thread(pool, i);
-    cond_destroy(&pool->start);
-    cond_destroy(&pool->done);
     cond_destroy(&pool->wake);
     mutex_destroy(&pool->lock);
     free(pool);
@@ -179,8 +228,7 @@ ffnn_pool *ffnn_pool_create(int threads)
         free(pool);
         return NULL;
     }
-    if (cond_init(&pool->start) != 0 || cond_init(&pool->done) != 0 ||
-        cond_init(&pool->wake) != 0) {
+    if (cond_init(&pool->wake) != 0) {
         mutex_destroy(&pool->lock);
         free(pool);
         return NULL;
@@ -205,56 +253,39 @@ int ffnn_pool_threads(const ffnn_pool *pool)
     return pool ? pool->threads : 1;
 }
 
-void ffnn_pool_run(ffnn_pool *pool, void (*fn)(void *ctx, int index, int count),
-                   void *ctx)
+void ffnn_pool_share(ffnn_pool *pool, size_t n, size_t blocks,
+                     void (*fn)(void *ctx, size_t lo, size_t hi, int thread),
+                     void *ctx)
 {
-    if (!pool || pool->threads == 1) {
-        fn(ctx, 0, 1);
+    long long task;
+    if (!pool || pool->threads == 1 || blocks < 2 || n < 2) {
+        fn(ctx, 0, n, 0);
         return;
     }
-    mutex_lock(&pool->lock);
+    if (blocks > n)
+        blocks = n;
+    if (blocks > MAX_BLOCKS)
+        blocks = MAX_BLOCKS;
     pool->fn = fn;
     pool->ctx = ctx;
-    pool->running = pool->threads - 1;
-    pool->job++;
-    cond_broadcast(&pool->start);
-    mutex_unlock(&pool->lock);
-    fn(ctx, 0, pool->threads);
-    mutex_lock(&pool->lock);
-    while (pool->running > 0)
-        cond_wait(&pool->done, &pool->lock);
-    mutex_unlock(&pool->lock);
-}
-
-void ffnn_pool_barrier(ffnn_pool *pool)
-{
-    long round;
-    if (!pool || pool->threads == 1)
-        return;
-    round = atomic_get(&pool->round);
-    if (atomic_inc(&pool->arrived) == pool->threads) {
-        /* The last to arrive opens the next round for everyone, and wakes
-           those who gave up spinning. */
-        atomic_set(&pool->arrived, 0);
-        atomic_inc(&pool->round);
-        if (atomic_get(&pool->sleepers) > 0) {
-            mutex_lock(&pool->lock);
-            cond_broadcast(&pool->wake);
-            mutex_unlock(&pool->lock);
-        }
-        return;
+    pool->n = n;
+    pool->blocks = blocks;
+    atomic_set(&pool->done, 0);
+    task = atomic_get(&pool->current) + 1;
+    for (size_t b = 0; b < blocks; b++)
+        atomic_set(&pool->claims[b], -task);
+    atomic_set(&pool->current, task);
+    if (atomic_get(&pool->sleepers) > 0) {
+        mutex_lock(&pool->lock);
+        cond_broadcast(&pool->wake);
+        mutex_unlock(&pool->lock);
     }
-    for (int spins = 0; spins < SPINS_BEFORE_SLEEP; spins++) {
-        if (atomic_get(&pool->round) != round)
-            return;
-        spin_pause();
+    claim_blocks(pool, task, 0);
+    /* Only blocks that a helper has started remain; wait for them. */
+    for (long spins = 0; atomic_get(&pool->done) < (long long)blocks; spins++) {
+        if (spins < SPINS_BEFORE_SLEEP)
+            spin_pause();
+        else
+            yield_cpu();
     }
-    /* Announce the sleep before the last look at `round`: either the last
-       thread sees a sleeper and broadcasts, or this one sees the new round. */
-    atomic_inc(&pool->sleepers);
-    mutex_lock(&pool->lock);
-    while (atomic_get(&pool->round) == round)
-        cond_wait(&pool->wake, &pool->lock);
-    mutex_unlock(&pool->lock);
-    atomic_dec(&pool->sleepers);
 }

@@ -72,12 +72,12 @@ extern const struct ffnn_kernels_f64 ffnn_scalar_f64, ffnn_avx2_f64,
 const struct ffnn_kernels_f32 *ffnn_kernels_active_f32(void);
 const struct ffnn_kernels_f64 *ffnn_kernels_active_f64(void);
 
-/* Run fn(ctx, index, count) on every thread of the pool (the caller is
-   index 0) and return when all are done; with pool == NULL, on the caller
-   alone. */
-void ffnn_pool_run(ffnn_pool *pool, void (*fn)(void *ctx, int index, int count),
-                   void *ctx);
-/* Wait until every thread of the running job has reached this point. */
-void ffnn_pool_barrier(ffnn_pool *pool);
+/* Split [0, n) into `blocks` consecutive parts and run fn(ctx, lo, hi,
+   thread) on each, on whichever threads of the pool are free (the caller,
+   thread 0, always takes part); return when all are done. With pool ==
+   NULL, one call on the caller covers everything. One caller at a time. */
+void ffnn_pool_share(ffnn_pool *pool, size_t n, size_t blocks,
+                     void (*fn)(void *ctx, size_t lo, size_t hi, int thread),
+                     void *ctx);
 
 #endif /* FFNN_SIMD_H */
