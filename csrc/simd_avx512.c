@@ -9,6 +9,72 @@
 #include <immintrin.h>
 #include <math.h>
 
+/*
+ * The sigmoid in vectors: 1 / (1 + z) for x >= 0 and z / (1 + z) below, with
+ * z = e^-|x| (never overflows). e^a for a <= 0: a = k ln2 + r with |r| <=
+ * ln2 / 2 (ln2 in two parts, so r is exact), e^r by its Taylor series (to
+ * r^7 for float, r^13 for double: truncation below a tenth of an ulp), then
+ * times 2^k with scalef, which also rounds correctly into the subnormals.
+ * The tail uses masked loads and stores, so every element goes through the
+ * same operations wherever a thread's share of a vector starts.
+ */
+#define LN2 0.6931471805599453094
+
+/* 1 / j! for j = 0 .. 13. */
+static const double INVERSE_FACTORIAL[14] = {
+    1.0, 1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040,
+    1.0 / 40320, 1.0 / 362880, 1.0 / 3628800, 1.0 / 39916800,
+    1.0 / 479001600, 1.0 / 6227020800.0};
+
+static void sigmoid_vec_f32(size_t n, const float *x, float *y)
+{
+    const __m512 one = _mm512_set1_ps(1), zero = _mm512_setzero_ps();
+    for (size_t i = 0; i < n; i += 16) {
+        const __mmask16 m = n - i >= 16 ? (__mmask16)0xffff
+                                        : (__mmask16)((1u << (n - i)) - 1);
+        const __m512 v = _mm512_maskz_loadu_ps(m, x + i);
+        /* -|v|, held above -200 where e^a is 0 anyway; a NaN stays NaN. */
+        const __m512 a = _mm512_max_ps(_mm512_set1_ps(-200),
+                                       _mm512_sub_ps(zero, _mm512_abs_ps(v)));
+        const __m512 k = _mm512_roundscale_ps(
+            _mm512_mul_ps(a, _mm512_set1_ps((float)(1 / LN2))), 0);
+        __m512 r = _mm512_fmadd_ps(k, _mm512_set1_ps(-0.693145751953125f), a);
+        r = _mm512_fmadd_ps(k, _mm512_set1_ps(-1.428606765330187e-06f), r);
+        __m512 p = _mm512_set1_ps((float)INVERSE_FACTORIAL[7]);
+        for (int j = 6; j >= 0; j--)
+            p = _mm512_fmadd_ps(p, r, _mm512_set1_ps((float)INVERSE_FACTORIAL[j]));
+        const __m512 z = _mm512_scalef_ps(p, k), d = _mm512_add_ps(one, z);
+        const __mmask16 nonneg = _mm512_cmp_ps_mask(v, zero, _CMP_GE_OQ);
+        _mm512_mask_storeu_ps(y + i, m,
+                              _mm512_mask_blend_ps(nonneg, _mm512_div_ps(z, d),
+                                                   _mm512_div_ps(one, d)));
+    }
+}
+
+static void sigmoid_vec_f64(size_t n, const double *x, double *y)
+{
+    const __m512d one = _mm512_set1_pd(1), zero = _mm512_setzero_pd();
+    for (size_t i = 0; i < n; i += 8) {
+        const __mmask8 m = n - i >= 8 ? (__mmask8)0xff
+                                      : (__mmask8)((1u << (n - i)) - 1);
+        const __m512d v = _mm512_maskz_loadu_pd(m, x + i);
+        const __m512d a = _mm512_max_pd(_mm512_set1_pd(-1000),
+                                        _mm512_sub_pd(zero, _mm512_abs_pd(v)));
+        const __m512d k = _mm512_roundscale_pd(
+            _mm512_mul_pd(a, _mm512_set1_pd(1 / LN2)), 0);
+        __m512d r = _mm512_fmadd_pd(k, _mm512_set1_pd(-6.93147180369123816490e-01), a);
+        r = _mm512_fmadd_pd(k, _mm512_set1_pd(-1.90821492927058770002e-10), r);
+        __m512d p = _mm512_set1_pd(INVERSE_FACTORIAL[13]);
+        for (int j = 12; j >= 0; j--)
+            p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(INVERSE_FACTORIAL[j]));
+        const __m512d z = _mm512_scalef_pd(p, k), d = _mm512_add_pd(one, z);
+        const __mmask8 nonneg = _mm512_cmp_pd_mask(v, zero, _CMP_GE_OQ);
+        _mm512_mask_storeu_pd(y + i, m,
+                              _mm512_mask_blend_pd(nonneg, _mm512_div_pd(z, d),
+                                                   _mm512_div_pd(one, d)));
+    }
+}
+
 #define REAL float
 #define SUFFIX _avx512_f32
 #define TABLE ffnn_kernels_f32
@@ -24,6 +90,7 @@
 #define VADD(a, b) _mm512_add_ps((a), (b))
 #define VSUM(v) _mm512_reduce_add_ps(v)
 #define SFMA(a, b, c) fmaf((a), (b), (c))
+#define SIGMOID_KERNEL sigmoid_vec_f32
 #include "simd_template.h"
 
 #define REAL double
@@ -41,6 +108,7 @@
 #define VADD(a, b) _mm512_add_pd((a), (b))
 #define VSUM(v) _mm512_reduce_add_pd(v)
 #define SFMA(a, b, c) fma((a), (b), (c))
+#define SIGMOID_KERNEL sigmoid_vec_f64
 #include "simd_template.h"
 
 #else

@@ -4,7 +4,8 @@
  *   REAL, SUFFIX (e.g. _avx2_f32), TABLE (the table's name), EXP, LOG,
  *   V (vector type), VL (lanes), VZERO(), VSET1(s), VLOAD(p), VSTORE(p, v),
  *   VFMA(a, b, c) = a * b + c, VADD(a, b), VSUM(v) (sum of the lanes), and
- *   SFMA(a, b, c), the scalar a * b + c rounded exactly as one lane of VFMA.
+ *   SFMA(a, b, c), the scalar a * b + c rounded exactly as one lane of VFMA;
+ *   optionally SIGMOID_KERNEL, a vector sigmoid replacing the libm one.
  * Scalar tails use SFMA, so an element gets the same bits whether a vector
  * or a tail computes it. All of these are undefined at the end.
  */
@@ -217,6 +218,13 @@ static void FN(matmat)(size_t n, size_t rows, size_t cols, const REAL *w,
     }
 }
 
+#ifdef SIGMOID_KERNEL
+/* This level has a vector sigmoid of its own. */
+static void FN(sigmoid)(size_t n, const REAL *x, REAL *y)
+{
+    SIGMOID_KERNEL(n, x, y);
+}
+#else
 static void FN(sigmoid)(size_t n, const REAL *x, REAL *y)
 {
     /* exp() only ever sees a non-positive argument, so it cannot overflow:
@@ -231,6 +239,8 @@ static void FN(sigmoid)(size_t n, const REAL *x, REAL *y)
         }
     }
 }
+
+#endif
 
 static void FN(logit)(size_t n, const REAL *x, REAL *y)
 {
@@ -259,3 +269,4 @@ const struct TABLE FFNN_PASTE(ffnn, SUFFIX) = {
 #undef VADD
 #undef VSUM
 #undef SFMA
+#undef SIGMOID_KERNEL

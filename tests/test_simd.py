@@ -163,3 +163,17 @@ def test_environment_variable_forces_a_level():
             env=env, capture_output=True, text=True, check=True,
         )
         assert out.stdout.strip() == name
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_sigmoid_is_accurate_everywhere_and_keeps_special_values(level, dtype):
+    # Dense over the whole range where the result is not 0 or 1, including
+    # the subnormal results far left; every length hits a different tail.
+    x = np.concatenate([np.linspace(-120, 120, 4099), [-np.inf, np.inf, -0.0, np.nan]]).astype(dtype)
+    y = np.empty_like(x)
+    _core.sigmoid(x, y)
+    exact = np.exp(-np.logaddexp(0, -x[:-4].astype(np.float64)))
+    normal = exact > np.finfo(dtype).tiny
+    np.testing.assert_allclose(y[:-4][normal], exact[normal], rtol=ULPS[dtype])
+    assert np.all(np.diff(y[:-4]) >= 0)
+    assert y[-4] == 0 and y[-3] == 1 and y[-2] == 0.5 and np.isnan(y[-1])
