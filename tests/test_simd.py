@@ -172,7 +172,7 @@ def test_sigmoid_is_accurate_everywhere_and_keeps_special_values(level, dtype):
     x = np.concatenate([np.linspace(-120, 120, 4099), [-np.inf, np.inf, -0.0, np.nan]]).astype(dtype)
     y = np.empty_like(x)
     _core.sigmoid(x, y)
-    exact = np.exp(-np.logaddexp(0, -x[:-4].astype(np.float64)))
+    exact = reference.sigmoid(x[:-4].astype(np.float64))
     normal = exact > np.finfo(dtype).tiny
     np.testing.assert_allclose(y[:-4][normal], exact[normal], rtol=ULPS[dtype])
     assert np.all(np.diff(y[:-4]) >= 0)
