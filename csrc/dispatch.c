@@ -35,7 +35,7 @@ static void cpuid(unsigned leaf, unsigned sub, unsigned r[4])
         r[i] = (unsigned)v[i];
 #else
     r[0] = r[1] = r[2] = r[3] = 0;
-    if (__get_cpuid_max(0, NULL) >= leaf)
+    if ((unsigned)__get_cpuid_max(0, NULL) >= leaf)
         __cpuid_count(leaf, sub, r[0], r[1], r[2], r[3]);
 #endif
 }
