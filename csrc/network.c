@@ -50,18 +50,18 @@ size_t ffnn_work_size(size_t n_layers, const size_t *sizes)
     for (size_t k = 1; k <= n_layers; k++)
         if (!add_product(&total, 3, sizes[k]))
             return 0;
-    /* Input vectors start on cache lines (see input_stride), hence the
-       slack of ALIGN elements around each. */
-    if (!add_product(&total, 2, sizes[0]) || !add_product(&total, 3, ALIGN) ||
+    /* Three input vectors, each starting on a cache line (see
+       input_stride), hence the slack of ALIGN elements around each. */
+    if (!add_product(&total, 3, sizes[0]) || !add_product(&total, 4, ALIGN) ||
         !add_product(&total, 1, sizes[n_layers]) ||
         !add_product(&total, 2 * FFNN_QUERY_BLOCK, widest_hidden))
         return 0;
     return total;
 }
 
-/* The distance between the two input vectors of a training job, and the
-   first of them: on 64-byte boundaries, so that their vector loads never
-   straddle two cache lines. */
+/* The distance between the input vectors of a training job, the first of
+   them on a 64-byte boundary, so that their vector loads never straddle two
+   cache lines. */
 static size_t input_stride(size_t n_in)
 {
     return (n_in + ALIGN - 1) / ALIGN * ALIGN;

@@ -3,7 +3,7 @@
  *
  * Work space layout (ffnn_work_size elements), N = sizes[1] + ... +
  * sizes[n_layers]: outputs o_k of every layer k >= 1 (N), their errors e_k
- * (N), their deltas d_k (N), two input vectors on cache lines, one target
+ * (N), their deltas d_k (N), three input vectors on cache lines, one target
  * vector, then two blocks of FFNN_QUERY_BLOCK hidden activations for a batch
  * query.
  */
@@ -24,6 +24,8 @@ struct FN(trainer) {
     size_t count;
     REAL *outputs, *errors, *deltas, *xbuf, *t;
     const REAL *x, *x_prev; /* this sample's input (NULL: none), the last one's */
+    const uint8_t *p_next;  /* the next sample's pixels, to be scaled ... */
+    REAL *x_next;           /* ... into this buffer by layer 1's task (or NULL) */
     int pending;            /* layer 1 still owes x_prev's update */
     size_t k;               /* the layer of the current task */
     REAL *o, *e, *d;        /* layer k's outputs, errors, deltas */
@@ -44,12 +46,21 @@ static void FN(run)(struct FN(trainer) *job, size_t n,
         task(job, 0, n, 0);
 }
 
+/* Inputs lo .. hi - 1 from pixels, as the book scales them. */
+static void FN(scale_pixels)(const uint8_t *p, REAL *x, size_t lo, size_t hi)
+{
+    for (size_t c = lo; c < hi; c++)
+        x[c] = (REAL)p[c] / (REAL)255 * (REAL)0.99 + (REAL)0.01;
+}
+
 /* Rows lo .. hi - 1 of layer 1: the pending update, then (if there is a
-   new input) the forward pass through the updated rows, in one sweep. */
+   new input) the forward pass through the updated rows, in one sweep; and
+   the matching share of the next sample's pixels scaled, so that no thread
+   waits while one does it all. */
 static void FN(first_layer_task)(void *ctx, size_t lo, size_t hi, int thread)
 {
     const struct FN(trainer) *job = (const struct FN(trainer) *)ctx;
-    const size_t cols = job->sizes[0];
+    const size_t cols = job->sizes[0], rows = job->sizes[1];
     REAL *o = job->x ? job->outputs + lo : NULL;
     (void)thread;
     job->kernels->update_matvec(hi - lo, cols, job->weights[0] + lo * cols,
@@ -57,6 +68,9 @@ static void FN(first_layer_task)(void *ctx, size_t lo, size_t hi, int thread)
                                 job->x_prev, job->x, o);
     if (o)
         job->kernels->sigmoid(hi - lo, o, o);
+    if (job->x_next)
+        FN(scale_pixels)(job->p_next, job->x_next, cols * lo / rows,
+                         cols * hi / rows);
 }
 
 /* Rows lo .. hi - 1 of layer k >= 2 forwards: o_k = sigmoid(W_k o_{k-1}). */
@@ -138,15 +152,17 @@ static void FN(step)(struct FN(trainer) *job)
     job->x_prev = job->x;
 }
 
-/* Point job->x at sample s's input (scaling pixels into one of two buffers,
-   so the last sample's input survives) and job->t at its target. */
+/* Point job->x at sample s's input and job->t at its target. Pixels go
+   through three buffers in turn: the last sample's input (layer 1 still
+   owes its update), this one's, and the next one's, which layer 1's task
+   fills (only the first sample of a run is scaled here). */
 static void FN(load_sample)(struct FN(trainer) *job, size_t s)
 {
     const size_t n_in = job->sizes[0], n_out = job->sizes[job->n_layers];
-    const size_t i = (size_t)job->order[s];
-    if (s + 1 < job->count) {
-        /* The next sample's data arrives while this one trains. */
-        const size_t next = (size_t)job->order[s + 1];
+    const size_t i = (size_t)job->order[s], stride = input_stride(n_in);
+    /* The data of the samples after this one arrives while it trains. */
+    for (size_t ahead = s == 0 ? 1 : 2; ahead <= 2 && s + ahead < job->count; ahead++) {
+        const size_t next = (size_t)job->order[s + ahead];
         if (job->pixels)
             prefetch_bytes(job->pixels + next * n_in, n_in);
         else
@@ -156,11 +172,15 @@ static void FN(load_sample)(struct FN(trainer) *job, size_t s)
         else
             PREFETCH(job->labels + next);
     }
+    job->x_next = NULL;
     if (job->pixels) {
-        const uint8_t *p = job->pixels + i * n_in;
-        REAL *x = job->xbuf + (s % 2) * input_stride(n_in);
-        for (size_t c = 0; c < n_in; c++)
-            x[c] = (REAL)p[c] / (REAL)255 * (REAL)0.99 + (REAL)0.01;
+        REAL *x = job->xbuf + (s % 3) * stride;
+        if (s == 0)
+            FN(scale_pixels)(job->pixels + i * n_in, x, 0, n_in);
+        if (s + 1 < job->count) {
+            job->x_next = job->xbuf + ((s + 1) % 3) * stride;
+            job->p_next = job->pixels + (size_t)job->order[s + 1] * n_in;
+        }
         job->x = x;
     } else {
         job->x = job->inputs + i * n_in;
@@ -168,7 +188,7 @@ static void FN(load_sample)(struct FN(trainer) *job, size_t s)
     if (job->targets) {
         job->t = (REAL *)(job->targets + i * n_out);
     } else {
-        REAL *t = job->xbuf + 2 * input_stride(n_in);
+        REAL *t = job->xbuf + 3 * stride;
         for (size_t j = 0; j < n_out; j++)
             t[j] = (REAL)0.01;
         t[job->labels[i]] = (REAL)0.99;
@@ -203,6 +223,8 @@ static double FN(train)(size_t n_layers, const size_t *sizes,
     job.deltas = work + 2 * n_nodes;
     job.xbuf = (REAL *)cache_aligned(work + 3 * n_nodes);
     job.x = job.x_prev = NULL;
+    job.x_next = NULL;
+    job.p_next = NULL;
     job.t = NULL;
     job.pending = 0;
     job.o = job.e = job.d = NULL;
@@ -215,6 +237,7 @@ static double FN(train)(size_t n_layers, const size_t *sizes,
     }
     /* The last sample's update of layer 1, with no forward pass to join. */
     job.x = NULL;
+    job.x_next = NULL;
     job.k = 1;
     FN(run)(&job, sizes[1], FN(first_layer_task));
     return job.total;

@@ -41,6 +41,7 @@ typedef volatile LONG64 counter_t;
 #else
 #include <pthread.h>
 #include <sched.h>
+#include <time.h>
 typedef pthread_t thread_t;
 typedef pthread_mutex_t mutex_t;
 typedef pthread_cond_t cond_t;
@@ -78,22 +79,64 @@ typedef long long counter_t;
 /* Most blocks one task is split into. */
 #define MAX_BLOCKS 1024
 
+/* Sharing a task pays only when the helpers run when it starts: on a
+   machine busier than it has cores they are often descheduled, and then
+   the caller waits for them or takes over their blocks, whose weights must
+   move between the cores' caches. So the caller times runs of ROUND tasks
+   shared and alone, and does what was faster (results are the same
+   either way), trying the other way again every PROBE_EVERY rounds. */
+#define ROUND 64
+#define PROBE_EVERY 16
+
+#if defined(_WIN32)
+static double now_ns(void)
+{
+    LARGE_INTEGER count, frequency;
+    QueryPerformanceCounter(&count);
+    QueryPerformanceFrequency(&frequency);
+    return (double)count.QuadPart * 1e9 / (double)frequency.QuadPart;
+}
+#else
+static double now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
+}
+#endif
+
 struct ffnn_pool {
     int threads;
     mutex_t lock;
     cond_t wake;
     int stop;             /* under lock: helpers return */
+    /* Each counter has a cache line of its own, so that a thread spinning
+       on one does not slow down the writers of the others. */
     counter_t sleepers;   /* helpers asleep on `wake`, or about to be */
+    char pad_sleepers[64 - sizeof(counter_t)];
     counter_t current;    /* number of the task being shared out */
+    char pad_current[64 - sizeof(counter_t)];
     counter_t done;       /* blocks of the current task finished */
+    char pad_done[64 - sizeof(counter_t)];
     /* The current task, written before its number is published. */
     void (*fn)(void *ctx, size_t lo, size_t hi, int thread);
     void *ctx;
     size_t n, blocks;
-    /* Block b of task t is free while claims[b] == -t, taken once it is t:
+    /* The caller's timing (see ROUND): alone or not, the time of the last
+       round each way, tasks into this round and when it began, rounds. */
+    int solo;
+    double round_ns[2];
+    int tasks_in_round;
+    double round_start;
+    long rounds;
+    /* Block b of task t is free while claims[b].value == -t, taken once it
+       is t:
        a thread can only claim a block of the task it read the parameters
        of. */
-    counter_t claims[MAX_BLOCKS];
+    struct claim {
+        counter_t value;
+        char pad[64 - sizeof(counter_t)];
+    } claims[MAX_BLOCKS];
     thread_t handles[FFNN_MAX_THREADS];
     struct helper {
         ffnn_pool *pool;
@@ -114,7 +157,7 @@ static void claim_blocks(ffnn_pool *pool, long long task, int thread)
             long long expected = -task;
             if (atomic_get(&pool->current) != task)
                 return;
-            if (!atomic_cas(&pool->claims[b], expected, task))
+            if (!atomic_cas(&pool->claims[b].value, expected, task))
                 continue;
             /* The task cannot change before this block is counted done. */
             pool->fn(pool->ctx, pool->n * b / pool->blocks,
@@ -253,12 +296,33 @@ int ffnn_pool_threads(const ffnn_pool *pool)
     return pool ? pool->threads : 1;
 }
 
+/* Count a task into the caller's timing; at the end of a round, choose
+   how to run the next one. */
+static void time_task(ffnn_pool *pool)
+{
+    if (pool->tasks_in_round++ == 0)
+        pool->round_start = now_ns();
+    if (pool->tasks_in_round < ROUND)
+        return;
+    pool->round_ns[pool->solo] = now_ns() - pool->round_start;
+    pool->tasks_in_round = 0;
+    if (++pool->rounds % PROBE_EVERY == 0 || pool->round_ns[!pool->solo] == 0)
+        pool->solo = !pool->solo;
+    else
+        pool->solo = pool->round_ns[1] < pool->round_ns[0];
+}
+
 void ffnn_pool_share(ffnn_pool *pool, size_t n, size_t blocks,
                      void (*fn)(void *ctx, size_t lo, size_t hi, int thread),
                      void *ctx)
 {
     long long task;
     if (!pool || pool->threads == 1 || blocks < 2 || n < 2) {
+        fn(ctx, 0, n, 0);
+        return;
+    }
+    time_task(pool);
+    if (pool->solo) {
         fn(ctx, 0, n, 0);
         return;
     }
@@ -273,7 +337,7 @@ void ffnn_pool_share(ffnn_pool *pool, size_t n, size_t blocks,
     atomic_set(&pool->done, 0);
     task = atomic_get(&pool->current) + 1;
     for (size_t b = 0; b < blocks; b++)
-        atomic_set(&pool->claims[b], -task);
+        atomic_set(&pool->claims[b].value, -task);
     atomic_set(&pool->current, task);
     if (atomic_get(&pool->sleepers) > 0) {
         mutex_lock(&pool->lock);
