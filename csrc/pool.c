@@ -3,10 +3,11 @@
  * shares out a task in blocks; every thread, the caller included, claims
  * blocks until none is left, and the caller returns when all are done. A
  * helper that is late (its core busy with another program) finds the blocks
- * taken and the caller never waits for it; which thread computes a block
- * never changes the result. Helpers spin a little between tasks, because a
- * training step's task comes every few microseconds, far sooner than a
- * sleep and wake-up, then sleep. POSIX threads, or Win32 threads on Windows.
+ * taken: the caller only ever waits for blocks a helper has started. Which
+ * thread computes a block never changes the result. Helpers spin a little
+ * between tasks, because a training step's task comes every few
+ * microseconds, far sooner than a sleep and wake-up, then sleep. POSIX
+ * threads, or Win32 threads on Windows.
  */
 #if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L
