@@ -44,14 +44,20 @@ def load():
     return load_sample(), "the MNIST sample"
 
 
-def best_of(repeats, run):
-    """The shortest of `repeats` timings of run(), in seconds: the least disturbed one."""
-    times = []
+def interleaved_best(repeats, runs):
+    """The shortest of `repeats` timings of each of the runs, in seconds: the least disturbed
+    one. The runs take turns, so that all of them see the same load of a shared machine."""
+    best = dict.fromkeys(runs, float("inf"))
     for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for name, run in runs.items():
+            start = time.perf_counter()
+            run()
+            best[name] = min(best[name], time.perf_counter() - start)
+    return best
+
+
+def best_of(repeats, run):
+    return interleaved_best(repeats, {None: run})[None]
 
 
 def numpy_step_us(images, labels, n, repeats):
@@ -65,19 +71,19 @@ def numpy_step_us(images, labels, n, repeats):
     return best_of(repeats, run) / n * 1e6
 
 
-def ffnn_step_us(images, labels, dtype, threads, repeats):
-    net = ffnn.NeuralNetwork(*SIZES, 0.1, dtype=dtype, seed=0, threads=threads)
-    return best_of(repeats, lambda: net.fit(images, labels, seed=0)) / len(images) * 1e6
-
-
-def probe_us(images, dtype, repeats, count=3000):
-    """The fused sweep alone: W_1 += lr * d outer x_n, then W_1 x_{n+1}, per sample."""
+def step_and_probe_us(images, labels, dtype, repeats, count=3000):
+    """µs per sample of fit with 1 and 2 threads, and of the probe: the fused sweep alone,
+    W_1 += lr * d outer x_n, then W_1 x_{n+1}, per sample."""
+    nets = {t: ffnn.NeuralNetwork(*SIZES, 0.1, dtype=dtype, seed=0, threads=t) for t in (1, 2)}
     rng = np.random.default_rng(0)
     w = _cache_aligned(rng.normal(0, SIZES[0] ** -0.5, SIZES[1::-1]).astype(dtype))
     xs = scale_inputs(images[:64], dtype)
     d = rng.normal(0, 1e-3, SIZES[1]).astype(dtype)
     y = np.empty(SIZES[1], dtype)
-    return best_of(repeats, lambda: _core.sweep_probe(w, dtype(0.1), d, xs, y, count)) / count * 1e6
+    runs = {t: (lambda net=net: net.fit(images, labels, seed=0)) for t, net in nets.items()}
+    runs["probe"] = lambda: _core.sweep_probe(w, dtype(0.1), d, xs, y, count)
+    best = interleaved_best(repeats, runs)
+    return {k: v / (count if k == "probe" else len(images)) * 1e6 for k, v in best.items()}
 
 
 def query_ms(images, dtype, repeats):
@@ -142,17 +148,18 @@ def main(argv=None):
           f"SIMD levels {ffnn.simd_levels()} (default {default_level}); {os.cpu_count()} CPUs")
 
     ref = numpy_step_us(images, labels, min(2000, len(images)), args.repeats)
-    print(f"\nper training sample ({len(images)} samples, best of {args.repeats}):")
+    print(f"\nper training sample ({len(images)} samples, best of {args.repeats}, "
+          "each level's runs taking turns):")
     print(f"  NumPy reference (float64)          {ref:8.2f} us   1.0x")
     steps = {}
     for level in ffnn.simd_levels():
         ffnn.set_simd_level(level)
         for dtype in DTYPES:
             name = np.dtype(dtype).name
-            probe = probe_us(images, dtype, args.repeats)
+            timings = step_and_probe_us(images, labels, dtype, args.repeats)
+            probe = timings["probe"]
             for threads in (1, 2):
-                us = ffnn_step_us(images, labels, dtype, threads, args.repeats)
-                steps[level, name, threads] = us
+                us = steps[level, name, threads] = timings[threads]
                 print(f"  ffnn {level:7s}{name} {threads} thread{'s' if threads > 1 else ' '} "
                       f"{us:8.2f} us {ref / us:6.1f}x   probe {probe:6.2f} us, step/probe {us / probe:4.2f}")
             print(f"  {'':7s}{name} 2 threads over 1:  "
