@@ -109,6 +109,10 @@ void ffnn_sigmoid_f64(size_t n, const double *x, double *y);
 void ffnn_logit_f32(size_t n, const float *x, float *y);
 void ffnn_logit_f64(size_t n, const double *x, double *y);
 
+/* 1 if every x[i] is finite (neither NaN nor infinite), else 0. */
+int ffnn_all_finite_f32(size_t n, const float *x);
+int ffnn_all_finite_f64(size_t n, const double *x);
+
 /* W += scale * (a outer b); W is (rows, cols), a has rows, b has cols. */
 void ffnn_outer_update_f32(size_t rows, size_t cols, float *FFNN_RESTRICT w,
                            float scale, const float *FFNN_RESTRICT a,
@@ -144,7 +148,11 @@ size_t ffnn_work_size(size_t n_layers, const size_t *sizes);
  * One step of per-sample training under `rule` (enum ffnn_rule): forward
  * pass, errors e = t - o at the output, errors of the layers below through
  * the weights as they were before this step, then every layer's update.
- * Returns the squared error sum((t - o)^2) of the sample before the update.
+ * Returns the squared error sum((t - o)^2) of the sample before the update,
+ * or NaN if a weighted sum of the forward pass was NaN or infinite: a
+ * non-finite weight always makes its row's sum non-finite (inf * 0 is NaN),
+ * so a NaN return is how a caller learns, at no extra cost, that the weights
+ * were not finite or so large that the sums overflow.
  */
 float ffnn_train_step_f32(size_t n_layers, const size_t *sizes,
                           float *const *weights, float lr, int rule,
@@ -160,7 +168,7 @@ double ffnn_train_step_f64(size_t n_layers, const size_t *sizes,
  * x / 255 * 0.99 + 0.01) when pixels is not NULL, else rows of `inputs`.
  * Targets are rows of `targets` when not NULL, else built from `labels`
  * (0.99 for the label's node, 0.01 elsewhere). Returns the sum of the
- * samples' squared errors.
+ * samples' squared errors, which is NaN if any step returned NaN.
  */
 double ffnn_train_samples_f32(size_t n_layers, const size_t *sizes,
                               float *const *weights, float lr, int rule,

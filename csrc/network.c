@@ -3,6 +3,7 @@
  * number of layers, built from the kernels of the SIMD level in use.
  * network_template.h is included once per precision.
  */
+#include <math.h>
 #include <stdint.h>
 
 #include "simd.h"

@@ -63,6 +63,17 @@ static void FN(scale_pixels)(const REAL *table, const uint8_t *p, REAL *x,
         x[c] = table[p[c]];
 }
 
+/* mark = s - s for the weighted sums s: 0 where s is finite, NaN where it
+   is not, which the sigmoid would hide as 0 or 1. A non-finite weight always
+   makes its row's sum non-finite (inf * 0 is NaN). The marks go where this
+   step's errors will be, unused until the backward pass; each task writes
+   only its own rows, and step() reads them all. */
+static void FN(mark_non_finite)(size_t n, const REAL *s, REAL *mark)
+{
+    for (size_t j = 0; j < n; j++)
+        mark[j] = s[j] - s[j];
+}
+
 /* Rows lo .. hi - 1 of layer 1: the pending update, then (if there is a
    new input) the forward pass through the updated rows, in one sweep; and
    the matching share of the next sample's pixels scaled, so that no thread
@@ -76,8 +87,10 @@ static void FN(first_layer_task)(void *ctx, size_t lo, size_t hi, int thread)
     job->kernels->update_matvec(hi - lo, cols, job->weights[0] + lo * cols,
                                 job->lr, job->pending ? job->deltas + lo : NULL,
                                 job->x_prev, job->x, o);
-    if (o)
+    if (o) {
+        FN(mark_non_finite)(hi - lo, o, job->errors + lo);
         job->kernels->sigmoid(hi - lo, o, o);
+    }
     if (job->x_next)
         FN(scale_pixels)(job->scale, job->p_next, job->x_next,
                          cols * lo / rows, cols * hi / rows);
@@ -91,6 +104,7 @@ static void FN(forward_task)(void *ctx, size_t lo, size_t hi, int thread)
     (void)thread;
     job->kernels->matvec(hi - lo, cols, job->weights[job->k - 1] + lo * cols,
                          job->o - cols, job->o + lo);
+    FN(mark_non_finite)(hi - lo, job->o + lo, job->errors + (job->o - job->outputs) + lo);
     job->kernels->sigmoid(hi - lo, job->o + lo, job->o + lo);
 }
 
@@ -135,6 +149,8 @@ static void FN(step)(struct FN(trainer) *job)
         FN(run)(job, sizes[k], FN(forward_task));
     }
 
+    const int finite = FN(ffnn_all_finite)(n_nodes, job->errors);
+
     /* Output errors and deltas; cross-entropy's delta is the error itself. */
     job->e = job->errors + n_nodes - sizes[L];
     job->d = job->deltas + n_nodes - sizes[L];
@@ -143,7 +159,8 @@ static void FN(step)(struct FN(trainer) *job)
         job->e[j] = job->t[j] - job->o[j];
         sq_error += job->e[j] * job->e[j];
     }
-    job->total += sq_error;
+    /* NaN tells the caller the weights are not finite (see ffnn.h). */
+    job->total += finite ? (double)sq_error : (double)NAN;
     if (job->rule == FFNN_RULE_CROSS_ENTROPY)
         for (size_t j = 0; j < sizes[L]; j++)
             job->d[j] = job->e[j];

@@ -110,7 +110,7 @@ def test_train_returns_squared_error_before_update():
     "args, error, message",
     [
         ((0, 2, 1, 0.1), ValueError, "input_nodes must be at least 1"),
-        ((3, 2.5, 1, 0.1), TypeError, "hidden_nodes must be an integer"),
+        ((3, 2.5, 1, 0.1), ValueError, "hidden_nodes must be a whole number"),
         ((3, [2, -1], 1, 0.1), ValueError, r"hidden_nodes\[1\]"),
         ((3, 2, 1, 0.0), ValueError, "learning_rate"),
         ((3, 2, 1, float("nan")), ValueError, "learning_rate"),

@@ -1,7 +1,10 @@
 """Validation shared by the public API: convert what users pass, reject the rest.
 
-Each helper returns an array the C core can use as is (C-contiguous, of the
-network's dtype) or raises TypeError/ValueError naming the argument.
+Each helper returns what the C core can use as is (C-contiguous arrays of the
+network's dtype, plain ints and floats) or raises: TypeError for the wrong
+kind of value (strings, objects, complex numbers), ValueError for the right
+kind with a wrong shape or value (NaN, infinity, out of range), naming the
+argument, what was expected and what was given.
 """
 from __future__ import annotations
 
@@ -10,7 +13,11 @@ import numbers
 
 import numpy as np
 
+from ffnn import _core
+
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+# Array kinds that convert exactly enough to a float: bool, ints, floats.
+REAL_KINDS = "biuf"
 
 
 def float_dtype(dtype) -> np.dtype:
@@ -25,38 +32,60 @@ def float_dtype(dtype) -> np.dtype:
 
 
 def node_count(value, name: str) -> int:
-    """A positive integer number of nodes."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+    """A positive whole number (of nodes, epochs, classes); 3.0 counts as 3."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be an integer, not {type(value).__name__}")
+    if not isinstance(value, numbers.Integral):
+        if not math.isfinite(value) or value != int(value):
+            raise ValueError(f"{name} must be a whole number, got {value}")
     if value <= 0:
         raise ValueError(f"{name} must be at least 1, got {value}")
     return int(value)
 
 
-def learning_rate(value) -> float:
-    """A finite, positive learning rate."""
+def learning_rate(value, dtype: np.dtype = FLOAT_DTYPES[1]) -> float:
+    """A positive learning rate that is finite in the network's dtype."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"learning_rate must be a real number, not {type(value).__name__}")
     value = float(value)
-    if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"learning_rate must be a finite number > 0, got {value}")
+    with np.errstate(over="ignore"):
+        as_dtype = float(np.asarray(value, dtype=dtype))
+    if not math.isfinite(as_dtype) or as_dtype <= 0:
+        raise ValueError(f"learning_rate must be a finite {dtype} number > 0, got {value}")
     return value
 
 
-def real_array(values, dtype: np.dtype, name: str) -> np.ndarray:
-    """values as a C-contiguous array of dtype; only real numbers are accepted."""
-    arr = np.asarray(values)
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must hold real numbers, not {arr.dtype}")
-    arr = np.ascontiguousarray(arr, dtype=dtype)
-    if not np.isfinite(arr).all():
-        raise ValueError(f"{name} contains NaN or infinity")
+def real_array(values, dtype: np.dtype, name: str, finite: bool = True) -> np.ndarray:
+    """values as a C-contiguous array of dtype; only real numbers are accepted.
+
+    With ``finite``, NaN and infinity are refused, including values that only
+    overflow to infinity when converted to float32.
+    """
+    if (
+        type(values) is np.ndarray
+        and values.dtype == dtype
+        and values.flags.c_contiguous
+    ):
+        arr = values  # already what the core reads: no copy
+    else:
+        arr = np.asarray(values)
+        if arr.dtype.kind not in REAL_KINDS:
+            raise TypeError(f"{name} must hold real numbers, not {arr.dtype}")
+        with np.errstate(over="ignore"):  # reported below as not finite
+            arr = np.ascontiguousarray(arr, dtype=dtype)
+    if finite and not _core.all_finite(arr.reshape(-1)):
+        beyond = f" or values beyond the range of {dtype}" if dtype.itemsize < 8 else ""
+        raise ValueError(f"{name} must be finite: it contains NaN or infinity{beyond}")
     return arr
 
 
-def vector(values, size: int, dtype: np.dtype, name: str) -> np.ndarray:
+def vector(values, size: int, dtype: np.dtype, name: str, finite: bool = True) -> np.ndarray:
     """One sample: a 1-D array of `size` values (a book-style column is fine)."""
-    arr = real_array(values, dtype, name)
+    if type(values) is np.ndarray and values.shape == (size,) and not finite:
+        # The common case of train(), kept to a few attribute reads.
+        if values.dtype == dtype and values.flags.c_contiguous:
+            return values
+    arr = real_array(values, dtype, name, finite)
     if arr.ndim == 2 and 1 in arr.shape:
         arr = arr.reshape(-1)
     if arr.shape != (size,):
@@ -70,3 +99,25 @@ def matrix(values, shape: tuple[int, int], dtype: np.dtype, name: str) -> np.nda
     if arr.shape != shape:
         raise ValueError(f"{name} must have shape {shape}, got {arr.shape}")
     return arr
+
+
+def rows(values, n_cols: int, dtype: np.dtype, name: str) -> np.ndarray:
+    """A non-empty batch: a 2-D array of shape (n, n_cols) with n >= 1."""
+    arr = real_array(values, dtype, name)
+    if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] != n_cols:
+        raise ValueError(f"{name} must have shape (n, {n_cols}) with n >= 1, got {arr.shape}")
+    return arr
+
+
+def labels(values, count: int | None, n_classes: int, name: str) -> np.ndarray:
+    """Integer class labels, each in 0..n_classes-1, as int64 (bool counts as 0/1)."""
+    arr = np.asarray(values)
+    if arr.dtype.kind not in "biu":
+        raise TypeError(f"{name} must be integer labels, not {arr.dtype}")
+    if arr.ndim != 1 or arr.shape[0] == 0 or (count is not None and arr.shape[0] != count):
+        expected = f"({count},)" if count is not None else "(n,) with n >= 1"
+        raise ValueError(f"{name} must have shape {expected}, got {arr.shape}")
+    low, high = arr.min(), arr.max()
+    if low < 0 or high >= n_classes:
+        raise ValueError(f"{name} must lie in 0..{n_classes - 1}, got {low}..{high}")
+    return arr.astype(np.int64)

@@ -20,8 +20,10 @@ ctypedef fused real:
     float
     double
 
-# Training samples between two looks at Ctrl-C: a few milliseconds of work.
-cdef Py_ssize_t SAMPLES_PER_CHUNK = 128
+# Ctrl-C is looked at after about this many weight updates (a few
+# milliseconds of work), so it is answered quickly whatever the network's size.
+cdef Py_ssize_t UPDATES_PER_CHUNK = 1 << 24
+cdef Py_ssize_t MAX_SAMPLES_PER_CHUNK = 1024
 
 RULES = {"book": FFNN_RULE_BOOK, "mse": FFNN_RULE_MSE, "cross_entropy": FFNN_RULE_CROSS_ENTROPY}
 SIMD_LEVELS = {ffnn_simd_name(level).decode(): level for level in range(FFNN_SIMD_NEON + 1)}
@@ -72,6 +74,7 @@ cdef class Layers:
     cdef readonly object dtype
     cdef size_t itemsize
     cdef readonly Py_ssize_t work_size
+    cdef readonly Py_ssize_t samples_per_chunk
 
     def __cinit__(self, arrays):
         arrays = tuple(arrays)
@@ -86,6 +89,8 @@ cdef class Layers:
         if self.sizes == NULL or self.weights == NULL:
             raise MemoryError("cannot allocate the layer table")
         self.sizes[0] = arrays[0].shape[1]
+        if self.sizes[0] == 0:
+            raise ValueError("a network needs at least one input node")
         for k, w in enumerate(arrays):
             if (not isinstance(w, np.ndarray) or w.ndim != 2 or w.dtype != dtype
                     or not w.flags.c_contiguous or not w.flags.writeable):
@@ -99,6 +104,8 @@ cdef class Layers:
         self.work_size = ffnn_work_size(self.n_layers, self.sizes)
         if self.work_size == 0:
             raise MemoryError("the network is too large to address")
+        n_weights = sum(w.size for w in arrays)
+        self.samples_per_chunk = max(1, min(MAX_SAMPLES_PER_CHUNK, UPDATES_PER_CHUNK // n_weights))
         self.arrays = arrays
         self.dtype = dtype
         self.itemsize = dtype.itemsize
@@ -123,11 +130,42 @@ cdef class Layers:
             raise ValueError(f"work space holds {n_work} elements, {self.work_size} needed")
 
 
+def all_finite(const real[::1] x):
+    """True if no entry of x is NaN or infinite."""
+    cdef int finite
+    with nogil:
+        if real is float:
+            finite = ffnn_all_finite_f32(x.shape[0], &x[0] if x.shape[0] else NULL)
+        else:
+            finite = ffnn_all_finite_f64(x.shape[0], &x[0] if x.shape[0] else NULL)
+    return bool(finite)
+
+
+cdef void check_rule(int rule) except *:
+    if rule not in (FFNN_RULE_BOOK, FFNN_RULE_MSE, FFNN_RULE_CROSS_ENTROPY):
+        raise ValueError(f"unknown update rule {rule}")
+
+
 def train_step(Layers layers, const real[::1] inputs, const real[::1] targets,
                double learning_rate, int rule, real[::1] work):
-    """One training step in place; returns the squared error before it."""
+    """One training step in place; returns the squared error before it.
+
+    NaN inputs or targets are refused; the result is NaN when the weights
+    were not finite (see ffnn.h).
+    """
     cdef real sq_error
+    cdef int finite
     layers.check(sizeof(real), inputs.shape[0], targets.shape[0], work.shape[0])
+    check_rule(rule)
+    with nogil:
+        if real is float:
+            finite = (ffnn_all_finite_f32(inputs.shape[0], &inputs[0])
+                      and ffnn_all_finite_f32(targets.shape[0], &targets[0]))
+        else:
+            finite = (ffnn_all_finite_f64(inputs.shape[0], &inputs[0])
+                      and ffnn_all_finite_f64(targets.shape[0], &targets[0]))
+    if not finite:
+        raise ValueError("inputs and targets must be finite (no NaN or infinity)")
     with nogil:
         if real is float:
             sq_error = ffnn_train_step_f32(layers.n_layers, layers.sizes,
@@ -146,8 +184,10 @@ def train_samples(Layers layers, double learning_rate, int rule, pixels, inputs,
 
     Inputs come from `pixels` (uint8, scaled on the fly) or `inputs` (the other
     one is None); targets from `targets` or integer `labels`. The caller
-    checks that every index and label is in range. Ctrl-C is looked at every
-    few milliseconds; it stops training after a completed sample.
+    checks that every input and target is finite; the indices and labels
+    are checked here. Ctrl-C is looked at every few milliseconds and stops
+    training between two samples, so the weights are those after the last
+    completed one. Stops early, returning NaN, once a step returns NaN.
     """
     cdef const uint8_t[:, ::1] pixel_rows
     cdef const real[:, ::1] input_rows
@@ -158,9 +198,13 @@ def train_samples(Layers layers, double learning_rate, int rule, pixels, inputs,
     cdef const real *target_ptr = NULL
     cdef const int64_t *label_ptr = NULL
     cdef Py_ssize_t n_rows, n_in, n_out, start, count
+    cdef Py_ssize_t chunk = layers.samples_per_chunk
     cdef double total = 0.0
     cdef ffnn_pool *threads = NULL if pool is None else pool.pool
 
+    if (pixels is None) == (inputs is None) or (targets is None) == (labels is None):
+        raise ValueError("give exactly one of pixels and inputs, and one of targets and labels")
+    check_rule(rule)
     if pixels is not None:
         pixel_rows = pixels
         pixel_ptr = &pixel_rows[0, 0]
@@ -192,8 +236,8 @@ def train_samples(Layers layers, double learning_rate, int rule, pixels, inputs,
             if not 0 <= label_ptr[start] < <int64_t>n_out:
                 raise ValueError(f"label {label_ptr[start]} is outside 0..{n_out - 1}")
 
-    for start in range(0, order.shape[0], SAMPLES_PER_CHUNK):
-        count = min(SAMPLES_PER_CHUNK, order.shape[0] - start)
+    for start in range(0, order.shape[0], chunk):
+        count = min(chunk, order.shape[0] - start)
         with nogil:
             if real is float:
                 total += ffnn_train_samples_pool_f32(
@@ -206,6 +250,8 @@ def train_samples(Layers layers, double learning_rate, int rule, pixels, inputs,
                     rule, pixel_ptr, input_ptr, target_ptr, label_ptr, &order[start], count,
                     &work[0], threads)
         PyErr_CheckSignals()
+        if total != total:
+            break
     return total
 
 

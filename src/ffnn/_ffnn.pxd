@@ -34,6 +34,8 @@ cdef extern from "ffnn.h" nogil:
     void ffnn_sigmoid_f64(size_t n, const double *x, double *y)
     void ffnn_logit_f32(size_t n, const float *x, float *y)
     void ffnn_logit_f64(size_t n, const double *x, double *y)
+    int ffnn_all_finite_f32(size_t n, const float *x)
+    int ffnn_all_finite_f64(size_t n, const double *x)
     void ffnn_outer_update_f32(size_t rows, size_t cols, float *w, float scale,
                                const float *a, const float *b)
     void ffnn_outer_update_f64(size_t rows, size_t cols, double *w, double scale,

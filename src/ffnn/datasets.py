@@ -10,14 +10,17 @@ keras-style ``mnist.npz``. `fetch_mnist()` downloads it. `scale_inputs` and
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import warnings
 import zipfile
+import zlib
 from importlib import resources
 from typing import NamedTuple
 
 import numpy as np
 
+from ffnn import _checks
 from ffnn.fetch import fetch_mnist  # noqa: F401  (part of this module's API)
 
 # Element types of the IDX format, by the type code in the magic number.
@@ -48,7 +51,8 @@ def parse_idx(data: bytes, name: str = "IDX data") -> np.ndarray:
         raise ValueError(f"{name}: truncated header")
     shape = tuple(int(d) for d in np.frombuffer(data, ">u4", ndim, offset=4))
     dtype = np.dtype(_IDX_TYPES[data[2]])
-    expected = header + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    # Python ints: a hostile header cannot overflow the size computation.
+    expected = header + math.prod(shape) * dtype.itemsize
     if len(data) != expected:
         raise ValueError(f"{name}: {len(data)} bytes, but its header promises {expected}")
     return np.frombuffer(data, dtype, offset=header).reshape(shape)
@@ -61,7 +65,7 @@ def read_idx(path) -> np.ndarray:
     try:
         with opener(path, "rb") as f:
             data = f.read()
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, zlib.error) as exc:
         raise ValueError(f"{path}: cannot be read ({exc})") from exc
     return parse_idx(data, path)
 
@@ -166,14 +170,18 @@ def load_sample() -> MNIST:
 
 def scale_inputs(images, dtype=np.float64) -> np.ndarray:
     """The book's inputs: pixels 0..255 mapped onto 0.01..1.00 (x / 255 * 0.99 + 0.01)."""
-    dtype = np.dtype(dtype)
-    x = np.asarray(images, dtype=dtype)
+    dtype = _checks.float_dtype(dtype)
+    x = np.asarray(images)
+    if x.dtype.kind not in _checks.REAL_KINDS:
+        raise TypeError(f"images must hold real numbers, not {x.dtype}")
+    x = x.astype(dtype)
     return x / dtype.type(255.0) * dtype.type(0.99) + dtype.type(0.01)
 
 
 def make_targets(labels, n_classes: int = 10, dtype=np.float64) -> np.ndarray:
     """The book's targets: 0.99 for the label's node, 0.01 for the others."""
-    labels = np.asarray(labels)
-    targets = np.full((len(labels), n_classes), 0.01, dtype=dtype)
+    n_classes = _checks.node_count(n_classes, "n_classes")
+    labels = _checks.labels(labels, None, n_classes, "labels")
+    targets = np.full((len(labels), n_classes), 0.01, dtype=_checks.float_dtype(dtype))
     targets[np.arange(len(labels)), labels] = 0.99
     return targets

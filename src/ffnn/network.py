@@ -59,9 +59,9 @@ class NeuralNetwork:
             *hidden,
             _checks.node_count(output_nodes, "output_nodes"),
         )
+        self._dtype = _checks.float_dtype(dtype)
         self.learning_rate = learning_rate
         self.rule = rule
-        self._dtype = _checks.float_dtype(dtype)
         self._lock = threading.RLock()
         self.threads = threads
         rng = np.random.default_rng(seed)
@@ -82,7 +82,7 @@ class NeuralNetwork:
     @property
     def sizes(self) -> tuple[int, ...]:
         """Node counts of every layer, input first."""
-        return self._layers.sizes
+        return self._sizes
 
     @property
     def inodes(self) -> int:
@@ -103,7 +103,9 @@ class NeuralNetwork:
 
     @learning_rate.setter
     def learning_rate(self, value: float) -> None:
-        self._learning_rate = _checks.learning_rate(value)
+        # Plain assignment, so a change made while fit runs takes effect in
+        # the next epoch.
+        self._learning_rate = _checks.learning_rate(value, self._dtype)
 
     lr = learning_rate
 
@@ -184,6 +186,7 @@ class NeuralNetwork:
 
     def _bind(self, weights: list[np.ndarray]) -> None:
         self._layers = _core.Layers([_cache_aligned(w) for w in weights])
+        self._sizes = self._layers.sizes
         self._weights = self._layers.arrays
         self._work = np.empty(self._layers.work_size, dtype=self._dtype)
 
@@ -196,15 +199,23 @@ class NeuralNetwork:
         output, ``W.T @ e`` of the layer above otherwise):
         ``W += lr * (e * o * (1 - o)) outer h``. Returns the squared error
         ``sum((targets - o) ** 2)`` of the sample before the update.
+
+        Raises ValueError for NaN or infinite inputs or targets (before any
+        update) and FloatingPointError if the weights are NaN or infinite, or
+        so large that the weighted sums overflow.
         """
-        x = _checks.vector(inputs, self.sizes[0], self._dtype, "inputs")
-        t = _checks.vector(targets, self.sizes[-1], self._dtype, "targets")
+        # The core checks finiteness itself, in the same pass that reads them.
+        x = _checks.vector(inputs, self.sizes[0], self._dtype, "inputs", finite=False)
+        t = _checks.vector(targets, self.sizes[-1], self._dtype, "targets", finite=False)
         with self._lock:
-            return float(
+            loss = float(
                 _core.train_step(
                     self._layers, x, t, self._learning_rate, _core.RULES[self._rule], self._work
                 )
             )
+        if loss != loss:
+            raise FloatingPointError(_not_finite_message(self._learning_rate))
+        return loss
 
     def fit(
         self,
@@ -233,11 +244,20 @@ class NeuralNetwork:
 
         Returns the history: ``{"loss": [...]}`` with each epoch's mean squared
         error (before each sample's update), plus ``"val_accuracy"``.
+
+        Every argument is checked before training starts. Ctrl-C raises
+        KeyboardInterrupt within milliseconds and leaves the weights as they
+        were after the last completed sample. FloatingPointError is raised as
+        soon as the weights are found NaN or infinite.
         """
         pixels, inputs, targets, labels = self._training_data(X, y)
         n = len(pixels if pixels is not None else inputs)
         epochs = _checks.node_count(epochs, "epochs")
         rotations = _augment.parse(augment, self.sizes[0], self._dtype)
+        if callback is not None and not callable(callback):
+            raise TypeError(f"callback must be callable, not {type(callback).__name__}")
+        if validation is not None:
+            validation = self._validation_data(validation)
         rng = np.random.default_rng(seed)
         history: dict[str, list[float]] = {"loss": []}
         if validation is not None:
@@ -253,10 +273,11 @@ class NeuralNetwork:
                         targets, labels, order.astype(np.int64), self._work, self._pool,
                     )
             history["loss"].append(total / (n * (rotations.copies if rotations else 1)))
-            if not all(np.isfinite(w).all() for w in self._weights):
+            # A NaN total stopped the epoch early; the last update may also
+            # have overflowed, which only a look at every weight can tell.
+            if total != total or not all(_core.all_finite(w.reshape(-1)) for w in self._weights):
                 raise FloatingPointError(
-                    f"weights became NaN or infinite in epoch {epoch}; "
-                    f"try a smaller learning rate than {self._learning_rate}"
+                    f"in epoch {epoch}: {_not_finite_message(self._learning_rate)}"
                 )
             if validation is not None:
                 history["val_accuracy"].append(self.score(*validation))
@@ -282,27 +303,33 @@ class NeuralNetwork:
                     None if labels is None else np.repeat(labels[rows], repeat),
                     np.arange(len(rows) * repeat, dtype=np.int64), self._work, self._pool,
                 )
+                if total != total:  # non-finite weights: fit reports it
+                    break
         return total
 
     def _training_data(self, X, y):
         """(pixels, inputs, targets, labels) for the C loop; two of them are None."""
         n_in, n_out = self.sizes[0], self.sizes[-1]
         X_arr = np.asarray(X)
-        if X_arr.ndim != 2 or X_arr.shape[1] != n_in or len(X_arr) == 0:
-            raise ValueError(f"X must have shape (n, {n_in}) with n >= 1, got {X_arr.shape}")
         if X_arr.dtype == np.uint8:
+            if X_arr.ndim != 2 or X_arr.shape[0] == 0 or X_arr.shape[1] != n_in:
+                raise ValueError(f"X must have shape (n, {n_in}) with n >= 1, got {X_arr.shape}")
             pixels, inputs = np.ascontiguousarray(X_arr), None
         else:
-            pixels, inputs = None, _checks.real_array(X_arr, self._dtype, "X")
+            pixels, inputs = None, _checks.rows(X_arr, n_in, self._dtype, "X")
+        n = len(X_arr)
         y_arr = np.asarray(y)
-        if y_arr.ndim == 1 and y_arr.dtype.kind in "iu":
-            if y_arr.shape != (len(X_arr),):
-                raise ValueError(f"y must hold {len(X_arr)} labels, got shape {y_arr.shape}")
-            if y_arr.min() < 0 or y_arr.max() >= n_out:
-                raise ValueError(f"labels must lie in 0..{n_out - 1}, got {y_arr.min()}..{y_arr.max()}")
-            return pixels, inputs, None, y_arr.astype(np.int64)
-        targets = _checks.matrix(y_arr, (len(X_arr), n_out), self._dtype, "y")
+        if y_arr.ndim == 1:
+            return pixels, inputs, None, _checks.labels(y_arr, n, n_out, "y")
+        targets = _checks.matrix(y_arr, (n, n_out), self._dtype, "y")
         return pixels, inputs, targets, None
+
+    def _validation_data(self, validation) -> tuple[np.ndarray, np.ndarray]:
+        """(inputs, labels) checked up front, so that no epoch is lost to a typo."""
+        if not isinstance(validation, (tuple, list)) or len(validation) != 2:
+            raise TypeError("validation must be a pair (X_val, labels_val)")
+        X_val = _checks.rows(self._as_inputs(validation[0]), self.sizes[0], self._dtype, "X_val")
+        return X_val, _checks.labels(validation[1], len(X_val), self.sizes[-1], "labels_val")
 
     def predict(self, X) -> np.ndarray:
         """The index of the largest output for each row of ``X`` (pixels or inputs)."""
@@ -310,11 +337,9 @@ class NeuralNetwork:
 
     def score(self, X, labels) -> float:
         """The fraction of rows of ``X`` whose prediction equals the label."""
-        labels = np.asarray(labels)
-        predicted = self.predict(X)
-        if labels.shape != predicted.shape:
-            raise ValueError(f"expected {predicted.shape[0]} labels, got shape {labels.shape}")
-        return float(np.mean(predicted == labels))
+        X = _checks.rows(self._as_inputs(X), self.sizes[0], self._dtype, "X")
+        labels = _checks.labels(labels, len(X), self.sizes[-1], "labels")
+        return float(np.mean(self.predict(X) == labels))
 
     def _as_inputs(self, X):
         """uint8 pixels scaled the book's way; anything else as given."""
@@ -324,9 +349,10 @@ class NeuralNetwork:
     def query(self, inputs) -> np.ndarray:
         """Outputs for one sample (1-D) or for each row of a 2-D array."""
         x = _checks.real_array(inputs, self._dtype, "inputs")
-        if x.ndim not in (1, 2) or x.shape[-1] != self.sizes[0]:
+        if x.ndim not in (1, 2) or x.size == 0 or x.shape[-1] != self.sizes[0]:
             raise ValueError(
-                f"inputs must have shape ({self.sizes[0]},) or (n, {self.sizes[0]}), got {x.shape}"
+                f"inputs must have shape ({self.sizes[0]},) or (n, {self.sizes[0]}) with n >= 1, "
+                f"got {x.shape}"
             )
         batch = x.reshape(-1, self.sizes[0])
         out = np.empty((batch.shape[0], self.sizes[-1]), dtype=self._dtype)
@@ -445,14 +471,21 @@ class NeuralNetwork:
             }
 
     def __setstate__(self, state: dict) -> None:
-        self._learning_rate = _checks.learning_rate(state["learning_rate"])
-        self.rule = state.get("rule", "book")
         self._dtype = _checks.float_dtype(state["dtype"])
+        self._learning_rate = _checks.learning_rate(state["learning_rate"], self._dtype)
+        self.rule = state.get("rule", "book")
         self._hidden_is_list = bool(state["hidden_is_list"])
         self._lock = threading.RLock()
         self.threads = state.get("threads", 1)
         weights = [np.array(w, dtype=self._dtype, order="C", copy=True) for w in state["weights"]]
         self._bind(weights)
+
+
+def _not_finite_message(lr: float) -> str:
+    return (
+        "the weights are NaN or infinite, or so large that the weighted sums overflow; "
+        f"try a smaller learning rate than {lr} or check any weights set by hand"
+    )
 
 
 def _check_allocatable(rows: int, cols: int, dtype: np.dtype) -> None:
