@@ -72,7 +72,7 @@ def real_array(values, dtype: np.dtype, name: str, finite: bool = True) -> np.nd
         if arr.dtype.kind not in REAL_KINDS:
             raise TypeError(f"{name} must hold real numbers, not {arr.dtype}")
         with np.errstate(over="ignore"):  # reported below as not finite
-            arr = np.ascontiguousarray(arr, dtype=dtype)
+            arr = np.asarray(arr, dtype=dtype, order="C")
     if finite and not _core.all_finite(arr.reshape(-1)):
         beyond = f" or values beyond the range of {dtype}" if dtype.itemsize < 8 else ""
         raise ValueError(f"{name} must be finite: it contains NaN or infinity{beyond}")

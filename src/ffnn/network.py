@@ -48,7 +48,7 @@ class NeuralNetwork:
         rule: str = "book",
         threads: int = 1,
     ) -> None:
-        if isinstance(hidden_nodes, Sequence) or isinstance(hidden_nodes, np.ndarray):
+        if isinstance(hidden_nodes, (Sequence, np.ndarray)) and not isinstance(hidden_nodes, str):
             hidden = [_checks.node_count(h, f"hidden_nodes[{i}]") for i, h in enumerate(hidden_nodes)]
             self._hidden_is_list = True
         else:
