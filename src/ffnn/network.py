@@ -135,7 +135,12 @@ class NeuralNetwork:
 
     @property
     def weights(self) -> tuple[np.ndarray, ...]:
-        """The weight matrices, input side first; edit them in place or assign all."""
+        """The weight matrices, input side first; edit them in place or assign all.
+
+        Assignment takes the network's lock, so it waits for a running
+        ``train`` or ``fit`` epoch; in-place edits do not, so make them only
+        while no other thread trains this network.
+        """
         return self._weights
 
     @weights.setter
