@@ -1,0 +1,103 @@
+"""Ctrl-C during fit: KeyboardInterrupt within 0.5 s, and the network holds
+the weights after the last completed sample, never half a step.
+
+A child process runs a long fit and, on KeyboardInterrupt, pickles the time,
+the number of completed epochs and the network; the test replays the same
+samples one by one and finds the interrupted network among the states.
+"""
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+import ffnn
+from ffnn.datasets import make_targets
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child is POSIX")
+
+CHILD = """
+import pickle, signal, sys, time
+import numpy as np
+import ffnn
+
+# A parent that ignores SIGINT would make Python ignore it too.
+signal.signal(signal.SIGINT, signal.default_int_handler)
+data, out = sys.argv[1], sys.argv[2]
+with np.load(data) as f:
+    X, y, sizes, dtype = f["X"], f["y"], f["sizes"].tolist(), str(f["dtype"])
+net = ffnn.NeuralNetwork(sizes[0], sizes[1:-1], sizes[-1], 0.1, dtype=dtype, seed=0)
+epochs = []
+print("ready", flush=True)
+try:
+    net.fit(X, y, epochs=10**6, seed=1, callback=lambda epoch, h: epochs.append(epoch))
+except KeyboardInterrupt:
+    caught = time.monotonic()
+    with open(out, "wb") as f:
+        pickle.dump((caught, len(epochs), net), f)
+"""
+
+
+def interrupted_fit(tmp_path, X, y, sizes, dtype, delay):
+    """Run the child, send SIGINT `delay` s after it starts fitting; returns
+    (seconds from signal to KeyboardInterrupt, completed epochs, network)."""
+    data, out = tmp_path / "data.npz", tmp_path / "net.pickle"
+    np.savez(data, X=X, y=y, sizes=np.array(sizes), dtype=np.dtype(dtype).name)
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(data), str(out)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert child.stdout.readline().strip() == "ready"
+        time.sleep(delay)
+        sent = time.monotonic()
+        os.kill(child.pid, signal.SIGINT)
+        assert child.wait(timeout=60) == 0
+    finally:
+        child.kill()
+        child.stdout.close()
+    with open(out, "rb") as f:
+        caught, epochs_done, net = pickle.load(f)
+    return caught - sent, epochs_done, net
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_ctrl_c_leaves_the_weights_of_the_last_completed_sample(tmp_path, dtype):
+    rng = np.random.default_rng(0)
+    n = 20000
+    X = rng.uniform(0.01, 1, (n, 60))
+    y = rng.integers(0, 10, n)
+    sizes = (60, 40, 10)
+    latency, epochs_done, saved = interrupted_fit(tmp_path, X, y, sizes, dtype, delay=0.3)
+    assert latency < 0.5
+
+    replay = ffnn.NeuralNetwork(*sizes, 0.1, dtype=dtype, seed=0)
+    orders = np.random.default_rng(1)
+    for _ in range(epochs_done):  # whole epochs: the same C loop in the same order
+        order = orders.permutation(n)
+        replay.fit(X[order], y[order], shuffle=False)
+    order = orders.permutation(n)
+    targets = make_targets(y, 10, dtype)
+    inputs = X.astype(dtype)
+    completed = 0
+    while replay != saved:
+        assert completed < n, "no number of completed samples gives the saved weights"
+        replay.train(inputs[order[completed]], targets[order[completed]])
+        completed += 1
+    # Interrupted mid-run, not before training started.
+    assert epochs_done * n + completed > 0
+
+
+def test_ctrl_c_is_answered_quickly_when_one_sample_takes_long(tmp_path):
+    # Eight million weights: over 10 ms per sample, so Ctrl-C must be looked
+    # at after every sample here (128 samples would take seconds).
+    rng = np.random.default_rng(1)
+    X = rng.integers(0, 256, (300, 2000), dtype=np.uint8)
+    y = rng.integers(0, 10, 300)
+    sizes = (2000, 2000, 2000, 10)
+    latency, _, saved = interrupted_fit(tmp_path, X, y, sizes, np.float64, delay=0.5)
+    assert latency < 0.5
+    assert all(np.isfinite(w).all() for w in saved.weights)
