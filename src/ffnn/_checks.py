@@ -51,7 +51,7 @@ def learning_rate(value, dtype: np.dtype = FLOAT_DTYPES[1]) -> float:
     with np.errstate(over="ignore"):
         as_dtype = float(np.asarray(value, dtype=dtype))
     if not math.isfinite(as_dtype) or as_dtype <= 0:
-        raise ValueError(f"learning_rate must be a finite {dtype} number > 0, got {value}")
+        raise ValueError(f"learning_rate must be a finite number > 0 (in {dtype}), got {value}")
     return value
 
 
