@@ -1,12 +1,15 @@
 """A short run through every public operation, for memory checkers.
 
-Trains, fits, queries, back-queries, copies and pickles small networks of
-both dtypes under every update rule, and feeds in the usual bad arguments,
+Trains, fits (plain and with rotated copies), queries, back-queries, copies,
+pickles, saves and loads small networks of both dtypes under every update
+rule, and feeds in the usual bad arguments,
 so that valgrind sees every path into the C core. Exits non-zero if a
 result is wrong or a bad argument is not refused.
 """
+import os
 import pickle
 import sys
+import tempfile
 
 import numpy as np
 
@@ -45,6 +48,14 @@ def exercise(dtype, rule: str, data) -> None:
     assert image.shape == (784,) and np.isfinite(image).all()
     back = pickle.loads(pickle.dumps(net))
     assert back == net
+    net.fit(images[:20], labels[:20], augment={"rotate": 10})
+    with tempfile.TemporaryDirectory() as directory:
+        path = os.path.join(directory, "model.npz")
+        net.save(path)
+        assert ffnn.NeuralNetwork.load(path) == net
+        with open(path, "r+b") as f:
+            f.truncate(os.path.getsize(path) // 2)
+        assert refused(lambda: ffnn.NeuralNetwork.load(path))
     net.weights = [w * 0.5 for w in net.weights]
     net.wih, net.who = net.wih, net.who
 
