@@ -401,3 +401,33 @@ def test_scale_inputs_refuses_non_numbers(images, dtype, error):
     with pytest.raises(error):
         scale_inputs(images, dtype)
 
+
+
+# ---- the core's own guards, for direct calls that skip the Python layer ----
+
+LAYERS_NET = ffnn.NeuralNetwork(N_IN, N_HID, N_OUT, 0.1, seed=0)
+WORK = np.empty(LAYERS_NET._layers.work_size)
+ORDER = np.zeros(1, np.int64)
+X2 = np.zeros((2, N_IN))
+CORE_CALLS = [
+    ("no-inputs", lambda: ffnn._core.train_samples(LAYERS_NET._layers, 0.1, 0, None, None, None, None, ORDER, WORK)),
+    ("index-out-of-range", lambda: ffnn._core.train_samples(
+        LAYERS_NET._layers, 0.1, 0, None, X2, None, np.array([0, 1]), np.array([0, 2], np.int64), WORK)),
+    ("label-out-of-range", lambda: ffnn._core.train_samples(
+        LAYERS_NET._layers, 0.1, 0, None, X2, None, np.array([0, 2]), ORDER, WORK)),
+    ("unknown-rule", lambda: ffnn._core.train_step(LAYERS_NET._layers, X2[0], np.zeros(N_OUT), 0.1, 7, WORK)),
+    ("short-work", lambda: ffnn._core.train_step(LAYERS_NET._layers, X2[0], np.zeros(N_OUT), 0.1, 0, WORK[:3])),
+    ("nan-inputs", lambda: ffnn._core.train_step(LAYERS_NET._layers, np.full(N_IN, np.nan), np.zeros(N_OUT), 0.1, 0, WORK)),
+    ("query-rows", lambda: ffnn._core.query(LAYERS_NET._layers, X2, np.empty((3, N_OUT)), WORK)),
+    ("backquery-size", lambda: ffnn._core.backquery(LAYERS_NET._layers, np.full(1, 0.5), np.empty(N_IN), WORK)),
+    ("float32-arrays", lambda: ffnn._core.train_step(
+        LAYERS_NET._layers, np.zeros(N_IN, np.float32), np.zeros(N_OUT, np.float32), 0.1, 0, WORK.astype(np.float32))),
+    ("zero-input-layer", lambda: ffnn._core.Layers([np.zeros((3, 0))])),
+    ("rotate-nan-angle", lambda: ffnn._core.rotate(np.zeros((1, 3, 3)), np.nan, 0.01, np.zeros((1, 3, 3)))),
+]
+
+
+@pytest.mark.parametrize("core_call", [c[1] for c in CORE_CALLS], ids=[c[0] for c in CORE_CALLS])
+def test_direct_core_calls_are_guarded(core_call):
+    with pytest.raises((ValueError, TypeError)):
+        core_call()

@@ -27,8 +27,10 @@ python -m zipfile -e "$work"/wheel/ffnn-*.whl "$work/site"
 
 # CPython itself is not instrumented, so the ASan runtime must be loaded
 # first; its leak report would list CPython's deliberate leaks at exit.
+# libstdc++ comes next so that ASan finds the real __cxa_throw when a C++
+# extension (matplotlib's, in the CLI tests) throws.
 export LD_PRELOAD
-LD_PRELOAD="$(gcc -print-file-name=libasan.so)"
+LD_PRELOAD="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libstdc++.so)"
 export ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=1:abort_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export PYTHONPATH="$work/site"

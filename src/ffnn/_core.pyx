@@ -7,6 +7,7 @@ direct call can never read or write out of bounds.
 """
 from cpython.exc cimport PyErr_CheckSignals
 from cpython.mem cimport PyMem_Malloc, PyMem_Free
+from libc.math cimport isfinite
 from libc.stdint cimport int64_t, uint8_t
 
 cimport numpy as cnp
@@ -384,6 +385,8 @@ def rotate(const real[:, :, ::1] images, double degrees, real background, real[:
     """Rotate each image of `images` (n, rows, cols) by `degrees` into `out`."""
     cdef int status
     cdef int k
+    if not isfinite(degrees):  # the C turns the angle into an int
+        raise ValueError(f"degrees must be finite, got {degrees}")
     for k in range(3):
         if out.shape[k] != images.shape[k]:
             raise ValueError(f"images of shape {images.shape[0]}x{images.shape[1]}x"
