@@ -406,7 +406,7 @@ def test_scale_inputs_refuses_non_numbers(images, dtype, error):
 # ---- the core's own guards, for direct calls that skip the Python layer ----
 
 LAYERS_NET = ffnn.NeuralNetwork(N_IN, N_HID, N_OUT, 0.1, seed=0)
-WORK = np.empty(LAYERS_NET._layers.work_size)
+WORK = np.zeros(LAYERS_NET._layers.work_size)
 ORDER = np.zeros(1, np.int64)
 X2 = np.zeros((2, N_IN))
 CORE_CALLS = [
