@@ -125,6 +125,12 @@ BAD_CALLS = [
     ("score-str-labels", call("score", GOOD_XS, ["a", "b", "c"]), TypeError, "integer labels"),
     ("score-empty", call("score", np.zeros((0, 4)), []), ValueError, r"n >= 1"),
     ("score-1d-X", call("score", GOOD_X, [0]), ValueError, r"\(n, 4\).*\(4,\)"),
+    # gradients
+    ("gradients-wide", call("gradients", np.zeros(5), GOOD_T), ValueError, r"\(4,\) or \(n, 4\).*\(5,\)"),
+    ("gradients-targets", call("gradients", GOOD_XS, np.zeros((2, 2))), ValueError, shape_msg("(3, 2)", "(2, 2)")),
+    ("gradients-empty", call("gradients", np.zeros((0, 4)), np.zeros((0, 2))), ValueError, r"\(0, 4\)"),
+    ("gradients-nan", call("gradients", GOOD_X, [NAN, 0.5]), ValueError, "targets must be finite"),
+    ("gradients-complex", call("gradients", np.zeros(4, complex), GOOD_T), TypeError, "complex"),
     # weights
     ("wih-transposed", assign("wih", np.zeros((4, 3))), ValueError, shape_msg("(3, 4)", "(4, 3)")),
     ("who-1d", assign("who", np.zeros(6)), ValueError, shape_msg("(2, 3)", "(6,)")),

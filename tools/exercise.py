@@ -1,6 +1,7 @@
 """A short run through every public operation, for memory checkers.
 
-Trains, fits (plain and with rotated copies), queries, back-queries, copies,
+Trains, fits (plain and with rotated copies), queries, back-queries, takes
+gradients of, copies,
 pickles, saves and loads small networks of both dtypes under every update
 rule, and feeds in the usual bad arguments,
 so that valgrind sees every path into the C core. Exits non-zero if a
@@ -46,6 +47,9 @@ def exercise(dtype, rule: str, data) -> None:
     assert 0 <= net.score(images[:40], labels[:40]) <= 1
     image = net.backquery(np.full(10, 0.01, dtype) + np.eye(10, dtype=dtype)[3] * 0.98)
     assert image.shape == (784,) and np.isfinite(image).all()
+    grads = net.gradients(x[:5], t[:5])
+    assert [g.shape for g in grads] == [w.shape for w in net.weights]
+    assert all(np.isfinite(g).all() for g in grads)
     back = pickle.loads(pickle.dumps(net))
     assert back == net
     net.fit(images[:20], labels[:20], augment={"rotate": 10})
