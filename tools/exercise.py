@@ -1,11 +1,10 @@
 """A short run through every public operation, for memory checkers.
 
 Trains, fits (plain and with rotated copies), queries, back-queries, takes
-gradients of, copies,
-pickles, saves and loads small networks of both dtypes under every update
-rule, and feeds in the usual bad arguments,
-so that valgrind sees every path into the C core. Exits non-zero if a
-result is wrong or a bad argument is not refused.
+gradients of, copies, pickles, saves and loads small networks of both dtypes
+under every update rule, and feeds in the usual bad arguments, so that
+valgrind sees every path into the C core. Exits non-zero if a result is
+wrong or a bad argument is not refused.
 """
 import os
 import pickle
