@@ -41,7 +41,11 @@ case "$core" in
 *) echo "sanitize.sh: imported $core instead of the sanitized build" >&2; exit 1 ;;
 esac
 # Every object must be instrumented, the C core's included.
-nm "$core" | grep -q "ffnn_matvec_f64.*" && nm -u "$core" | grep -q __asan_report_load8 \
+# (Whole listings, not `nm | grep -q`: with pipefail, grep stopping early
+# would fail the pipe.)
+symbols=$(nm "$core")
+undefined=$(nm -u "$core")
+[[ $symbols == *ffnn_matvec_f64* && $undefined == *__asan_report_load8* ]] \
     || { echo "sanitize.sh: $core is not instrumented" >&2; exit 1; }
 
 # --capture=sys leaves file descriptor 2 alone, so a report reaches the log
