@@ -149,8 +149,10 @@ def test_threads_setting_is_checked_and_survives_copy():
     assert net.threads == 2 and net.copy().threads == 2
     with pytest.raises(ValueError, match="threads must be at least 1"):
         net.threads = 0
-    with pytest.raises(TypeError, match="threads must be an integer"):
+    with pytest.raises(ValueError, match="threads must be a whole number"):
         net.threads = 1.5
+    with pytest.raises(TypeError, match="threads must be an integer"):
+        net.threads = "2"
     with pytest.raises(ValueError, match="threads must be between 1 and"):
         _core.Pool(10_000)
 
