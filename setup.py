@@ -5,6 +5,7 @@ standard and warnings, apart from the Cython-generated module.
 """
 import platform
 import sys
+from glob import glob
 
 import numpy
 from Cython.Build import cythonize
@@ -26,6 +27,12 @@ SIMD_FLAGS = {
 }
 simd_levels = list(SIMD_FLAGS) if X86_64 else []
 
+# build_clib and build_ext compare only sources with their outputs; these
+# also rebuild the objects after a template header changes, and relink the
+# module after any C file does.
+C_HEADERS = sorted(glob("csrc/*.h"))
+C_FILES = sorted(glob("csrc/*.c")) + C_HEADERS
+
 ffnn_kernels = (
     "ffnn_kernels",
     {
@@ -36,13 +43,19 @@ ffnn_kernels = (
         ],
         "include_dirs": ["csrc"],
         "cflags": C_FLAGS,
+        "obj_deps": {"": C_HEADERS},
         "macros": [(f"FFNN_HAVE_{level.upper()}", "1") for level in simd_levels],
     },
 )
 simd_libraries = [
     (
         f"ffnn_{level}",
-        {"sources": [f"csrc/simd_{level}.c"], "include_dirs": ["csrc"], "cflags": C_FLAGS + SIMD_FLAGS[level]},
+        {
+            "sources": [f"csrc/simd_{level}.c"],
+            "include_dirs": ["csrc"],
+            "cflags": C_FLAGS + SIMD_FLAGS[level],
+            "obj_deps": {"": C_HEADERS},
+        },
     )
     for level in simd_levels
 ]
@@ -52,6 +65,7 @@ extensions = [
         "ffnn._core",
         sources=["src/ffnn/_core.pyx"],
         include_dirs=["csrc", numpy.get_include()],
+        depends=C_FILES,
         # Static libraries: the one using the others comes first.
         libraries=["ffnn_kernels"] + [name for name, _ in simd_libraries],
         extra_link_args=[] if MSVC else ["-pthread"],
