@@ -115,12 +115,14 @@ static void FN(update_matvec)(size_t rows, size_t cols, REAL *w, REAL scale,
                               const REAL *a, const REAL *b, const REAL *x,
                               REAL *y)
 {
+    /* Without a the update is skipped, without y the product: the first
+       layer's sweep for a run's first sample and its last. */
     if (a && y)
         FN(rows)(rows, cols, w, scale, a, b, x, y, 1, 1);
     else if (a)
-        FN(rows)(rows, cols, w, scale, a, b, NULL, NULL, 1, 0);
+        FN(outer_update)(rows, cols, w, scale, a, b);
     else if (y)
-        FN(rows)(rows, cols, w, 0, NULL, NULL, x, y, 0, 1);
+        FN(matvec)(rows, cols, w, x, y);
 }
 
 static void FN(matvec_t_update)(size_t rows, size_t cols, size_t c0, size_t c1,
