@@ -138,9 +138,10 @@ void ffnn_update_matvec_f64(size_t rows, size_t cols, double *FFNN_RESTRICT w,
 /*
  * Scratch space, in elements, that the network functions below need (per
  * thread for ffnn_query_pool): three vectors per non-input layer (outputs,
- * errors, deltas), two input and one target vector for ffnn_train_samples,
- * and two blocks of hidden activations for a batch query. Returns 0 if the
- * count would overflow size_t.
+ * errors, deltas), three input vectors (the last, this and the next
+ * sample's) and one target vector for training, and two blocks of hidden
+ * activations for a batch query. Returns 0 if the count would overflow
+ * size_t.
  */
 size_t ffnn_work_size(size_t n_layers, const size_t *sizes);
 
