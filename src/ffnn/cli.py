@@ -15,7 +15,7 @@ import time
 import numpy as np
 
 from ffnn import __version__
-from ffnn.datasets import fetch_mnist, load_mnist, load_sample
+from ffnn.datasets import fetch_mnist, load_mnist, load_sample, make_targets
 from ffnn.network import NeuralNetwork
 
 SAMPLE = "the MNIST sample shipped with ffnn"
@@ -198,9 +198,7 @@ def backquery(args: argparse.Namespace) -> int:
 
 
 def _backquery(net: NeuralNetwork, label: int) -> np.ndarray:
-    targets = np.full(net.onodes, 0.01)
-    targets[label] = 0.99
-    return net.backquery(targets)
+    return net.backquery(make_targets([label], net.onodes)[0])
 
 
 def predict(args: argparse.Namespace) -> int:
