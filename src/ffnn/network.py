@@ -198,12 +198,14 @@ class NeuralNetwork:
     # ---- the book's three operations --------------------------------------
 
     def train(self, inputs, targets) -> float:
-        """One back-propagation step on one sample, exactly the book's rule.
+        """One back-propagation step on one sample, by the network's ``rule``.
 
-        For each layer, output o, input h and error e (``targets - o`` at the
-        output, ``W.T @ e`` of the layer above otherwise):
-        ``W += lr * (e * o * (1 - o)) outer h``. Returns the squared error
-        ``sum((targets - o) ** 2)`` of the sample before the update.
+        The book's rule, for each layer, output o, input h and error e
+        (``targets - o`` at the output, ``W.T @ e`` of the layer above
+        otherwise): ``W += lr * (e * o * (1 - o)) outer h``; "mse" and
+        "cross_entropy" step along their loss's gradient (see ``gradients``).
+        Returns the squared error ``sum((targets - o) ** 2)`` of the sample
+        before the update.
 
         Raises ValueError for NaN or infinite inputs or targets (before any
         update) and FloatingPointError if the weights are NaN or infinite, or
