@@ -144,7 +144,7 @@ def all_finite(const real[::1] x):
 
 cdef void check_rule(int rule) except *:
     if rule not in (FFNN_RULE_BOOK, FFNN_RULE_MSE, FFNN_RULE_CROSS_ENTROPY):
-        raise ValueError(f"unknown update rule {rule}")
+        raise ValueError(f"unknown rule {rule}")
 
 
 def train_step(Layers layers, const real[::1] inputs, const real[::1] targets,
@@ -420,8 +420,7 @@ def gradients(Layers layers, int rule, const real[:, ::1] inputs, const real[:, 
         raise ValueError(f"{inputs.shape[0]} inputs but {targets.shape[0]} targets")
     if inputs.shape[0] == 0:
         raise ValueError("no samples to take the gradient of")
-    if rule not in RULES.values():
-        raise ValueError(f"unknown rule {rule}")
+    check_rule(rule)
     with nogil:
         if real is float:
             ffnn_gradients_f32(layers.n_layers, layers.sizes, <const float **>layers.weights,
