@@ -189,6 +189,19 @@ static FFNN_INLINE void FN(tile)(const size_t ns, const size_t nr, size_t cols,
     }
 }
 
+/* ns samples (rows of x, each of cols) against rows r0 .. r1 - 1 of W, four
+   rows per tile while four remain; y holds `rows` outputs per sample. */
+static FFNN_INLINE void FN(tile_rows)(const size_t ns, size_t r0, size_t r1,
+                                 size_t rows, size_t cols, const REAL *w,
+                                 const REAL *x, REAL *y)
+{
+    size_t r = r0;
+    for (; r + 4 <= r1; r += 4)
+        FN(tile)(ns, 4, cols, w + r * cols, x, y + r, rows);
+    for (; r < r1; r++)
+        FN(tile)(ns, 1, cols, w + r * cols, x, y + r, rows);
+}
+
 static void FN(matmat)(size_t n, size_t rows, size_t cols, const REAL *w,
                        const REAL *x, REAL *y)
 {
@@ -199,24 +212,10 @@ static void FN(matmat)(size_t n, size_t rows, size_t cols, const REAL *w,
     for (size_t r0 = 0; r0 < rows; r0 += block) {
         const size_t r1 = rows - r0 < block ? rows : r0 + block;
         size_t s = 0;
-        for (; s + 4 <= n; s += 4) {
-            size_t r = r0;
-            for (; r + 4 <= r1; r += 4)
-                FN(tile)(4, 4, cols, w + r * cols, x + s * cols,
-                         y + s * rows + r, rows);
-            for (; r < r1; r++)
-                FN(tile)(4, 1, cols, w + r * cols, x + s * cols,
-                         y + s * rows + r, rows);
-        }
-        for (; s < n; s++) {
-            size_t r = r0;
-            for (; r + 4 <= r1; r += 4)
-                FN(tile)(1, 4, cols, w + r * cols, x + s * cols,
-                         y + s * rows + r, rows);
-            for (; r < r1; r++)
-                FN(tile)(1, 1, cols, w + r * cols, x + s * cols,
-                         y + s * rows + r, rows);
-        }
+        for (; s + 4 <= n; s += 4)
+            FN(tile_rows)(4, r0, r1, rows, cols, w, x + s * cols, y + s * rows);
+        for (; s < n; s++)
+            FN(tile_rows)(1, r0, r1, rows, cols, w, x + s * cols, y + s * rows);
     }
 }
 
