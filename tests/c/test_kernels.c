@@ -1,0 +1,206 @@
+/*
+ * Checks every function of csrc/ffnn.h, for float and double, against the
+ * plain double-precision reference below, at every SIMD level this build and
+ * CPU offer. Plain C99 with no dependencies, so the same program runs natively,
+ * cross-compiled under an emulator, or built for Windows.
+ *
+ *     cc -std=c99 -Icsrc csrc/[a-z]*.c tests/c/test_kernels.c -lm && ./a.out
+ *
+ * Exit status 0 when every check passed.
+ */
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ffnn.h"
+
+/* Odd sizes catch remainder loops; 785 is MNIST's 784 pixels plus one. */
+static const size_t SIZES[] = {1, 3, 17, 785};
+#define N_SIZES (sizeof SIZES / sizeof SIZES[0])
+
+/* Layer sizes of the networks checked, input first; 0 ends a list. */
+static const size_t NETWORKS[][5] = {
+    {1, 1, 0}, {3, 17, 5, 0}, {785, 17, 3, 0}, {17, 3, 17, 3, 0}};
+#define N_NETWORKS (sizeof NETWORKS / sizeof NETWORKS[0])
+#define MAX_LAYERS 4
+static const int RULES[] = {FFNN_RULE_BOOK, FFNN_RULE_MSE,
+                            FFNN_RULE_CROSS_ENTROPY};
+
+static long n_checks, n_failures;
+
+/* Records one comparison; prints the first few failures in full. */
+static void check(int ok, const char *what, const char *level, double got,
+                  double want)
+{
+    n_checks++;
+    if (ok)
+        return;
+    if (n_failures++ < 20)
+        printf("FAIL [%s] %s: got %.17g, want %.17g\n", level, what, got,
+               want);
+}
+
+static void *xmalloc(size_t count, size_t size)
+{
+    void *p = count ? calloc(count, size) : malloc(1);
+    if (!p) {
+        fprintf(stderr, "out of memory\n");
+        exit(2);
+    }
+    return p;
+}
+
+/* A fixed xorshift generator, so every platform sees the same numbers. */
+static uint64_t rng_state = 0x9E3779B97F4A7C15u;
+
+static double uniform(double lo, double hi)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return lo + (hi - lo) * (double)(rng_state >> 11) / 9007199254740992.0;
+}
+
+/* ---- the reference, in double, written from the formulas --------------- */
+
+static double ref_sigmoid(double x)
+{
+    return 1.0 / (1.0 + exp(-x));
+}
+
+/* o[k] = sigmoid(W_k o[k-1]) for k = 1 .. n_layers, o[0] = the input. */
+static void ref_forward(size_t n_layers, const size_t *sizes, double **w,
+                        double **o)
+{
+    for (size_t k = 1; k <= n_layers; k++)
+        for (size_t r = 0; r < sizes[k]; r++) {
+            double s = 0;
+            for (size_t c = 0; c < sizes[k - 1]; c++)
+                s += w[k - 1][r * sizes[k - 1] + c] * o[k - 1][c];
+            o[k][r] = ref_sigmoid(s);
+        }
+}
+
+/* One training step as ffnn.h describes it; o holds n_layers + 1 vectors,
+   e and d hold per-layer errors and deltas (index k, k >= 1). */
+static double ref_train_step(size_t n_layers, const size_t *sizes, double **w,
+                             double lr, int rule, double **o, double **e,
+                             double **d, const double *target)
+{
+    double sq = 0;
+    ref_forward(n_layers, sizes, w, o);
+    for (size_t j = 0; j < sizes[n_layers]; j++) {
+        e[n_layers][j] = target[j] - o[n_layers][j];
+        sq += e[n_layers][j] * e[n_layers][j];
+    }
+    for (size_t k = n_layers; k >= 1; k--) {
+        const size_t rows = sizes[k], cols = sizes[k - 1];
+        for (size_t r = 0; r < rows; r++)
+            d[k][r] = rule == FFNN_RULE_CROSS_ENTROPY && k == n_layers
+                          ? e[k][r]
+                          : e[k][r] * o[k][r] * (1 - o[k][r]);
+        if (k > 1) {
+            /* The book passes raw errors down, the gradient rules deltas. */
+            const double *down = rule == FFNN_RULE_BOOK ? e[k] : d[k];
+            for (size_t c = 0; c < cols; c++) {
+                double s = 0;
+                for (size_t r = 0; r < rows; r++)
+                    s += w[k - 1][r * cols + c] * down[r];
+                e[k - 1][c] = s;
+            }
+        }
+        for (size_t r = 0; r < rows; r++)
+            for (size_t c = 0; c < cols; c++)
+                w[k - 1][r * cols + c] += lr * d[k][r] * o[k - 1][c];
+    }
+    return sq;
+}
+
+/* The book's backquery: logit, W^T, rescale to 0.01 .. 0.99, repeat. */
+static void ref_backquery(size_t n_layers, const size_t *sizes, double **w,
+                          const double *target, double **signal)
+{
+    for (size_t j = 0; j < sizes[n_layers]; j++)
+        signal[n_layers][j] = log(target[j] / (1 - target[j]));
+    for (size_t k = n_layers; k >= 1; k--) {
+        const size_t rows = sizes[k], cols = sizes[k - 1];
+        double lo = INFINITY, hi = -INFINITY;
+        double *below = signal[k - 1];
+        for (size_t c = 0; c < cols; c++) {
+            double s = 0;
+            for (size_t r = 0; r < rows; r++)
+                s += w[k - 1][r * cols + c] * signal[k][r];
+            below[c] = s;
+            lo = s < lo ? s : lo;
+            hi = s > hi ? s : hi;
+        }
+        for (size_t c = 0; c < cols; c++) {
+            below[c] = hi > lo ? (below[c] - lo) / (hi - lo) * 0.98 + 0.01 : 0.5;
+            if (k > 1)
+                below[c] = log(below[c] / (1 - below[c]));
+        }
+    }
+}
+
+/* ---- the checks, once per precision ------------------------------------- */
+
+#define REAL float
+#define SUFFIX _f32
+#define EPS ((double)FLT_EPSILON)
+#include "test_kernels_template.h"
+
+#define REAL double
+#define SUFFIX _f64
+#define EPS DBL_EPSILON
+#include "test_kernels_template.h"
+
+static void test_work_size(void)
+{
+    const size_t two_layers[] = {2, 3, 1};
+    const size_t huge[] = {SIZE_MAX, 1};
+    /* input 2 + target 1 + (3 + 1) outputs + (3 + 1) errors */
+    check(ffnn_work_size(2, two_layers) == 11, "work_size(2-3-1)", "any",
+          (double)ffnn_work_size(2, two_layers), 11);
+    check(ffnn_work_size(1, huge) == 0, "work_size overflow", "any",
+          (double)ffnn_work_size(1, huge), 0);
+}
+
+static void test_simd_api(void)
+{
+    check(ffnn_simd_available(FFNN_SIMD_SCALAR), "scalar available", "any", 0,
+          1);
+    check(ffnn_simd_set(-1) == -1, "set(-1) refused", "any", 0, -1);
+    check(ffnn_simd_name(-1) == NULL, "name(-1) is NULL", "any", 0, 0);
+    check(ffnn_simd_name(FFNN_SIMD_SCALAR) != NULL &&
+              strcmp(ffnn_simd_name(FFNN_SIMD_SCALAR), "scalar") == 0,
+          "name(scalar)", "any", 0, 0);
+}
+
+int main(void)
+{
+    int levels = 0;
+    test_simd_api();
+    test_work_size();
+    /* Every level ffnn.h names, so levels added later are covered too. */
+    for (int level = 0; ffnn_simd_name(level) != NULL; level++) {
+        const char *name = ffnn_simd_name(level);
+        long before = n_checks, failed = n_failures;
+        if (!ffnn_simd_available(level)) {
+            printf("level %-7s not available here\n", name);
+            continue;
+        }
+        check(ffnn_simd_set(level) == 0 && ffnn_simd_get() == level,
+              "simd_set", name, ffnn_simd_get(), level);
+        run_all_f32(name);
+        run_all_f64(name);
+        levels++;
+        printf("level %-7s %ld checks, %ld failed\n", name,
+               n_checks - before, n_failures - failed);
+    }
+    printf("test_kernels: %ld checks at %d SIMD level(s), %ld failed\n",
+           n_checks, levels, n_failures);
+    return n_failures == 0 && levels > 0 ? 0 : 1;
+}

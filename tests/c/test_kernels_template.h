@@ -1,0 +1,373 @@
+/*
+ * The checks of test_kernels.c for one precision. Expects REAL, SUFFIX and
+ * EPS (that precision's machine epsilon, as a double) and undefines them.
+ *
+ * Sums are held to the classic bound for any summation order,
+ * |error| <= (n + 2) eps sum |terms|, doubled since the reference rounds too:
+ * a missing, doubled or misplaced term breaks it by orders of magnitude.
+ */
+#include "template.h"
+
+/* Whole-network results go through many roundings; a wrong term moves them
+   by about the size of a weight step, far beyond this. */
+#define NET_TOL (4096 * EPS)
+
+static void FN(fill)(REAL *v, size_t n, double lo, double hi)
+{
+    for (size_t i = 0; i < n; i++)
+        v[i] = (REAL)uniform(lo, hi);
+}
+
+static void FN(check_close)(const char *what, const char *level, REAL got,
+                            double want, double tol)
+{
+    check(fabs((double)got - want) <= tol, what, level, (double)got, want);
+}
+
+/* Exact, hand-checked values on 2 x 2 cases and a one-weight network. */
+static void FN(test_by_hand)(const char *level)
+{
+    const REAL w[4] = {1, 2, 3, 4}, ones[2] = {1, 1};
+    const REAL a[2] = {1, -1}, b[2] = {1, 2};
+    const REAL edges[3] = {0, -1000, 1000};
+    const REAL half[1] = {(REAL)0.5};
+    REAL y[4], u[4] = {1, 2, 3, 4};
+
+    FN(ffnn_matvec)(2, 2, w, ones, y); /* [1 2; 3 4] [1 1]' = [3 7]' */
+    FN(check_close)("matvec 2x2 by hand", level, y[0], 3, 0);
+    FN(check_close)("matvec 2x2 by hand", level, y[1], 7, 0);
+    FN(ffnn_matvec_t)(2, 2, w, ones, y); /* [1 3; 2 4] [1 1]' = [4 6]' */
+    FN(check_close)("matvec_t 2x2 by hand", level, y[0], 4, 0);
+    FN(check_close)("matvec_t 2x2 by hand", level, y[1], 6, 0);
+    FN(ffnn_outer_update)(2, 2, u, 2, a, b); /* + 2 [1 2; -1 -2] */
+    FN(check_close)("outer_update by hand", level, u[0], 3, 0);
+    FN(check_close)("outer_update by hand", level, u[1], 6, 0);
+    FN(check_close)("outer_update by hand", level, u[2], 1, 0);
+    FN(check_close)("outer_update by hand", level, u[3], 0, 0);
+    FN(ffnn_sigmoid)(3, edges, y); /* finite at the extremes */
+    FN(check_close)("sigmoid(0)", level, y[0], 0.5, 0);
+    FN(check_close)("sigmoid(-1000)", level, y[1], 0, 0);
+    FN(check_close)("sigmoid(1000)", level, y[2], 1, 0);
+    FN(ffnn_logit)(1, half, y);
+    FN(check_close)("logit(0.5)", level, y[0], 0, 0);
+
+    {
+        /* 1 -> 1 network, w = 0: o = 0.5, e = 0.99 - 0.5 = 0.49. */
+        const size_t sizes[2] = {1, 1};
+        const REAL x[1] = {1}, t[1] = {(REAL)0.99};
+        REAL w1[1] = {0}, work[4], out[1];
+        REAL *ws[1] = {w1};
+        REAL sq = FN(ffnn_train_step)(1, sizes, ws, 1, FFNN_RULE_BOOK, x, t,
+                                      work);
+        FN(check_close)("train_step squared error by hand", level, sq, 0.2401,
+                        8 * EPS);
+        /* delta = 0.49 * 0.5 * 0.5 */
+        FN(check_close)("train_step book by hand", level, w1[0], 0.1225,
+                        8 * EPS);
+        w1[0] = 0;
+        FN(ffnn_train_step)(1, sizes, ws, 1, FFNN_RULE_CROSS_ENTROPY, x, t,
+                            work);
+        FN(check_close)("train_step cross-entropy by hand", level, w1[0],
+                        0.49, 8 * EPS);
+        w1[0] = 0;
+        FN(ffnn_query)(1, sizes, (const REAL *const *)ws, 1, x, out, work);
+        FN(check_close)("query by hand", level, out[0], 0.5, 0);
+    }
+    {
+        /* W = [1 -1], target sigmoid(1): logit gives 1, W^T 1 = [1 -1],
+           rescaled to [0.99 0.01]. */
+        const size_t sizes[2] = {2, 1};
+        REAL w1[2] = {1, -1}, image[2], work[8];
+        const REAL *ws[1] = {w1};
+        const REAL t[1] = {(REAL)ref_sigmoid(1)};
+        FN(ffnn_backquery)(1, sizes, ws, t, image, work);
+        FN(check_close)("backquery by hand", level, image[0], 0.99, 8 * EPS);
+        FN(check_close)("backquery by hand", level, image[1], 0.01, 8 * EPS);
+    }
+}
+
+/* matvec, matvec_t and outer_update on every pair of odd sizes. */
+static void FN(test_matrix_kernels)(const char *level)
+{
+    for (size_t i = 0; i < N_SIZES; i++)
+        for (size_t j = 0; j < N_SIZES; j++) {
+            const size_t rows = SIZES[i], cols = SIZES[j];
+            REAL *w = xmalloc(rows * cols, sizeof *w);
+            REAL *x = xmalloc(cols, sizeof *x), *y = xmalloc(rows, sizeof *y);
+            REAL *e = xmalloc(rows, sizeof *e), *z = xmalloc(cols, sizeof *z);
+            REAL *w0 = xmalloc(rows * cols, sizeof *w0);
+            const REAL scale = (REAL)0.3;
+            FN(fill)(w, rows * cols, -1, 1);
+            FN(fill)(x, cols, -1, 1);
+            FN(fill)(e, rows, -1, 1);
+            memcpy(w0, w, rows * cols * sizeof *w);
+
+            FN(ffnn_matvec)(rows, cols, w, x, y);
+            for (size_t r = 0; r < rows; r++) {
+                double s = 0, mag = 0;
+                for (size_t c = 0; c < cols; c++) {
+                    s += (double)w[r * cols + c] * x[c];
+                    mag += fabs((double)w[r * cols + c] * x[c]);
+                }
+                FN(check_close)("matvec", level, y[r], s,
+                                2 * (double)(cols + 2) * EPS * mag);
+            }
+            FN(ffnn_matvec_t)(rows, cols, w, e, z);
+            for (size_t c = 0; c < cols; c++) {
+                double s = 0, mag = 0;
+                for (size_t r = 0; r < rows; r++) {
+                    s += (double)w[r * cols + c] * e[r];
+                    mag += fabs((double)w[r * cols + c] * e[r]);
+                }
+                FN(check_close)("matvec_t", level, z[c], s,
+                                2 * (double)(rows + 2) * EPS * mag);
+            }
+            FN(ffnn_outer_update)(rows, cols, w, scale, e, x);
+            for (size_t r = 0; r < rows; r++)
+                for (size_t c = 0; c < cols; c++) {
+                    const double step = (double)scale * e[r] * x[c];
+                    const double old = w0[r * cols + c];
+                    FN(check_close)("outer_update", level, w[r * cols + c],
+                                    old + step,
+                                    4 * EPS * (fabs(old) + fabs(step)));
+                }
+            free(w), free(x), free(y), free(e), free(z), free(w0);
+        }
+}
+
+/* sigmoid and logit, in place and out of place, on every size. */
+static void FN(test_elementwise)(const char *level)
+{
+    for (size_t i = 0; i < N_SIZES; i++) {
+        const size_t n = SIZES[i];
+        REAL *x = xmalloc(n, sizeof *x), *y = xmalloc(n, sizeof *y);
+        REAL *p = xmalloc(n, sizeof *p);
+        FN(fill)(x, n, -30, 30);
+        FN(fill)(p, n, 0.001, 0.999);
+        FN(ffnn_sigmoid)(n, x, y);
+        for (size_t k = 0; k < n; k++) {
+            const double want = ref_sigmoid(x[k]);
+            FN(check_close)("sigmoid", level, y[k], want,
+                            8 * EPS * want + DBL_MIN);
+        }
+        FN(ffnn_sigmoid)(n, x, x); /* y may alias x */
+        for (size_t k = 0; k < n; k++)
+            FN(check_close)("sigmoid in place", level, x[k], y[k], 0);
+        FN(ffnn_logit)(n, p, y);
+        for (size_t k = 0; k < n; k++) {
+            const double want = log((double)p[k] / (1 - (double)p[k]));
+            /* x / (1 - x) rounds once or twice before the log. */
+            FN(check_close)("logit", level, y[k], want,
+                            8 * EPS * (1 + fabs(want)));
+        }
+        FN(ffnn_logit)(n, p, p);
+        for (size_t k = 0; k < n; k++)
+            FN(check_close)("logit in place", level, p[k], y[k], 0);
+        free(x), free(y), free(p);
+    }
+}
+
+/* A random network of the given sizes, as REAL and as double copies. */
+struct FN(net) {
+    size_t n_layers;
+    const size_t *sizes;
+    REAL *w[MAX_LAYERS];
+    double *ref[MAX_LAYERS]; /* the same weights, for the reference */
+    double *o[MAX_LAYERS + 1], *e[MAX_LAYERS + 1], *d[MAX_LAYERS + 1];
+    REAL *work;
+};
+
+static void FN(net_init)(struct FN(net) *net, const size_t *sizes)
+{
+    size_t n = 0;
+    while (sizes[n + 1] != 0)
+        n++;
+    net->n_layers = n;
+    net->sizes = sizes;
+    for (size_t k = 0; k <= n; k++) {
+        net->o[k] = xmalloc(sizes[k], sizeof(double));
+        net->e[k] = xmalloc(sizes[k], sizeof(double));
+        net->d[k] = xmalloc(sizes[k], sizeof(double));
+    }
+    for (size_t k = 0; k < n; k++) {
+        const size_t count = sizes[k + 1] * sizes[k];
+        const double spread = 1 / sqrt((double)sizes[k]);
+        net->w[k] = xmalloc(count, sizeof(REAL));
+        net->ref[k] = xmalloc(count, sizeof(double));
+        FN(fill)(net->w[k], count, -spread, spread);
+        for (size_t i = 0; i < count; i++)
+            net->ref[k][i] = net->w[k][i];
+    }
+    net->work = xmalloc(ffnn_work_size(n, sizes), sizeof(REAL));
+}
+
+static void FN(net_free)(struct FN(net) *net)
+{
+    for (size_t k = 0; k <= net->n_layers; k++)
+        free(net->o[k]), free(net->e[k]), free(net->d[k]);
+    for (size_t k = 0; k < net->n_layers; k++)
+        free(net->w[k]), free(net->ref[k]);
+    free(net->work);
+}
+
+/* Each weight against the reference, relative to the largest weight step
+   of its matrix; `before` holds the weights before training. */
+static void FN(check_weights)(const struct FN(net) *net, double **before,
+                              const char *what, const char *level)
+{
+    for (size_t k = 0; k < net->n_layers; k++) {
+        const size_t count = net->sizes[k + 1] * net->sizes[k];
+        double step = 0;
+        for (size_t i = 0; i < count; i++)
+            step = fmax(step, fabs(net->ref[k][i] - before[k][i]));
+        for (size_t i = 0; i < count; i++)
+            FN(check_close)(what, level, net->w[k][i], net->ref[k][i],
+                            NET_TOL * step + 4 * EPS * fabs(net->ref[k][i]));
+    }
+}
+
+static void FN(save_weights)(const struct FN(net) *net, double **copy)
+{
+    for (size_t k = 0; k < net->n_layers; k++) {
+        const size_t count = net->sizes[k + 1] * net->sizes[k];
+        copy[k] = xmalloc(count, sizeof(double));
+        memcpy(copy[k], net->ref[k], count * sizeof(double));
+    }
+}
+
+static void FN(free_weights)(size_t n_layers, double **copy)
+{
+    for (size_t k = 0; k < n_layers; k++)
+        free(copy[k]);
+}
+
+/* train_step, train_samples (both input paths), query and backquery. */
+static void FN(test_network)(const size_t *sizes, int rule, const char *level)
+{
+    enum { N_SAMPLES = 4, COUNT = 6 };
+    const int64_t order[COUNT] = {2, 0, 3, 2, 1, 0}; /* repeats allowed */
+    struct FN(net) net;
+    double *before[MAX_LAYERS];
+    FN(net_init)(&net, sizes);
+    const size_t n_layers = net.n_layers, n_in = sizes[0];
+    const size_t n_out = sizes[n_layers];
+    REAL *inputs = xmalloc(N_SAMPLES * n_in, sizeof(REAL));
+    REAL *targets = xmalloc(N_SAMPLES * n_out, sizeof(REAL));
+    REAL *outputs = xmalloc(N_SAMPLES * n_out, sizeof(REAL));
+    uint8_t *pixels = xmalloc(N_SAMPLES * n_in, 1);
+    int64_t labels[N_SAMPLES];
+    double *t = xmalloc(n_out, sizeof(double));
+    FN(fill)(inputs, N_SAMPLES * n_in, 0.01, 1);
+    FN(fill)(targets, N_SAMPLES * n_out, 0.01, 0.99);
+    for (size_t i = 0; i < N_SAMPLES * n_in; i++)
+        pixels[i] = (uint8_t)uniform(0, 256);
+    for (size_t s = 0; s < N_SAMPLES; s++)
+        labels[s] = (int64_t)uniform(0, (double)n_out);
+
+    /* One step on sample 0. */
+    FN(save_weights)(&net, before);
+    for (size_t c = 0; c < n_in; c++)
+        net.o[0][c] = inputs[c];
+    for (size_t j = 0; j < n_out; j++)
+        t[j] = targets[j];
+    {
+        const double want = ref_train_step(n_layers, sizes, net.ref, 0.3, rule,
+                                           net.o, net.e, net.d, t);
+        const REAL got = FN(ffnn_train_step)(n_layers, sizes, net.w,
+                                             (REAL)0.3, rule, inputs, targets,
+                                             net.work);
+        FN(check_close)("train_step squared error", level, got, want,
+                        NET_TOL * want + EPS);
+        FN(check_weights)(&net, before, "train_step weights", level);
+    }
+    FN(free_weights)(n_layers, before);
+
+    /* Inputs and targets given as rows. */
+    FN(save_weights)(&net, before);
+    {
+        double want = 0, got;
+        for (size_t s = 0; s < COUNT; s++) {
+            const size_t i = (size_t)order[s];
+            for (size_t c = 0; c < n_in; c++)
+                net.o[0][c] = inputs[i * n_in + c];
+            for (size_t j = 0; j < n_out; j++)
+                t[j] = targets[i * n_out + j];
+            want += ref_train_step(n_layers, sizes, net.ref, 0.3, rule, net.o,
+                                   net.e, net.d, t);
+        }
+        got = FN(ffnn_train_samples)(n_layers, sizes, net.w, (REAL)0.3, rule,
+                                     NULL, inputs, targets, NULL, order, COUNT,
+                                     net.work);
+        FN(check_close)("train_samples(inputs) error sum", level, (REAL)got,
+                        want, NET_TOL * want + EPS);
+        FN(check_weights)(&net, before, "train_samples(inputs) weights",
+                          level);
+    }
+    FN(free_weights)(n_layers, before);
+
+    /* Pixels scaled as the book does, targets built from labels. */
+    FN(save_weights)(&net, before);
+    {
+        double want = 0, got;
+        for (size_t s = 0; s < COUNT; s++) {
+            const size_t i = (size_t)order[s];
+            for (size_t c = 0; c < n_in; c++)
+                net.o[0][c] = pixels[i * n_in + c] / 255.0 * 0.99 + 0.01;
+            for (size_t j = 0; j < n_out; j++)
+                t[j] = (int64_t)j == labels[i] ? 0.99 : 0.01;
+            want += ref_train_step(n_layers, sizes, net.ref, 0.3, rule, net.o,
+                                   net.e, net.d, t);
+        }
+        got = FN(ffnn_train_samples)(n_layers, sizes, net.w, (REAL)0.3, rule,
+                                     pixels, NULL, NULL, labels, order, COUNT,
+                                     net.work);
+        FN(check_close)("train_samples(pixels) error sum", level, (REAL)got,
+                        want, NET_TOL * want + EPS);
+        FN(check_weights)(&net, before, "train_samples(pixels) weights",
+                          level);
+    }
+    FN(free_weights)(n_layers, before);
+
+    /* Query every sample with the trained weights. */
+    FN(ffnn_query)(n_layers, sizes, (const REAL *const *)net.w, N_SAMPLES,
+                   inputs, outputs, net.work);
+    for (size_t s = 0; s < N_SAMPLES; s++) {
+        for (size_t c = 0; c < n_in; c++)
+            net.o[0][c] = inputs[s * n_in + c];
+        ref_forward(n_layers, sizes, net.ref, net.o);
+        for (size_t j = 0; j < n_out; j++)
+            FN(check_close)("query", level, outputs[s * n_out + j],
+                            net.o[n_layers][j], NET_TOL);
+    }
+
+    /* Backquery the first target row; image reuses `inputs`. */
+    {
+        const REAL *target = targets;
+        for (size_t j = 0; j < n_out; j++)
+            t[j] = target[j];
+        ref_backquery(n_layers, sizes, net.ref, t, net.o);
+        FN(ffnn_backquery)(n_layers, sizes, (const REAL *const *)net.w, target,
+                           inputs, net.work);
+        for (size_t c = 0; c < n_in; c++)
+            FN(check_close)("backquery", level, inputs[c], net.o[0][c],
+                            NET_TOL);
+    }
+
+    free(inputs), free(targets), free(outputs), free(pixels), free(t);
+    FN(net_free)(&net);
+}
+
+static void FN(run_all)(const char *level)
+{
+    FN(test_by_hand)(level);
+    FN(test_matrix_kernels)(level);
+    FN(test_elementwise)(level);
+    for (size_t i = 0; i < N_NETWORKS; i++)
+        for (size_t r = 0; r < sizeof RULES / sizeof RULES[0]; r++)
+            FN(test_network)(NETWORKS[i], RULES[r], level);
+}
+
+#undef NET_TOL
+#undef REAL
+#undef SUFFIX
+#undef EPS
