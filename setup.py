@@ -2,6 +2,8 @@
 
 The C core is built as its own static library so it keeps its own language
 standard and warnings, apart from the Cython-generated module.
+tools/c_sources.py reads the libraries declared here, so the portability
+checks compile each C file with the flags it is built with.
 """
 import platform
 import sys
