@@ -228,7 +228,9 @@ build_c() {
 step_compile() {
     local n=$1 failed=0 skipped=0 cc machine out
     [ -n "$APT_NOTE" ] && note "$n" "$APT_NOTE"
+    # Native compilers target this machine; the cross compilers their own.
     while read -r cc machine out; do
+        [ "$machine" = native ] && machine=$(uname -m)
         if ! have "$cc"; then
             note "$n" "SKIP $cc: not installed"
             skipped=1
@@ -241,8 +243,8 @@ step_compile() {
             failed=1
         fi
     done <<'EOF'
-gcc x86_64 test_gcc
-clang x86_64 test_clang
+gcc native test_gcc
+clang native test_clang
 x86_64-w64-mingw32-gcc x86_64 test_mingw.exe
 aarch64-linux-gnu-gcc aarch64 test_aarch64
 EOF
@@ -282,13 +284,17 @@ step_c_tests() {
     else
         note "$n" "tests/c calls every function declared in ffnn.h"
     fi
-    [ "${RESULT[5]}" = PASS ] || { note "$n" "step 5 did not pass: no test programs"; return 2; }
-    [ "$(uname -m)" = x86_64 ] || { note "$n" "native runs need an x86_64 host"; return 2; }
+    # The programs step 5 built, where it could.
     for exe in test_gcc test_clang; do
-        [ -x "$WORK/$exe" ] && { run_c_test "$exe" "$WORK/$exe" || failed=1; }
+        if [ -x "$WORK/$exe" ]; then
+            run_c_test "$exe" "$WORK/$exe" || failed=1
+        else
+            note "$n" "SKIP $exe: not built (step 5)"
+            skipped=1
+        fi
     done
     # Out-of-bounds accesses and undefined behaviour fail this build's run.
-    if build_c gcc x86_64 "$WORK/test_sanitized" -g -fsanitize=address,undefined \
+    if build_c gcc "$(uname -m)" "$WORK/test_sanitized" -g -fsanitize=address,undefined \
         -fno-sanitize-recover=all; then
         run_c_test "gcc -fsanitize=address,undefined" "$WORK/test_sanitized" || failed=1
     else
@@ -302,7 +308,7 @@ step_c_tests() {
         note "$n" "SKIP aarch64: no cross build or no qemu-aarch64"
         skipped=1
     fi
-    [ -f "$WORK/test_mingw.exe" ] && note "$n" "Windows build linked, not run (no Windows here)"
+    note "$n" "the Windows build is linked in step 5, not run: no Windows here"
     [ $failed = 0 ] || return 1
     [ $skipped = 0 ] || return 2
 }
