@@ -161,8 +161,10 @@ static void test_work_size(void)
 {
     const size_t two_layers[] = {2, 3, 1};
     const size_t huge[] = {SIZE_MAX, 1};
-    /* input 2 + target 1 + (3 + 1) outputs + (3 + 1) errors */
-    check(ffnn_work_size(2, two_layers) == 11, "work_size(2-3-1)", "any",
+    /* At least input 2 + target 1 + (3 + 1) outputs + (3 + 1) errors; the
+       network checks allocate exactly ffnn_work_size, so the sanitizer run
+       catches any function that needs more. */
+    check(ffnn_work_size(2, two_layers) >= 11, "work_size(2-3-1)", "any",
           (double)ffnn_work_size(2, two_layers), 11);
     check(ffnn_work_size(1, huge) == 0, "work_size overflow", "any",
           (double)ffnn_work_size(1, huge), 0);

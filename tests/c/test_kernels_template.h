@@ -55,8 +55,9 @@ static void FN(test_by_hand)(const char *level)
         /* 1 -> 1 network, w = 0: o = 0.5, e = 0.99 - 0.5 = 0.49. */
         const size_t sizes[2] = {1, 1};
         const REAL x[1] = {1}, t[1] = {(REAL)0.99};
-        REAL w1[1] = {0}, work[4], out[1];
+        REAL w1[1] = {0}, out[1];
         REAL *ws[1] = {w1};
+        REAL *work = xmalloc(ffnn_work_size(1, sizes), sizeof *work);
         REAL sq = FN(ffnn_train_step)(1, sizes, ws, 1, FFNN_RULE_BOOK, x, t,
                                       work);
         FN(check_close)("train_step squared error by hand", level, sq, 0.2401,
@@ -72,17 +73,20 @@ static void FN(test_by_hand)(const char *level)
         w1[0] = 0;
         FN(ffnn_query)(1, sizes, (const REAL *const *)ws, 1, x, out, work);
         FN(check_close)("query by hand", level, out[0], 0.5, 0);
+        free(work);
     }
     {
         /* W = [1 -1], target sigmoid(1): logit gives 1, W^T 1 = [1 -1],
            rescaled to [0.99 0.01]. */
         const size_t sizes[2] = {2, 1};
-        REAL w1[2] = {1, -1}, image[2], work[8];
+        REAL w1[2] = {1, -1}, image[2];
         const REAL *ws[1] = {w1};
+        REAL *work = xmalloc(ffnn_work_size(1, sizes), sizeof *work);
         const REAL t[1] = {(REAL)ref_sigmoid(1)};
         FN(ffnn_backquery)(1, sizes, ws, t, image, work);
         FN(check_close)("backquery by hand", level, image[0], 0.99, 8 * EPS);
         FN(check_close)("backquery by hand", level, image[1], 0.01, 8 * EPS);
+        free(work);
     }
 }
 
