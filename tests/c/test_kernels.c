@@ -145,6 +145,38 @@ static void ref_backquery(size_t n_layers, const size_t *sizes, double **w,
     }
 }
 
+/*
+ * Rotation about the centre, counter-clockwise as displayed (row 0 on top):
+ * output pixel (r, c) reads the input at the point the inverse rotation
+ * takes it to, blending the four pixels around it, or takes `background`
+ * when that point lies outside the grid of pixel centres.
+ */
+static double ref_rotate_pixel(size_t rows, size_t cols, double degrees,
+                               double background, const double *image,
+                               size_t r, size_t c)
+{
+    const double a = degrees * 3.14159265358979323846 / 180.0;
+    const double cr = 0.5 * (double)(rows - 1), cc = 0.5 * (double)(cols - 1);
+    const double dr = (double)r - cr, dc = (double)c - cc;
+    const double y = cos(a) * dr + sin(a) * dc + cr;
+    const double x = cos(a) * dc - sin(a) * dr + cc;
+    double fy, fx, v = 0;
+    size_t r0, c0;
+    if (y < 0 || y > (double)(rows - 1) || x < 0 || x > (double)(cols - 1))
+        return background;
+    r0 = (size_t)floor(y);
+    c0 = (size_t)floor(x);
+    fy = y - (double)r0;
+    fx = x - (double)c0;
+    for (size_t i = 0; i < 2; i++)
+        for (size_t j = 0; j < 2; j++) {
+            const double w = (i ? fy : 1 - fy) * (j ? fx : 1 - fx);
+            if (w != 0)
+                v += w * image[(r0 + i) * cols + (c0 + j)];
+        }
+    return v;
+}
+
 /* ---- the checks, once per precision ------------------------------------- */
 
 #define REAL float

@@ -361,8 +361,82 @@ static void FN(test_network)(const size_t *sizes, int rule, const char *level)
     FN(net_free)(&net);
 }
 
+/* A 3 x 3 picture turned by quarter turns moves its pixels exactly; 45
+   degrees sends the corners off the picture. */
+static void FN(test_rotate_by_hand)(const char *level)
+{
+    static const double turns[][2] = {{0, 0}, {90, 1}, {180, 2}, {270, 3},
+                                      {-90, 3}, {450, 1}};
+    const REAL image[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+    REAL out[9], one[1] = {0};
+    for (size_t t = 0; t < sizeof turns / sizeof turns[0]; t++) {
+        /* Each quarter turn counter-clockwise: new[r][c] = old[c][2 - r]. */
+        REAL want[9], turned[9];
+        memcpy(want, image, sizeof want);
+        for (int q = 0; q < (int)turns[t][1]; q++) {
+            for (size_t r = 0; r < 3; r++)
+                for (size_t c = 0; c < 3; c++)
+                    turned[r * 3 + c] = want[c * 3 + (2 - r)];
+            memcpy(want, turned, sizeof want);
+        }
+        check(FN(ffnn_rotate)(1, 3, 3, turns[t][0], -1, image, out) == 0,
+              "rotate returns 0", level, 0, 0);
+        for (size_t k = 0; k < 9; k++)
+            FN(check_close)("rotate by quarter turns", level, out[k], want[k],
+                            0);
+    }
+    FN(ffnn_rotate)(1, 3, 3, 45, -1, image, out);
+    FN(check_close)("rotate 45: corner to background", level, out[0], -1, 0);
+    FN(check_close)("rotate 45: corner to background", level, out[8], -1, 0);
+    FN(check_close)("rotate 45: centre stays", level, out[4], 5, 4 * EPS);
+    /* n = 0 writes nothing; a table too large to count fails cleanly. */
+    check(FN(ffnn_rotate)(0, 3, 3, 10, 0, image, one) == 0 && one[0] == 0,
+          "rotate of no images", level, one[0], 0);
+    check(FN(ffnn_rotate)(1, SIZE_MAX / 2, 3, 10, 0, image, one) == -1 &&
+              one[0] == 0,
+          "rotate refuses an overflowing size", level, one[0], 0);
+}
+
+/* Random pictures of odd and MNIST sizes, two per call, at angles that are
+   not quarter turns, against ref_rotate_pixel. */
+static void FN(test_rotate)(const char *level)
+{
+    static const size_t shapes[][2] = {{1, 1}, {1, 17}, {3, 3}, {17, 3},
+                                       {28, 28}, {17, 785}};
+    static const double angles[] = {10, -10, 33.3, -45, 100, 135.5, 250, 1e-7};
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+        for (size_t a = 0; a < sizeof angles / sizeof angles[0]; a++) {
+            const size_t rows = shapes[s][0], cols = shapes[s][1];
+            const size_t plane = rows * cols;
+            /* Source points are computed in double, off by about eps times
+               their distance from the centre, on top of the final rounding. */
+            const double tol = 8 * EPS + 4 * (double)(rows + cols) * DBL_EPSILON;
+            REAL *images = xmalloc(2 * plane, sizeof(REAL));
+            REAL *out = xmalloc(2 * plane, sizeof(REAL));
+            double *ref = xmalloc(plane, sizeof(double));
+            FN(fill)(images, 2 * plane, 0, 1);
+            check(FN(ffnn_rotate)(2, rows, cols, angles[a], (REAL)0.01,
+                                  images, out) == 0,
+                  "rotate returns 0", level, 0, 0);
+            for (size_t i = 0; i < 2; i++) {
+                for (size_t k = 0; k < plane; k++)
+                    ref[k] = images[i * plane + k];
+                for (size_t r = 0; r < rows; r++)
+                    for (size_t c = 0; c < cols; c++)
+                        FN(check_close)("rotate", level,
+                                        out[i * plane + r * cols + c],
+                                        ref_rotate_pixel(rows, cols, angles[a],
+                                                         (REAL)0.01, ref, r, c),
+                                        tol);
+            }
+            free(images), free(out), free(ref);
+        }
+}
+
 static void FN(run_all)(const char *level)
 {
+    FN(test_rotate_by_hand)(level);
+    FN(test_rotate)(level);
     FN(test_by_hand)(level);
     FN(test_matrix_kernels)(level);
     FN(test_elementwise)(level);
