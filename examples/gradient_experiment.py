@@ -115,7 +115,7 @@ def main(argv=None):
     runs = [("784-200-10", 200, rule, lr) for lr in LEARNING_RATES for rule in RULES]
     runs += [("784-200-100-10", DEEP[0], rule, DEEP[1]) for rule in RULES]
     curves = {}
-    print(f"| network | rule | lr | " + " | ".join(f"epoch {e}" for e in range(1, args.epochs + 1)) + " |")
+    print("| network | rule | lr | " + " | ".join(f"epoch {e}" for e in range(1, args.epochs + 1)) + " |")
     print("|---|---|---|" + "---|" * args.epochs)
     per_epoch = -(-len(data.train_labels) // CHUNK)  # looks at the accuracy per epoch
     for name, hidden, rule, lr in runs:

@@ -138,7 +138,8 @@ static void ref_backquery(size_t n_layers, const size_t *sizes, double **w,
             hi = s > hi ? s : hi;
         }
         for (size_t c = 0; c < cols; c++) {
-            below[c] = hi > lo ? (below[c] - lo) / (hi - lo) * 0.98 + 0.01 : 0.5;
+            below[c] =
+                hi > lo ? (below[c] - lo) / (hi - lo) * 0.98 + 0.01 : 0.5;
             if (k > 1)
                 below[c] = log(below[c] / (1 - below[c]));
         }

@@ -361,6 +361,57 @@ static void FN(test_network)(const size_t *sizes, int rule, const char *level)
     FN(net_free)(&net);
 }
 
+/* ffnn_gradients: the sum over samples of -f * delta_k outer o_{k-1}, with
+   the deltas of ref_train_step (lr = 0 leaves the weights alone) and f = 2
+   for MSE (its 2 folded into the book's learning rate), 1 otherwise. */
+static void FN(test_gradients)(const size_t *sizes, int rule,
+                               const char *level)
+{
+    enum { N = 3 };
+    struct FN(net) net;
+    FN(net_init)(&net, sizes);
+    const size_t n_layers = net.n_layers, n_in = sizes[0];
+    const size_t n_out = sizes[n_layers];
+    const double f = rule == FFNN_RULE_MSE ? 2 : 1;
+    REAL *inputs = xmalloc(N * n_in, sizeof(REAL));
+    REAL *targets = xmalloc(N * n_out, sizeof(REAL));
+    REAL *grads[MAX_LAYERS];
+    double *want[MAX_LAYERS], *t = xmalloc(n_out, sizeof(double));
+    FN(fill)(inputs, N * n_in, 0.01, 1);
+    FN(fill)(targets, N * n_out, 0.01, 0.99);
+    for (size_t k = 0; k < n_layers; k++) {
+        grads[k] = xmalloc(sizes[k + 1] * sizes[k], sizeof(REAL));
+        want[k] = xmalloc(sizes[k + 1] * sizes[k], sizeof(double));
+    }
+    for (size_t s = 0; s < N; s++) {
+        for (size_t c = 0; c < n_in; c++)
+            net.o[0][c] = inputs[s * n_in + c];
+        for (size_t j = 0; j < n_out; j++)
+            t[j] = targets[s * n_out + j];
+        ref_train_step(n_layers, sizes, net.ref, 0, rule, net.o, net.e, net.d,
+                       t);
+        for (size_t k = 0; k < n_layers; k++)
+            for (size_t r = 0; r < sizes[k + 1]; r++)
+                for (size_t c = 0; c < sizes[k]; c++)
+                    want[k][r * sizes[k] + c] -=
+                        f * net.d[k + 1][r] * net.o[k][c];
+    }
+    FN(ffnn_gradients)(n_layers, sizes, (const REAL *const *)net.w, rule, N,
+                       inputs, targets, grads, net.work);
+    for (size_t k = 0; k < n_layers; k++) {
+        const size_t count = sizes[k + 1] * sizes[k];
+        double scale = 0;
+        for (size_t i = 0; i < count; i++)
+            scale = fmax(scale, fabs(want[k][i]));
+        for (size_t i = 0; i < count; i++)
+            FN(check_close)("gradients", level, grads[k][i], want[k][i],
+                            NET_TOL * scale);
+        free(grads[k]), free(want[k]);
+    }
+    free(inputs), free(targets), free(t);
+    FN(net_free)(&net);
+}
+
 /* A 3 x 3 picture turned by quarter turns moves its pixels exactly; 45
    degrees sends the corners off the picture. */
 static void FN(test_rotate_by_hand)(const char *level)
@@ -410,7 +461,8 @@ static void FN(test_rotate)(const char *level)
             const size_t plane = rows * cols;
             /* Source points are computed in double, off by about eps times
                their distance from the centre, on top of the final rounding. */
-            const double tol = 8 * EPS + 4 * (double)(rows + cols) * DBL_EPSILON;
+            const double tol =
+                8 * EPS + 4 * (double)(rows + cols) * DBL_EPSILON;
             REAL *images = xmalloc(2 * plane, sizeof(REAL));
             REAL *out = xmalloc(2 * plane, sizeof(REAL));
             double *ref = xmalloc(plane, sizeof(double));
@@ -435,14 +487,16 @@ static void FN(test_rotate)(const char *level)
 
 static void FN(run_all)(const char *level)
 {
-    FN(test_rotate_by_hand)(level);
-    FN(test_rotate)(level);
     FN(test_by_hand)(level);
     FN(test_matrix_kernels)(level);
     FN(test_elementwise)(level);
     for (size_t i = 0; i < N_NETWORKS; i++)
-        for (size_t r = 0; r < sizeof RULES / sizeof RULES[0]; r++)
+        for (size_t r = 0; r < sizeof RULES / sizeof RULES[0]; r++) {
             FN(test_network)(NETWORKS[i], RULES[r], level);
+            FN(test_gradients)(NETWORKS[i], RULES[r], level);
+        }
+    FN(test_rotate_by_hand)(level);
+    FN(test_rotate)(level);
 }
 
 #undef NET_TOL
