@@ -91,10 +91,23 @@ setup_tools() {
             "setuptools>=77" "Cython>=3.0" "numpy>=2.0"
 }
 
+# The files cibuildwheel copies next to the tests (pyproject.toml's
+# test-sources): steps 1 and 3 use the same list as the wheel builds.
+test_sources() {
+    "$TOOLS/bin/python" - <<'PY'
+try:
+    import tomllib
+except ImportError:  # Python 3.10
+    import tomli as tomllib
+with open("pyproject.toml", "rb") as f:
+    print(" ".join(tomllib.load(f)["tool"]["cibuildwheel"]["test-sources"]))
+PY
+}
+
 # ---- 1. sdist, and a wheel from the unpacked sdist --------------------------
 
 step_build() {
-    local n=$1 sdist version missing
+    local n=$1 sdist version missing sources
     version=$(sed -n 's/^__version__ = "\(.*\)"$/\1/p' src/ffnn/__init__.py)
     "$TOOLS/bin/python" -m build --sdist --no-isolation --outdir "$WORK/dist" . || return 1
     sdist=$(ls "$WORK"/dist/ffnn-*.tar.gz) || return 1
@@ -102,9 +115,12 @@ step_build() {
         note "$n" "sdist $(basename "$sdist") does not carry __version__ $version"
         return 1
     }
-    # Every tracked file the build or the tests need must be in the sdist.
+    # Every tracked file the build or the tests need must be in the sdist:
+    # the wheel builds start from it.
     tar -tzf "$sdist" | sed 's|^[^/]*/||' | sort >"$WORK/sdist.files"
-    if ! git ls-files csrc src tests LICENSE README.md setup.py pyproject.toml MANIFEST.in \
+    sources=$(test_sources) || return 1
+    # shellcheck disable=SC2086 # a list of paths without spaces
+    if ! git ls-files csrc src $sources LICENSE README.md setup.py MANIFEST.in \
         >"$WORK/tracked.files" || [ ! -s "$WORK/tracked.files" ]; then
         note "$n" "not a git checkout: cannot compare the sdist with the tracked files"
         return 1
@@ -151,12 +167,14 @@ step_audit() {
 # ---- 3. the test suite against the installed wheel --------------------------
 
 step_installed_tests() {
-    local n=$1 venv=$WORK/venv-wheel run=$WORK/testrun where versions version metadata summary
+    local n=$1 venv=$WORK/venv-wheel run=$WORK/testrun where versions version metadata summary sources
     [ -n "$REPAIRED" ] || { note "$n" "no repaired wheel: step 2 did not pass"; return 2; }
     "$PYTHON" -m venv "$venv" && "$venv/bin/pip" install --quiet "${REPAIRED}[test]" || return 1
-    # Copies of the tests and of the pytest settings only, as cibuildwheel's
-    # test-sources does: nothing here can import the source tree.
-    mkdir "$run" && cp -r tests pyproject.toml "$run/" || return 1
+    # Copies of the test sources only, as cibuildwheel makes them: nothing
+    # here can import the source tree.
+    sources=$(test_sources) || return 1
+    # shellcheck disable=SC2086
+    mkdir "$run" && cp -r $sources "$run/" || return 1
     where=$(cd "$run" && "$venv/bin/python" -c "import ffnn; print(ffnn.__file__)") || return 1
     case $where in
         "$venv"/*) ;;
