@@ -412,6 +412,95 @@ static void FN(test_gradients)(const size_t *sizes, int rule,
     FN(net_free)(&net);
 }
 
+/* update_matvec: W += scale (a outer b), then y = W x with the new W. */
+static void FN(test_update_matvec)(const char *level)
+{
+    for (size_t i = 0; i < N_SIZES; i++)
+        for (size_t j = 0; j < N_SIZES; j++) {
+            const size_t rows = SIZES[i], cols = SIZES[j];
+            REAL *w = xmalloc(rows * cols, sizeof(REAL));
+            REAL *w0 = xmalloc(rows * cols, sizeof(REAL));
+            REAL *a = xmalloc(rows, sizeof(REAL));
+            REAL *y = xmalloc(rows, sizeof(REAL));
+            REAL *b = xmalloc(cols, sizeof(REAL));
+            REAL *x = xmalloc(cols, sizeof(REAL));
+            const REAL scale = (REAL)0.3;
+            FN(fill)(w, rows * cols, -1, 1);
+            FN(fill)(a, rows, -1, 1);
+            FN(fill)(b, cols, -1, 1);
+            FN(fill)(x, cols, -1, 1);
+            memcpy(w0, w, rows * cols * sizeof(REAL));
+            FN(ffnn_update_matvec)(rows, cols, w, scale, a, b, x, y);
+            for (size_t r = 0; r < rows; r++) {
+                double s = 0, mag = 0;
+                for (size_t c = 0; c < cols; c++) {
+                    const double old = w0[r * cols + c];
+                    const double step = (double)scale * a[r] * b[c];
+                    FN(check_close)("update_matvec weights", level,
+                                    w[r * cols + c], old + step,
+                                    4 * EPS * (fabs(old) + fabs(step)));
+                    s += (double)w[r * cols + c] * x[c];
+                    mag += fabs((double)w[r * cols + c] * x[c]);
+                }
+                FN(check_close)("update_matvec product", level, y[r], s,
+                                2 * (double)(cols + 2) * EPS * mag);
+            }
+            free(w), free(w0), free(a), free(y), free(b), free(x);
+        }
+}
+
+/* The pool functions give bitwise the results of the one-thread ones. */
+static void FN(test_pool)(const size_t *sizes, int rule, const char *level)
+{
+    enum { N_SAMPLES = 5, COUNT = 7 };
+    const int64_t order[COUNT] = {4, 1, 0, 3, 2, 1, 4};
+    ffnn_pool *pool = ffnn_pool_create(2);
+    struct FN(net) one, two;
+    FN(net_init)(&one, sizes);
+    FN(net_init)(&two, sizes);
+    const size_t n_layers = one.n_layers, n_in = sizes[0];
+    const size_t n_out = sizes[n_layers];
+    const size_t work = ffnn_work_size(n_layers, sizes);
+    REAL *inputs = xmalloc(N_SAMPLES * n_in, sizeof(REAL));
+    REAL *targets = xmalloc(N_SAMPLES * n_out, sizeof(REAL));
+    REAL *out1 = xmalloc(N_SAMPLES * n_out, sizeof(REAL));
+    REAL *out2 = xmalloc(N_SAMPLES * n_out, sizeof(REAL));
+    REAL *work2 = xmalloc(2 * work, sizeof(REAL));
+    double e1, e2;
+    check(pool != NULL && ffnn_pool_threads(pool) == 2 &&
+              ffnn_pool_threads(NULL) == 1,
+          "pool of 2 threads", level, ffnn_pool_threads(pool), 2);
+    FN(fill)(inputs, N_SAMPLES * n_in, 0.01, 1);
+    FN(fill)(targets, N_SAMPLES * n_out, 0.01, 0.99);
+    for (size_t k = 0; k < n_layers; k++)
+        memcpy(two.w[k], one.w[k], sizes[k + 1] * sizes[k] * sizeof(REAL));
+    e1 = FN(ffnn_train_samples)(n_layers, sizes, one.w, (REAL)0.3, rule, NULL,
+                                inputs, targets, NULL, order, COUNT, one.work);
+    e2 = FN(ffnn_train_samples_pool)(n_layers, sizes, two.w, (REAL)0.3, rule,
+                                     NULL, inputs, targets, NULL, order, COUNT,
+                                     two.work, pool);
+    check(e1 == e2, "train_samples_pool error sum", level, e2, e1);
+    for (size_t k = 0; k < n_layers; k++)
+        for (size_t i = 0; i < sizes[k + 1] * sizes[k]; i++)
+            FN(check_close)("train_samples_pool weights", level, two.w[k][i],
+                            one.w[k][i], 0);
+    FN(ffnn_query)(n_layers, sizes, (const REAL *const *)one.w, N_SAMPLES,
+                   inputs, out1, one.work);
+    FN(ffnn_query_pool)(n_layers, sizes, (const REAL *const *)one.w, N_SAMPLES,
+                        inputs, out2, work2, pool);
+    for (size_t i = 0; i < N_SAMPLES * n_out; i++)
+        FN(check_close)("query_pool", level, out2[i], out1[i], 0);
+    FN(ffnn_query_pool)(n_layers, sizes, (const REAL *const *)one.w, N_SAMPLES,
+                        inputs, out2, work2, NULL);
+    for (size_t i = 0; i < N_SAMPLES * n_out; i++)
+        FN(check_close)("query_pool without a pool", level, out2[i], out1[i],
+                        0);
+    ffnn_pool_destroy(pool);
+    free(inputs), free(targets), free(out1), free(out2), free(work2);
+    FN(net_free)(&one);
+    FN(net_free)(&two);
+}
+
 /* A 3 x 3 picture turned by quarter turns moves its pixels exactly; 45
    degrees sends the corners off the picture. */
 static void FN(test_rotate_by_hand)(const char *level)
@@ -489,11 +578,13 @@ static void FN(run_all)(const char *level)
 {
     FN(test_by_hand)(level);
     FN(test_matrix_kernels)(level);
+    FN(test_update_matvec)(level);
     FN(test_elementwise)(level);
     for (size_t i = 0; i < N_NETWORKS; i++)
         for (size_t r = 0; r < sizeof RULES / sizeof RULES[0]; r++) {
             FN(test_network)(NETWORKS[i], RULES[r], level);
             FN(test_gradients)(NETWORKS[i], RULES[r], level);
+            FN(test_pool)(NETWORKS[i], RULES[r], level);
         }
     FN(test_rotate_by_hand)(level);
     FN(test_rotate)(level);
