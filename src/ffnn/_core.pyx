@@ -406,7 +406,9 @@ def rotate(const real[:, :, ::1] images, double degrees, real background, real[:
     if status != 0:
         raise MemoryError(f"no memory for the geometry of {images.shape[1]}x{images.shape[2]} images")
 
+
 # ---- gradients ---------------------------------------------------------------
+
 
 def gradients(Layers layers, int rule, const real[:, ::1] inputs, const real[:, ::1] targets,
               Layers grads, real[::1] work):
