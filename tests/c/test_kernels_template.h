@@ -412,6 +412,33 @@ static void FN(test_gradients)(const size_t *sizes, int rule,
     FN(net_free)(&net);
 }
 
+/* all_finite on every size, with one NaN or infinity at the first, middle
+   or last place (so remainder loops are covered), and on nothing. */
+static void FN(test_all_finite)(const char *level)
+{
+    const REAL bad[2] = {(REAL)NAN, (REAL)INFINITY};
+    check(FN(ffnn_all_finite)(0, bad) == 1, "all_finite of nothing", level,
+          0, 1);
+    for (size_t i = 0; i < N_SIZES; i++) {
+        const size_t n = SIZES[i], places[3] = {0, n / 2, n - 1};
+        REAL *x = xmalloc(n, sizeof *x);
+        FN(fill)(x, n, -1e30, 1e30);
+        check(FN(ffnn_all_finite)(n, x) == 1, "all_finite of finite values",
+              level, 0, 1);
+        for (size_t b = 0; b < 2; b++)
+            for (size_t p = 0; p < 3; p++) {
+                const REAL keep = x[places[p]];
+                x[places[p]] = bad[b];
+                check(FN(ffnn_all_finite)(n, x) == 0,
+                      b ? "all_finite sees an infinity"
+                        : "all_finite sees a NaN",
+                      level, (double)places[p], 0);
+                x[places[p]] = keep;
+            }
+        free(x);
+    }
+}
+
 /* update_matvec: W += scale (a outer b), then y = W x with the new W. */
 static void FN(test_update_matvec)(const char *level)
 {
@@ -580,6 +607,7 @@ static void FN(run_all)(const char *level)
     FN(test_matrix_kernels)(level);
     FN(test_update_matvec)(level);
     FN(test_elementwise)(level);
+    FN(test_all_finite)(level);
     for (size_t i = 0; i < N_NETWORKS; i++)
         for (size_t r = 0; r < sizeof RULES / sizeof RULES[0]; r++) {
             FN(test_network)(NETWORKS[i], RULES[r], level);
