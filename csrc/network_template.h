@@ -36,13 +36,15 @@ struct FN(trainer) {
 };
 
 /* Run task(job, lo, hi) over n items of layer k: shared out between the
-   pool's threads if the layer is large, else all on this thread. */
+   pool's threads if the layer is large, else all on this thread. One block
+   per thread: each block costs cache-line hand-overs between the cores, and
+   a block of a multiple of four rows runs entirely in four-row passes. */
 static void FN(run)(struct FN(trainer) *job, size_t n,
                     void (*task)(void *, size_t, size_t, int))
 {
     const size_t k = job->k, threads = (size_t)ffnn_pool_threads(job->pool);
     if (threads > 1 && job->sizes[k] * job->sizes[k - 1] >= SPLIT_MIN_WEIGHTS)
-        ffnn_pool_share(job->pool, n, 2 * threads, task, job);
+        ffnn_pool_share(job->pool, n, threads, task, job);
     else
         task(job, 0, n, 0);
 }

@@ -85,9 +85,13 @@ typedef long long counter_t;
    the caller waits for them or takes over their blocks, whose weights must
    move between the cores' caches. So the caller times runs of ROUND tasks
    shared and alone, and does what was faster (results are the same
-   either way), trying the other way again every PROBE_EVERY rounds. */
+   either way), trying the other way again now and then: alone every
+   PROBE_SOLO rounds (each such try costs an idle machine time), shared
+   every PROBE_SHARED rounds (so a moment's load, or one unlucky timing,
+   does not keep the helpers idle for long). */
 #define ROUND 64
-#define PROBE_EVERY 16
+#define PROBE_SOLO 64
+#define PROBE_SHARED 8
 
 #if defined(_WIN32)
 static double now_ns(void)
@@ -117,8 +121,6 @@ struct ffnn_pool {
     char pad_sleepers[64 - sizeof(counter_t)];
     counter_t current;    /* number of the task being shared out */
     char pad_current[64 - sizeof(counter_t)];
-    counter_t done;       /* blocks of the current task finished */
-    char pad_done[64 - sizeof(counter_t)];
     /* The current task, written before its number is published. */
     void (*fn)(void *ctx, size_t lo, size_t hi, int thread);
     void *ctx;
@@ -130,10 +132,13 @@ struct ffnn_pool {
     int tasks_in_round;
     double round_start;
     long rounds;
-    /* Block b of task t is free while claims[b].value == -t, taken once it
-       is t:
-       a thread can only claim a block of the task it read the parameters
-       of. */
+    /* Block b of task t is free while claims[b].value < 2t, taken once it
+       is 2t, finished at 2t + 1. A block's value only grows, so nothing
+       needs resetting between tasks, and a thread whose look at a value is
+       out of date fails to claim: it can only claim a block of the task it
+       read the parameters of. The finished mark is what the caller waits
+       for, on the line the helper already holds: no shared counter moves
+       between the cores. */
     struct claim {
         counter_t value;
         char pad[64 - sizeof(counter_t)];
@@ -155,15 +160,17 @@ static void claim_blocks(ffnn_pool *pool, long long task, int thread)
     for (int pass = 0; pass < 2; pass++) {
         for (size_t b = pass ? 0 : (size_t)thread;
              b < pool->blocks && b < MAX_BLOCKS; b += pass ? 1 : step) {
-            long long expected = -task;
+            long long value;
             if (atomic_get(&pool->current) != task)
                 return;
-            if (!atomic_cas(&pool->claims[b].value, expected, task))
+            value = atomic_get(&pool->claims[b].value);
+            if (value >= 2 * task ||
+                !atomic_cas(&pool->claims[b].value, value, 2 * task))
                 continue;
-            /* The task cannot change before this block is counted done. */
+            /* The task cannot change before this block is marked finished. */
             pool->fn(pool->ctx, pool->n * b / pool->blocks,
                      pool->n * (b + 1) / pool->blocks, thread);
-            atomic_inc(&pool->done);
+            atomic_set(&pool->claims[b].value, 2 * task + 1);
         }
     }
 }
@@ -307,7 +314,8 @@ static void time_task(ffnn_pool *pool)
         return;
     pool->round_ns[pool->solo] = now_ns() - pool->round_start;
     pool->tasks_in_round = 0;
-    if (++pool->rounds % PROBE_EVERY == 0 || pool->round_ns[!pool->solo] == 0)
+    if (++pool->rounds % (pool->solo ? PROBE_SHARED : PROBE_SOLO) == 0 ||
+        pool->round_ns[!pool->solo] == 0)
         pool->solo = !pool->solo;
     else
         pool->solo = pool->round_ns[1] < pool->round_ns[0];
@@ -331,14 +339,17 @@ void ffnn_pool_share(ffnn_pool *pool, size_t n, size_t blocks,
         blocks = n;
     if (blocks > MAX_BLOCKS)
         blocks = MAX_BLOCKS;
-    pool->fn = fn;
-    pool->ctx = ctx;
-    pool->n = n;
-    pool->blocks = blocks;
-    atomic_set(&pool->done, 0);
+    /* Written only when they change, so that the helpers' copies of their
+       cache line stay valid from one task to the next. */
+    if (pool->fn != fn)
+        pool->fn = fn;
+    if (pool->ctx != ctx)
+        pool->ctx = ctx;
+    if (pool->n != n)
+        pool->n = n;
+    if (pool->blocks != blocks)
+        pool->blocks = blocks;
     task = atomic_get(&pool->current) + 1;
-    for (size_t b = 0; b < blocks; b++)
-        atomic_set(&pool->claims[b].value, -task);
     atomic_set(&pool->current, task);
     if (atomic_get(&pool->sleepers) > 0) {
         mutex_lock(&pool->lock);
@@ -347,10 +358,13 @@ void ffnn_pool_share(ffnn_pool *pool, size_t n, size_t blocks,
     }
     claim_blocks(pool, task, 0);
     /* Only blocks that a helper has started remain; wait for them. */
-    for (long spins = 0; atomic_get(&pool->done) < (long long)blocks; spins++) {
-        if (spins < SPINS_BEFORE_SLEEP)
-            spin_pause();
-        else
-            yield_cpu();
+    for (size_t b = 0; b < blocks; b++) {
+        for (long spins = 0; atomic_get(&pool->claims[b].value) != 2 * task + 1;
+             spins++) {
+            if (spins < SPINS_BEFORE_SLEEP)
+                spin_pause();
+            else
+                yield_cpu();
+        }
     }
 }
