@@ -24,6 +24,19 @@ def assert_close(actual, expected, dtype):
     np.testing.assert_allclose(actual, expected, rtol=tol, atol=tol * scale)
 
 
+def assert_loss_close(actual, expected, dtype):
+    """A sample's squared error sum((t - o) ** 2) equal within the dtype's tolerance.
+
+    Each output o carries a rounding error of about tol * |o|, which moves the
+    sum by about 2 * sqrt(sum) * tol * |o|: near a perfect fit that is far
+    more than tol * sum, so the bound is relative to sqrt(sum) (outputs are
+    below 1).
+    """
+    tol = TOLERANCE[np.dtype(dtype).type]
+    expected = float(expected)
+    np.testing.assert_allclose(actual, expected, rtol=tol, atol=4 * tol * expected**0.5)
+
+
 def network_like(weights, lr, dtype):
     """An ffnn network holding copies of the given reference weights."""
     sizes = [weights[0].shape[1]] + [w.shape[0] for w in weights]

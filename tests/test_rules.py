@@ -14,8 +14,8 @@ import pickle
 import numpy as np
 import pytest
 import reference
-from conftest import assert_close, network_like
-from hypothesis import given, settings
+from conftest import assert_close, assert_loss_close, network_like
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import ffnn
@@ -77,7 +77,7 @@ def test_train_under_each_rule_matches_reference(rule, sizes, dtype):
     net = network_like(weights, 0.2, dtype)
     net.rule = rule
     for x, t in zip(inputs, targets):
-        assert_close(net.train(x, t), reference.train(weights, x, t, 0.2, rule), dtype)
+        assert_loss_close(net.train(x, t), reference.train(weights, x, t, 0.2, rule), dtype)
     for w_ours, w_ref in zip(net.weights, weights):
         assert w_ours.dtype == dtype
         assert_close(w_ours, w_ref, dtype)
@@ -136,13 +136,16 @@ def test_fit_under_each_rule_matches_reference_on_mnist(sample, rule, hidden, dt
     lr=st.floats(1e-3, 2.0),
     seed=st.integers(0, 2**32 - 1),
 )
+# A float32 sample fitted almost exactly: its squared error is far smaller
+# than the rounding of the outputs it is made of.
+@example(sizes=[25, 1], rule="book", dtype=np.float32, lr=0.25, seed=116)
 def test_any_shape_rule_and_learning_rate_match_reference(sizes, rule, dtype, lr, seed):
     inputs, targets = random_samples(sizes, 5, seed, dtype)
     weights = reference.initial_weights(sizes, seed, dtype)
     net = network_like(weights, lr, dtype)
     net.rule = rule
     for x, t in zip(inputs, targets):
-        assert_close(net.train(x, t), reference.train(weights, x, t, lr, rule), dtype)
+        assert_loss_close(net.train(x, t), reference.train(weights, x, t, lr, rule), dtype)
     for w_ours, w_ref in zip(net.weights, weights):
         assert_close(w_ours, w_ref, dtype)
 
