@@ -26,6 +26,7 @@ ctypedef fused real:
 cdef Py_ssize_t UPDATES_PER_CHUNK = 1 << 24
 cdef Py_ssize_t MAX_SAMPLES_PER_CHUNK = 1024
 
+MAX_THREADS = FFNN_MAX_THREADS
 RULES = {"book": FFNN_RULE_BOOK, "mse": FFNN_RULE_MSE, "cross_entropy": FFNN_RULE_CROSS_ENTROPY}
 SIMD_LEVELS = {ffnn_simd_name(level).decode(): level for level in range(FFNN_SIMD_NEON + 1)}
 
