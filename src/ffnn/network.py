@@ -14,8 +14,10 @@ from ffnn.datasets import scale_inputs
 
 
 # Training images rotated at a time by fit(augment=...): small enough to stay
-# in cache, large enough that Python's share of the time is negligible.
+# in cache, large enough that Python's share of the time is negligible; for
+# large networks fewer, so that a progress bar still moves.
 _ROTATION_CHUNK = 256
+_ROTATION_UPDATES = 1 << 27
 # With a progress bar, fit trains in chunks sized to take about this long:
 # the bar moves several times a second, and a chunk's Python overhead (some
 # microseconds) stays far below its time in C.
@@ -343,47 +345,53 @@ class NeuralNetwork:
                 bar.close()
         return history
 
-    def _train_order(self, data, order: np.ndarray, lr: float | None = None) -> float:
-        """One C call training on the samples in ``order``; the sum of their squared errors."""
+    def _train_order(self, data, order: np.ndarray, lr: float | None = None, total: float = 0.0) -> float:
+        """One C call training on the samples in ``order``; ``total`` plus their squared errors."""
         pixels, inputs, targets, labels = data
         return _core.train_samples(
             self._layers, self._learning_rate if lr is None else lr, _core.RULES[self._rule],
-            pixels, inputs, targets, labels, order.astype(np.int64), self._work, self._pool,
+            pixels, inputs, targets, labels, order.astype(np.int64), self._work, self._pool, total,
         )
 
     def _train_in_chunks(self, data, order, rotations, bar) -> float:
         """One epoch a chunk of samples at a time, for the progress bar or the rotations.
 
-        The chunks follow ``order``, so the arithmetic is that of one call.
-        With a bar, each chunk is sized from the speed measured so far to
-        take about _PROGRESS_SECONDS; the first is a guess from the number
-        of weights. Only a chunk's rotated copies exist at once.
+        Each call continues the last one's total. Rotated images go a fixed
+        number at a time, with or without a bar (only a chunk's rotated
+        copies exist at once). Otherwise, for the bar, each chunk is sized
+        from the speed measured so far to take about _PROGRESS_SECONDS, in
+        whole multiples of the core's own chunk (``samples_per_chunk``), so
+        that the sum is grouped as in one call. Either way, weights and sum
+        are those of the same epoch without a bar, bit for bit.
         """
         lr = self._learning_rate  # a change made meanwhile waits for the next epoch
-        copies = rotations.copies if rotations is not None else 1
-        if bar is None:
-            size = _ROTATION_CHUNK
+        if rotations is not None:
+            copies = rotations.copies
+            unit = size = max(1, min(_ROTATION_CHUNK, _ROTATION_UPDATES // (copies * self._n_weights)))
         else:
-            size = max(1, _QUERY_UPDATES // (4 * copies * self._n_weights))
+            copies, unit = 1, self._layers.samples_per_chunk
+            size = _QUERY_UPDATES // (4 * self._n_weights)  # a first guess: some milliseconds
         total, done = 0.0, 0
         while done < len(order):
+            size = max(unit, size - size % unit)
             rows = order[done:done + size]
             began = time.perf_counter()
             if rotations is None:
-                total += self._train_order(data, rows, lr)
+                total = self._train_order(data, rows, lr, total)
             else:
-                total += self._train_rotated(rotations, data, rows, lr)
+                total = self._train_rotated(rotations, data, rows, lr, total)
             done += len(rows)
             if total != total:  # non-finite weights: fit reports it
                 break
             if bar is not None:
-                rate = len(rows) / max(time.perf_counter() - began, 1e-6)
-                size = int(min(max(1.0, rate * _PROGRESS_SECONDS), 4.0 * size))
+                if rotations is None:
+                    rate = len(rows) / max(time.perf_counter() - began, 1e-6)
+                    size = int(min(rate * _PROGRESS_SECONDS, 4.0 * size))
                 bar.set_postfix(loss=f"{total / (done * copies):.4f}", refresh=False)
                 bar.update(len(rows) * copies)
         return total
 
-    def _train_rotated(self, rotations, data, rows, lr: float) -> float:
+    def _train_rotated(self, rotations, data, rows, lr: float, total: float) -> float:
         """The images ``rows`` in the book's augmented order: each, then its rotations."""
         pixels, inputs, targets, labels = data
         repeat = rotations.copies
@@ -392,7 +400,7 @@ class NeuralNetwork:
             self._layers, lr, _core.RULES[self._rule], None, rotations.expand(x),
             None if targets is None else np.repeat(targets[rows], repeat, axis=0),
             None if labels is None else np.repeat(labels[rows], repeat),
-            np.arange(len(rows) * repeat, dtype=np.int64), self._work, self._pool,
+            np.arange(len(rows) * repeat, dtype=np.int64), self._work, self._pool, total,
         )
 
     def _training_data(self, X, y):
