@@ -1,4 +1,5 @@
 """fit(progress=True): a tqdm bar over every sample, moving within each epoch, changing no result."""
+import io
 import sys
 
 import numpy as np
@@ -15,7 +16,7 @@ class RecordingBar(tqdm_auto.tqdm):
     made = []
 
     def __init__(self, *args, **kwargs):
-        kwargs["file"] = open("/dev/null" if sys.platform != "win32" else "nul", "w")  # noqa: SIM115
+        kwargs["file"] = io.StringIO()
         super().__init__(*args, **kwargs)
         self.updates, self.postfixes = [], []
         RecordingBar.made.append(self)
@@ -27,10 +28,6 @@ class RecordingBar(tqdm_auto.tqdm):
     def set_postfix(self, *args, **kwargs):
         self.postfixes.append(kwargs.get("loss"))
         return super().set_postfix(*args, **kwargs)
-
-    def close(self):
-        super().close()
-        self.fp.close()
 
 
 @pytest.fixture
@@ -55,7 +52,7 @@ def test_the_bar_counts_every_sample_and_changes_no_result(sample, bars, augment
     # Several updates per epoch, not one per epoch.
     assert len(bar.updates) > 4 and max(bar.updates) < len(X) * copies
     assert bar.postfixes[-1] == f"{history['sum_squared_error'][-1]:.4f}"
-    assert bar.disable or bar.last_print_n is not None
+    assert "sample/s" in bar.fp.getvalue()
 
 
 def test_callback_runs_with_the_bar_open(sample, bars):

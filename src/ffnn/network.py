@@ -51,14 +51,14 @@ class NeuralNetwork:
     What inputs and targets mean, by type (the same in ``train``, ``query``,
     ``fit``, ``predict``, ``score``, ``gradients`` and ``backquery``):
 
-    - uint8 arrays of inputs are pixels 0..255, scaled the book's way
-      (``datasets.scale_inputs``: ``x / 255 * 0.99 + 0.01``);
+    - uint8 arrays of inputs (or lists of them) are pixels 0..255, scaled
+      the book's way (``datasets.scale_inputs``: ``x / 255 * 0.99 + 0.01``);
     - floating-point arrays, and Python lists and tuples of numbers (ints
       included), are real numbers used as given;
     - any other NumPy integer or bool array (int64 from
       ``np.loadtxt(dtype=int)``, int32, uint16, bool) is refused with a
       TypeError, as are uint8 targets: targets are never pixels;
-    - labels (``fit``'s and ``score``'s 1-D ``y``) are integers of any type.
+    - labels (``fit``'s 1-D ``y``, ``score``'s ``labels``) are integers of any type.
 
     ``rule`` chooses how errors become weight steps: ``"book"`` (the
     default, the book's arithmetic exactly), ``"mse"`` (the exact gradient of
