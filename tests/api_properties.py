@@ -4,8 +4,9 @@ ending the test session.
 
 Each property draws a network and arguments of random shapes, dtypes, memory
 layouts and values, malformed ones included, and works out from the argument
-alone what must happen: TypeError for non-real data, ValueError for a wrong
-shape or a NaN or infinity, otherwise the result of tests/reference.py.
+alone what must happen: TypeError for non-real data and for integer arrays
+other than uint8 inputs (pixels, scaled the book's way), ValueError for a
+wrong shape or a NaN or infinity, otherwise the result of tests/reference.py.
 
 Usage: python tests/api_properties.py NAME
 """
@@ -24,7 +25,8 @@ SETTINGS = settings(max_examples=200, deadline=None, derandomize=True, database=
 OUTCOMES = Counter()  # how the drawn calls ended, printed at the end
 TOL = {np.dtype(np.float32): 2e-4, np.dtype(np.float64): 1e-10}
 
-# Element types a caller might pass; the last five must be refused.
+# Element types a caller might pass; the last five are never numbers, and
+# the integer types are numbers only as uint8 inputs.
 ARG_DTYPES = ["float64", "float32", "float16", ">f8", "int8", "int64", "uint8", "bool",
               "complex128", "object", "U8", "datetime64[s]", "V8"]
 
@@ -60,10 +62,18 @@ def arguments(draw, shape, low=-20.0, high=20.0, extremes=(np.nan, np.inf, -np.i
     return values
 
 
-def as_network_type(values, dtype):
-    """What the network computes with, or None when the type must be refused."""
+def as_network_type(values, dtype, integers="refused"):
+    """What the network computes with, or None when the type must be refused.
+
+    values is a NumPy array. Its integer types are "refused" (targets),
+    "pixels" (inputs: uint8 scaled the book's way, others refused) or
+    "numbers" (weights).
+    """
     values = np.asarray(values)
-    if values.dtype.kind not in "biuf":
+    if integers == "pixels" and values.dtype == np.uint8:
+        x = values.astype(dtype)
+        return x / dtype.type(255) * dtype.type(0.99) + dtype.type(0.01)
+    if values.dtype.kind not in ("biuf" if integers == "numbers" else "f"):
         return None
     with np.errstate(over="ignore"):
         return values.astype(dtype)
@@ -115,7 +125,7 @@ def train_cases(draw):
 @given(train_cases())
 def train(case):
     net, x, t = case
-    cx, ct = as_network_type(x, net.dtype), as_network_type(t, net.dtype)
+    cx, ct = as_network_type(x, net.dtype, integers="pixels"), as_network_type(t, net.dtype)
     error = first_error([
         (TypeError, cx is None),
         (ValueError, cx is not None and not vector_ok(cx, net.sizes[0])),
@@ -144,7 +154,7 @@ def query_cases(draw):
 @given(query_cases())
 def query(case):
     net, x = case
-    cx = as_network_type(x, net.dtype)
+    cx = as_network_type(x, net.dtype, integers="pixels")
     if cx is None:
         return expect_refusal(lambda: net.query(x), net, TypeError)
     if cx.ndim not in (1, 2) or cx.size == 0 or cx.shape[-1] != net.sizes[0] or not np.isfinite(cx).all():
@@ -195,24 +205,17 @@ def fit_cases(draw):
     return net, X, y
 
 
-def fit_inputs(net, X):
-    """The inputs fit trains on, or None when X must be refused."""
-    if np.asarray(X).dtype == np.uint8:
-        x = X.astype(net.dtype)
-        return x / net.dtype.type(255) * net.dtype.type(0.99) + net.dtype.type(0.01)
-    return as_network_type(X, net.dtype)
-
-
 @SETTINGS
 @given(fit_cases())
 def fit(case):
     net, X, y = case
-    x = fit_inputs(net, X)
+    x = as_network_type(X, net.dtype, integers="pixels")
     n_out = net.sizes[-1]
     label_form = np.asarray(y).ndim == 1
     cy = as_network_type(y, net.dtype)
     x_ok = x is not None and x.ndim == 2 and len(x) and x.shape[1] == net.sizes[0]
-    y_type_ok = cy is not None and (not label_form or np.asarray(y).dtype.kind in "biu")
+    # Labels are integers; a target matrix is floating-point.
+    y_type_ok = np.asarray(y).dtype.kind in "biu" if label_form else cy is not None
     if label_form and y_type_ok:
         y_ok = x_ok and y.shape == (len(x),) and y.min() >= 0 and y.max() < n_out
     else:
@@ -247,7 +250,7 @@ def weight_cases(draw):
 @given(weight_cases())
 def weights(case):
     net, matrices = case
-    converted = [as_network_type(m, net.dtype) for m in matrices]
+    converted = [as_network_type(m, net.dtype, integers="numbers") for m in matrices]
 
     def assign():
         net.weights = matrices

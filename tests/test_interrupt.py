@@ -27,14 +27,15 @@ import ffnn
 
 # A parent that ignores SIGINT would make Python ignore it too.
 signal.signal(signal.SIGINT, signal.default_int_handler)
-data, out = sys.argv[1], sys.argv[2]
+data, out, progress = sys.argv[1], sys.argv[2], sys.argv[3] == "progress"
 with np.load(data) as f:
     X, y, sizes, dtype = f["X"], f["y"], f["sizes"].tolist(), str(f["dtype"])
 net = ffnn.NeuralNetwork(sizes[0], sizes[1:-1], sizes[-1], 0.1, dtype=dtype, seed=0)
 epochs = []
 print("ready", flush=True)
 try:
-    net.fit(X, y, epochs=10**6, seed=1, callback=lambda epoch, h: epochs.append(epoch))
+    net.fit(X, y, epochs=10**6, seed=1, callback=lambda epoch, h: epochs.append(epoch),
+            progress=progress)
 except KeyboardInterrupt:
     caught = time.monotonic()
     with open(out, "wb") as f:
@@ -42,14 +43,12 @@ except KeyboardInterrupt:
 """
 
 
-def interrupted_fit(tmp_path, X, y, sizes, dtype, delay):
-    """Run the child, send SIGINT `delay` s after it starts fitting; returns
-    (seconds from signal to KeyboardInterrupt, completed epochs, network)."""
-    data, out = tmp_path / "data.npz", tmp_path / "net.pickle"
-    np.savez(data, X=X, y=y, sizes=np.array(sizes), dtype=np.dtype(dtype).name)
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(data), str(out)], stdout=subprocess.PIPE, text=True
-    )
+def interrupt_child(code, args, delay, stderr):
+    """Run `code` in a child, send SIGINT `delay` s after it prints "ready"; the
+    seconds from the signal to the child's own time of catching it come from
+    what it wrote."""
+    child = subprocess.Popen([sys.executable, "-c", code, *map(str, args)],
+                             stdout=subprocess.PIPE, stderr=stderr, text=True)
     try:
         assert child.stdout.readline().strip() == "ready"
         time.sleep(delay)
@@ -59,19 +58,32 @@ def interrupted_fit(tmp_path, X, y, sizes, dtype, delay):
     finally:
         child.kill()
         child.stdout.close()
+    return sent
+
+
+def interrupted_fit(tmp_path, X, y, sizes, dtype, delay, progress=False):
+    """Run the child, send SIGINT `delay` s after it starts fitting; returns
+    (seconds from signal to KeyboardInterrupt, completed epochs, network)."""
+    data, out = tmp_path / "data.npz", tmp_path / "net.pickle"
+    np.savez(data, X=X, y=y, sizes=np.array(sizes), dtype=np.dtype(dtype).name)
+    with open(tmp_path / "stderr.txt", "w") as stderr:  # the progress bar, kept out of the way
+        sent = interrupt_child(CHILD, [data, out, "progress" if progress else "plain"], delay, stderr)
     with open(out, "rb") as f:
         caught, epochs_done, net = pickle.load(f)
     return caught - sent, epochs_done, net
 
 
+@pytest.mark.parametrize("progress", [False, True])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_ctrl_c_leaves_the_weights_of_the_last_completed_sample(tmp_path, dtype):
+def test_ctrl_c_leaves_the_weights_of_the_last_completed_sample(tmp_path, dtype, progress):
+    if progress:
+        pytest.importorskip("tqdm")
     rng = np.random.default_rng(0)
     n = 20000
     X = rng.uniform(0.01, 1, (n, 60))
     y = rng.integers(0, 10, n)
     sizes = (60, 40, 10)
-    latency, epochs_done, saved = interrupted_fit(tmp_path, X, y, sizes, dtype, delay=0.3)
+    latency, epochs_done, saved = interrupted_fit(tmp_path, X, y, sizes, dtype, delay=0.3, progress=progress)
     assert latency < 0.5
 
     replay = ffnn.NeuralNetwork(*sizes, 0.1, dtype=dtype, seed=0)
@@ -101,3 +113,29 @@ def test_ctrl_c_is_answered_quickly_when_one_sample_takes_long(tmp_path):
     latency, _, saved = interrupted_fit(tmp_path, X, y, sizes, np.float64, delay=0.5)
     assert latency < 0.5
     assert all(np.isfinite(w).all() for w in saved.weights)
+
+
+QUERY_CHILD = """
+import signal, sys, time
+import numpy as np
+import ffnn
+
+signal.signal(signal.SIGINT, signal.default_int_handler)
+out = sys.argv[1]
+# About 40 billion multiply-adds: many seconds in one call.
+net = ffnn.NeuralNetwork(100, [3000, 3000], 10, 0.1, seed=0)
+X = np.random.default_rng(0).uniform(0.01, 1, (4000, 100))
+print("ready", flush=True)
+try:
+    net.query(X)
+except KeyboardInterrupt:
+    caught = time.monotonic()
+    with open(out, "w") as f:
+        f.write(repr(caught))
+"""
+
+
+def test_ctrl_c_stops_a_long_batch_query(tmp_path):
+    out = tmp_path / "caught.txt"
+    sent = interrupt_child(QUERY_CHILD, [out], delay=0.5, stderr=None)
+    assert float(out.read_text()) - sent < 0.5

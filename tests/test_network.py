@@ -6,6 +6,7 @@ import pytest
 import reference
 
 import ffnn
+from ffnn.datasets import make_targets, scale_inputs
 
 
 def test_book_construction_and_attributes():
@@ -143,3 +144,105 @@ def test_bad_samples_are_clear_errors():
         net.query(np.zeros((2, 4)))
     with pytest.raises(ValueError, match="strictly between 0 and 1"):
         net.backquery([1.0, 0.5])
+
+
+# ---- one meaning for uint8: pixels, scaled the book's way -------------------
+
+
+def test_uint8_inputs_are_pixels_in_every_method(sample):
+    pixels = sample.test_images[:50]
+    scaled = scale_inputs(pixels)
+    net = ffnn.NeuralNetwork(784, 30, 10, 0.1, seed=6)
+    np.testing.assert_array_equal(net.query(pixels), net.query(scaled))
+    np.testing.assert_array_equal(net.query(pixels[0]), net.query(scaled[0]))
+    assert (net.query(pixels).argmax(axis=1) == net.predict(pixels)).all()
+    assert net.score(pixels, sample.test_labels[:50]) == net.score(scaled, sample.test_labels[:50])
+    targets = make_targets(sample.test_labels[:50])
+    for ours, theirs in zip(net.gradients(pixels, targets), net.gradients(scaled, targets)):
+        np.testing.assert_array_equal(ours, theirs)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_train_loop_over_pixels_equals_one_over_scaled_inputs(sample, dtype):
+    pixels, labels = sample.train_images[:300], sample.train_labels[:300]
+    targets = make_targets(labels, 10, dtype)
+    a = ffnn.NeuralNetwork(784, 30, 10, 0.1, dtype=dtype, seed=2)
+    b = a.copy()
+    losses_a = [a.train(x, t) for x, t in zip(pixels, targets)]
+    losses_b = [b.train(x, t) for x, t in zip(scale_inputs(pixels, dtype), targets)]
+    assert a == b and losses_a == losses_b
+    # And fit on the pixels takes the very same steps.
+    c = ffnn.NeuralNetwork(784, 30, 10, 0.1, dtype=dtype, seed=2)
+    c.fit(pixels, labels, shuffle=False)
+    assert c == a
+
+
+def test_pixels_read_as_int64_are_refused_with_what_to_pass(sample):
+    net = ffnn.NeuralNetwork(784, 30, 10, 0.1, seed=6)
+    as_read = sample.train_images[:3].astype(np.int64)  # what np.loadtxt(dtype=int) gives
+    with pytest.raises(TypeError, match=r"^inputs is a NumPy array of int64; pass uint8 pixels"):
+        net.query(as_read)
+    with pytest.raises(TypeError, match=r"^inputs is a NumPy array of int64"):
+        net.train(as_read[0], make_targets([3])[0])
+    with pytest.raises(TypeError, match=r"^X is a NumPy array of int64"):
+        net.fit(as_read, [1, 2, 3])
+
+
+# ---- argument names ---------------------------------------------------------
+
+
+def test_threads_beyond_the_maximum_are_named():
+    assert ffnn.network.MAX_THREADS == 64
+    for threads in (65, 2**31, 2**70):
+        with pytest.raises(ValueError, match=rf"threads must be at most 64, got {threads}"):
+            ffnn.NeuralNetwork(3, 2, 1, 0.1, threads=threads)
+    net = ffnn.NeuralNetwork(3, 2, 1, 0.1, threads=2)
+    with pytest.raises(ValueError, match="threads must be at most 64"):
+        net.threads = 2**31
+    assert net.threads == 2
+
+
+def test_zero_dimensional_arrays_are_node_counts():
+    net = ffnn.NeuralNetwork(np.array(6), np.array(200), np.array(10), 0.1, seed=0)
+    assert net.sizes == (6, 200, 10) and net.hnodes == 200
+    assert repr(net) == "NeuralNetwork(6, 200, 10, 0.1, dtype=float64)"
+    assert ffnn.NeuralNetwork(6, np.array([5, 4]), 2, 0.1).sizes == (6, 5, 4, 2)
+
+
+@pytest.mark.parametrize(
+    "hidden, error, message",
+    [
+        ([[200, 100], 50], TypeError, r"hidden_nodes\[0\] must be an integer, not list"),
+        (np.array([[2, 3], [4, 5]]), ValueError, r"hidden_nodes must be an integer or a flat sequence.*\(2, 2\)"),
+        (np.array(2.5), ValueError, "hidden_nodes must be a whole number, got 2.5"),
+        ({200}, TypeError, "hidden_nodes must be an integer, not set"),
+        ([3, "4"], TypeError, r"hidden_nodes\[1\] must be an integer, not str"),
+    ],
+)
+def test_bad_hidden_nodes_are_named(hidden, error, message):
+    with pytest.raises(error, match=message):
+        ffnn.NeuralNetwork(3, hidden, 1, 0.1)
+
+
+def test_construction_refuses_what_a_model_file_cannot_hold(tmp_path):
+    from ffnn import serialize
+
+    deepest = ffnn.NeuralNetwork(2, [1] * (serialize.MAX_LAYERS - 1), 1, 0.1, seed=0)
+    deepest.save(tmp_path / "deep.npz")
+    assert ffnn.NeuralNetwork.load(tmp_path / "deep.npz") == deepest
+    with pytest.raises(ValueError, match=rf"at most {serialize.MAX_LAYERS - 1} hidden layers, got {serialize.MAX_LAYERS}"):
+        ffnn.NeuralNetwork(2, [1] * serialize.MAX_LAYERS, 1, 0.1)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_batch_query_in_blocks_equals_one_call(threads, dtype):
+    rng = np.random.default_rng(4)
+    net = ffnn.NeuralNetwork(300, [400, 300], 10, 0.1, dtype=dtype, seed=1, threads=threads)
+    x = rng.uniform(0.01, 1.0, (3001, 300)).astype(dtype)  # several blocks and a ragged end
+    rows = ffnn.network._QUERY_UPDATES // (300 * 400 + 400 * 300 + 300 * 10) * threads
+    assert rows < len(x) // 2
+    whole = np.empty((len(x), 10), dtype=dtype)
+    ffnn._core.query(net._layers, x, whole, np.empty(net._layers.work_size * threads, dtype),
+                     net._pool if threads > 1 else None)
+    np.testing.assert_array_equal(net.query(x), whole)

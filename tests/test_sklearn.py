@@ -45,6 +45,19 @@ def test_fit_is_the_network_fit_with_the_same_seeds(digits, dtype):
     assert clf.score(X_test, y_test) == net.score(X_test, y_test) > 0.75
 
 
+def test_uint8_pixels_are_scaled_and_other_integers_are_numbers(digits):
+    X, y, X_test, _ = digits
+    pixels = BookMLPClassifier(hidden_nodes=20, epochs=1, random_state=4).fit(X, y)
+    scaled = BookMLPClassifier(hidden_nodes=20, epochs=1, random_state=4).fit(scale_inputs(X), y)
+    assert pixels.network_ == scaled.network_
+    np.testing.assert_array_equal(pixels.predict_proba(X_test), scaled.predict_proba(scale_inputs(X_test)))
+    np.testing.assert_array_equal(pixels.predict(X_test), pixels.network_.predict(X_test))
+    # scikit-learn's convention for other integers: the same numbers as floats.
+    as_int = BookMLPClassifier(hidden_nodes=20, epochs=1, random_state=4).fit(X.astype(np.int64), y)
+    as_float = BookMLPClassifier(hidden_nodes=20, epochs=1, random_state=4).fit(X.astype(np.float64), y)
+    assert as_int.network_ == as_float.network_ != pixels.network_
+
+
 def test_any_labels_become_classes(digits):
     X, y, X_test, y_test = digits
     names = np.array(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"])

@@ -265,9 +265,7 @@ def byte_swapped(a):
 FORMS = {
     "list": as_list,
     "tuple": lambda a: tuple(a.tolist()),
-    "int64": lambda a: a.astype(np.int64),
-    "uint16": lambda a: a.astype(np.uint16),
-    "bool": lambda a: a.astype(bool),
+    "int-list": lambda a: a.astype(int).tolist(),  # Python ints are real numbers
     "float16": lambda a: a.astype(np.float16),
     "float32": lambda a: a.astype(np.float32),
     "float64": lambda a: a.astype(np.float64),
@@ -277,7 +275,15 @@ FORMS = {
     "read-only": read_only,
     "byte-swapped": byte_swapped,
 }
-# 0 and 1 are exact in every form above, bool included.
+# NumPy integer arrays other than uint8 pixels: refused as inputs and targets.
+INTEGER_FORMS = {
+    "int64": lambda a: a.astype(np.int64),
+    "int32": lambda a: a.astype(np.int32),
+    "uint16": lambda a: a.astype(np.uint16),
+    "int8": lambda a: a.astype(np.int8),
+    "bool": lambda a: a.astype(bool),
+}
+# 0 and 1 are exact in every form above.
 BINARY_X = np.array([1.0, 0.0, 1.0, 1.0])
 BINARY_T = np.array([1.0, 0.0])
 BINARY_XS = np.array([[1.0, 0.0, 1.0, 0.0], [0.0, 1.0, 1.0, 1.0], [1.0, 1.0, 0.0, 0.0]])
@@ -323,14 +329,68 @@ def test_backquery_and_weight_assignment_accept_other_forms(form, dtype):
     assert other == clean
 
 
-@pytest.mark.parametrize("form", ["int64", "bool", "strided", "read-only", "list"])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("form", INTEGER_FORMS)
+def test_integer_arrays_are_refused_as_inputs_and_targets(form, dtype):
+    convert = INTEGER_FORMS[form]
+    x, t, xs, ts = (convert(a) for a in (BINARY_X, BINARY_T, BINARY_XS, BINARY_TS))
+    kind = np.dtype(x.dtype).name
+    calls = [
+        ("inputs", lambda net: net.train(x, BINARY_T)),
+        ("targets", lambda net: net.train(BINARY_X, t)),
+        ("inputs", lambda net: net.query(xs)),
+        ("X", lambda net: net.predict(xs)),
+        ("X", lambda net: net.score(xs, [0, 1, 0])),
+        ("X", lambda net: net.fit(xs, [0, 1, 0])),
+        ("y", lambda net: net.fit(BINARY_XS, ts)),
+        ("X_val", lambda net: net.fit(BINARY_XS, [0, 1, 0], validation=(xs, [0, 1, 0]))),
+        ("inputs", lambda net: net.gradients(x, BINARY_T)),
+        ("targets", lambda net: net.gradients(BINARY_X, t)),
+        ("targets", lambda net: net.backquery(convert(np.array([0, 1])))),
+    ]
+    for name, bad_call in calls:
+        net = net_of(dtype)
+        before = net.copy()
+        with pytest.raises(TypeError, match=rf"^{name} is a NumPy array of {kind}; pass .*floating-point"):
+            bad_call(net)
+        assert net == before
+
+
+def test_integer_inputs_error_says_what_to_pass():
+    with pytest.raises(TypeError) as info:
+        net_of().query(np.array([0, 255, 3, 9]))
+    assert str(info.value) == (
+        "inputs is a NumPy array of int64; pass uint8 pixels (0..255, scaled the book's way) "
+        "or floating-point inputs (e.g. scale_inputs(x) or x.astype(float))"
+    )
+
+
+def test_uint8_targets_are_not_pixels():
+    pixels = np.array([255, 0], np.uint8)
+    with pytest.raises(TypeError, match="targets is a NumPy array of uint8, but only inputs are pixels"):
+        net_of().train(GOOD_X, pixels)
+    with pytest.raises(TypeError, match="y is a NumPy array of uint8"):
+        net_of().fit(GOOD_XS, np.zeros((3, N_OUT), np.uint8))
+
+
+def test_python_ints_are_real_numbers():
+    a, b = net_of(), net_of()
+    assert a.train([0, 1, 0, 1], [1, 0]) == b.train([0.0, 1.0, 0.0, 1.0], [1.0, 0.0])
+    assert a == b
+    np.testing.assert_array_equal(a.query([[0, 1, 1, 0]]), b.query(np.array([[0.0, 1.0, 1.0, 0.0]])))
+
+
+LABEL_FORMS = {**FORMS, **INTEGER_FORMS}
+
+
+@pytest.mark.parametrize("form", ["int64", "int32", "uint16", "bool", "strided", "read-only", "list"])
 def test_labels_in_other_forms_give_the_clean_result(form):
     labels = np.array([1, 0, 1])
     a, b = net_of(), net_of()
     a.fit(BINARY_XS, labels, seed=1)
-    b.fit(BINARY_XS, FORMS[form](labels), seed=1)
+    b.fit(BINARY_XS, LABEL_FORMS[form](labels), seed=1)
     assert a == b
-    assert a.score(BINARY_XS, labels) == b.score(BINARY_XS, FORMS[form](labels))
+    assert a.score(BINARY_XS, labels) == b.score(BINARY_XS, LABEL_FORMS[form](labels))
 
 
 def test_pixels_in_other_layouts_give_the_clean_result():

@@ -32,7 +32,9 @@ def float_dtype(dtype) -> np.dtype:
 
 
 def node_count(value, name: str) -> int:
-    """A positive whole number (of nodes, epochs, classes); 3.0 counts as 3."""
+    """A positive whole number (of nodes, epochs, classes); 3.0 and np.array(3) count as 3."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be an integer, not {type(value).__name__}")
     if not isinstance(value, numbers.Integral):
@@ -53,6 +55,36 @@ def learning_rate(value, dtype: np.dtype = FLOAT_DTYPES[1]) -> float:
     if not math.isfinite(as_dtype) or as_dtype <= 0:
         raise ValueError(f"learning_rate must be a finite number > 0 (in {dtype}), got {value}")
     return value
+
+
+def samples(values, name: str, *, pixels: bool) -> tuple[np.ndarray, bool]:
+    """values as an array, and whether they are pixels to be scaled the book's way.
+
+    The rule for every input and target (NeuralNetwork's docstring states it):
+    uint8 means pixels, which only inputs (``pixels``) may be; any other
+    NumPy array of integers or bools is refused, as its meaning is unclear
+    (raw pixels read with ``np.loadtxt(dtype=int)``, or labels?). Python
+    lists and tuples are real numbers, ints among them, unless they hold
+    uint8 arrays (which NumPy keeps as uint8: pixels again).
+    """
+    arr = values if isinstance(values, np.ndarray) else np.asarray(values)
+    if arr.dtype == np.uint8:
+        if pixels:
+            return arr, True
+        raise TypeError(
+            f"{name} is a NumPy array of uint8, but only inputs are pixels; pass floating-point {name} "
+            f"(e.g. make_targets(labels), or pixels / 255 for pixels as targets)"
+        )
+    if arr.dtype.kind in "biu" and isinstance(values, np.ndarray):
+        if pixels:
+            advice = (
+                "pass uint8 pixels (0..255, scaled the book's way) or floating-point inputs "
+                "(e.g. scale_inputs(x) or x.astype(float))"
+            )
+        else:
+            advice = f"pass floating-point {name} (e.g. make_targets(labels) or t.astype(float))"
+        raise TypeError(f"{name} is a NumPy array of {arr.dtype}; {advice}")
+    return arr, False
 
 
 def real_array(values, dtype: np.dtype, name: str, finite: bool = True) -> np.ndarray:

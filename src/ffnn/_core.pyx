@@ -26,6 +26,7 @@ ctypedef fused real:
 cdef Py_ssize_t UPDATES_PER_CHUNK = 1 << 24
 cdef Py_ssize_t MAX_SAMPLES_PER_CHUNK = 1024
 
+MAX_THREADS = FFNN_MAX_THREADS
 RULES = {"book": FFNN_RULE_BOOK, "mse": FFNN_RULE_MSE, "cross_entropy": FFNN_RULE_CROSS_ENTROPY}
 SIMD_LEVELS = {ffnn_simd_name(level).decode(): level for level in range(FFNN_SIMD_NEON + 1)}
 
@@ -180,8 +181,13 @@ def train_step(Layers layers, const real[::1] inputs, const real[::1] targets,
 
 
 def train_samples(Layers layers, double learning_rate, int rule, pixels, inputs, targets,
-                  labels, const int64_t[::1] order, real[::1] work, Pool pool=None):
-    """Train on the samples in `order`; returns the sum of their squared errors.
+                  labels, const int64_t[::1] order, real[::1] work, Pool pool=None,
+                  double total=0.0):
+    """Train on the samples in `order`; returns `total` plus their squared errors.
+
+    The errors are added to `total` a chunk of layers.samples_per_chunk at a
+    time, so an epoch trained in calls of whole chunks, each given the
+    previous call's result, sums exactly as one call would.
 
     Inputs come from `pixels` (uint8, scaled on the fly) or `inputs` (the other
     one is None); targets from `targets` or integer `labels`. The caller
@@ -200,7 +206,6 @@ def train_samples(Layers layers, double learning_rate, int rule, pixels, inputs,
     cdef const int64_t *label_ptr = NULL
     cdef Py_ssize_t n_rows, n_in, n_out, start, count
     cdef Py_ssize_t chunk = layers.samples_per_chunk
-    cdef double total = 0.0
     cdef ffnn_pool *threads = NULL if pool is None else pool.pool
 
     if (pixels is None) == (inputs is None) or (targets is None) == (labels is None):

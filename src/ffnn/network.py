@@ -1,8 +1,10 @@
 """The NeuralNetwork class: the book's network, with its arithmetic in C."""
 from __future__ import annotations
 
+import copy
 import os
 import threading
+import time
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -12,8 +14,21 @@ from ffnn.datasets import scale_inputs
 
 
 # Training images rotated at a time by fit(augment=...): small enough to stay
-# in cache, large enough that Python's share of the time is negligible.
+# in cache, large enough that Python's share of the time is negligible; for
+# large networks fewer, so that a progress bar still moves.
 _ROTATION_CHUNK = 256
+_ROTATION_UPDATES = 1 << 27
+# With a progress bar, fit trains in chunks sized to take about this long:
+# the bar moves several times a second, and a chunk's Python overhead (some
+# microseconds) stays far below its time in C.
+_PROGRESS_SECONDS = 0.15
+# Multiply-adds per query call: a batch query is split into calls of about
+# this many (a few tens of milliseconds), so that Ctrl-C is answered between them.
+_QUERY_UPDATES = 1 << 25
+# Samples per block of the C batch query; Python's blocks are multiples of it,
+# so that they split the batch exactly where one call would.
+_QUERY_BLOCK = 32
+MAX_THREADS = _core.MAX_THREADS
 
 
 class NeuralNetwork:
@@ -21,19 +36,38 @@ class NeuralNetwork:
 
     ``NeuralNetwork(input_nodes, hidden_nodes, output_nodes, learning_rate)``
     is the book's network; ``hidden_nodes`` may also be a sequence of layer
-    sizes for several hidden layers. Weight matrix k has shape
+    sizes for several hidden layers (at most ``serialize.MAX_LAYERS - 1``, as
+    many as a model file holds). Weight matrix k has shape
     ``(nodes of layer k+1, nodes of layer k)`` and starts normal with mean 0
-    and standard deviation ``(nodes of layer k) ** -0.5``, drawn from
-    ``np.random.default_rng(seed)``.
+    and standard deviation ``(nodes of layer k) ** -0.5``.
+
+    ``seed`` seeds the network's own generator, ``np.random.default_rng(seed)``,
+    which draws the initial weights and then every shuffle of ``fit``: the
+    same script with the same seed gives the same weights bit for bit.
+    ``net.seed`` is the seed given (None if none). Copies and pickles carry
+    the generator's state, so they go on drawing what the original would; a
+    network read by ``load`` starts a fresh, unseeded generator.
+
+    What inputs and targets mean, by type (the same in ``train``, ``query``,
+    ``fit``, ``predict``, ``score``, ``gradients`` and ``backquery``):
+
+    - uint8 arrays of inputs (or lists of them) are pixels 0..255, scaled
+      the book's way (``datasets.scale_inputs``: ``x / 255 * 0.99 + 0.01``);
+    - floating-point arrays, and Python lists and tuples of numbers (ints
+      included), are real numbers used as given;
+    - any other NumPy integer or bool array (int64 from
+      ``np.loadtxt(dtype=int)``, int32, uint16, bool) is refused with a
+      TypeError, as are uint8 targets: targets are never pixels;
+    - labels (``fit``'s 1-D ``y``, ``score``'s ``labels``) are integers of any type.
 
     ``rule`` chooses how errors become weight steps: ``"book"`` (the
     default, the book's arithmetic exactly), ``"mse"`` (the exact gradient of
     the squared error at every layer) or ``"cross_entropy"`` (the exact
     gradient of the binary cross-entropy).
 
-    ``threads`` (default 1) is how many threads ``fit`` and ``query`` use:
-    each large layer's rows are split between them, and the results are
-    bitwise identical to one thread's.
+    ``threads`` (default 1, at most ``MAX_THREADS``, 64) is how many threads
+    ``fit`` and ``query`` use: each large layer's rows are split between
+    them, and the results are bitwise identical to one thread's.
     """
 
     def __init__(
@@ -48,12 +82,7 @@ class NeuralNetwork:
         rule: str = "book",
         threads: int = 1,
     ) -> None:
-        if isinstance(hidden_nodes, (Sequence, np.ndarray)) and not isinstance(hidden_nodes, str):
-            hidden = [_checks.node_count(h, f"hidden_nodes[{i}]") for i, h in enumerate(hidden_nodes)]
-            self._hidden_is_list = True
-        else:
-            hidden = [_checks.node_count(hidden_nodes, "hidden_nodes")]
-            self._hidden_is_list = False
+        hidden, self._hidden_is_list = _hidden_layers(hidden_nodes)
         sizes = (
             _checks.node_count(input_nodes, "input_nodes"),
             *hidden,
@@ -64,11 +93,11 @@ class NeuralNetwork:
         self.rule = rule
         self._lock = threading.RLock()
         self.threads = threads
-        rng = np.random.default_rng(seed)
+        self._seed, self._rng = seed, _generator(seed)
         weights = []
         for n_in, n_out in zip(sizes[:-1], sizes[1:]):
             _check_allocatable(n_out, n_in, self._dtype)
-            w = rng.normal(0.0, n_in**-0.5, size=(n_out, n_in))
+            w = self._rng.normal(0.0, n_in**-0.5, size=(n_out, n_in))
             weights.append(np.ascontiguousarray(w, dtype=self._dtype))
         self._bind(weights)
 
@@ -83,6 +112,11 @@ class NeuralNetwork:
     def sizes(self) -> tuple[int, ...]:
         """Node counts of every layer, input first."""
         return self._sizes
+
+    @property
+    def seed(self):
+        """The seed given to the constructor, None if none was; see the class docstring."""
+        return self._seed
 
     @property
     def inodes(self) -> int:
@@ -128,6 +162,8 @@ class NeuralNetwork:
     @threads.setter
     def threads(self, value: int) -> None:
         count = _checks.node_count(value, "threads")
+        if count > MAX_THREADS:
+            raise ValueError(f"threads must be at most {MAX_THREADS}, got {count}")
         with self._lock:
             self._pool = _core.Pool(count)
 
@@ -193,6 +229,7 @@ class NeuralNetwork:
         self._layers = _core.Layers([_cache_aligned(w) for w in weights])
         self._sizes = self._layers.sizes
         self._weights = self._layers.arrays
+        self._n_weights = sum(w.size for w in weights)
         self._work = np.empty(self._layers.work_size, dtype=self._dtype)
 
     # ---- the book's three operations --------------------------------------
@@ -212,8 +249,8 @@ class NeuralNetwork:
         so large that the weighted sums overflow.
         """
         # The core checks finiteness itself, in the same pass that reads them.
-        x = _checks.vector(inputs, self.sizes[0], self._dtype, "inputs", finite=False)
-        t = _checks.vector(targets, self.sizes[-1], self._dtype, "targets", finite=False)
+        x = _checks.vector(self._inputs(inputs, "inputs"), self.sizes[0], self._dtype, "inputs", finite=False)
+        t = _checks.vector(_targets(targets, "targets"), self.sizes[-1], self._dtype, "targets", finite=False)
         with self._lock:
             loss = float(
                 _core.train_step(
@@ -235,142 +272,208 @@ class NeuralNetwork:
         callback: Callable[[int, dict], object] | None = None,
         validation: tuple | None = None,
         augment: dict | None = None,
+        progress: bool = False,
     ) -> dict[str, list[float]]:
         """Train on every sample of ``X`` for ``epochs`` passes, in C.
 
-        ``X`` is ``(n, input_nodes)``: uint8 pixels (0..255, scaled on the fly
-        as the book does, ``x / 255 * 0.99 + 0.01``) or real numbers used as
-        given. ``y`` is integer labels (targets 0.99 for the label's node, 0.01
-        elsewhere) or a ``(n, output_nodes)`` target matrix. Samples are visited
-        in a fresh random order each epoch (``np.random.default_rng(seed)``)
-        unless ``shuffle`` is False. ``validation=(X_val, labels_val)`` adds
-        each epoch's accuracy to the history; ``callback(epoch, history)``
+        ``X`` is ``(n, input_nodes)``: uint8 pixels (scaled on the fly as the
+        book does) or real numbers used as given (see the class docstring).
+        ``y`` is integer labels (targets 0.99 for the label's node, 0.01
+        elsewhere) or a ``(n, output_nodes)`` floating-point target matrix.
+        Samples are visited in a fresh random order each epoch, drawn from
+        the network's generator (see ``seed`` in the class docstring), or
+        from ``np.random.default_rng(seed)`` for this call if ``seed`` is
+        given, unless ``shuffle`` is False. ``validation=(X_val, labels_val)``
+        adds each epoch's accuracy to the history; ``callback(epoch, history)``
         runs after each epoch. ``augment={"rotate": θ}`` trains as the book's
         part 3 does: each image, then the image rotated by +θ degrees, then by
         −θ (bilinear, background 0.01), rotated a chunk at a time in C.
 
-        Returns the history: ``{"loss": [...]}`` with each epoch's mean squared
-        error (before each sample's update), plus ``"val_accuracy"``.
+        ``progress=True`` shows a ``tqdm.auto`` bar over every sample of every
+        epoch, moving several times a second, with the epoch's running loss;
+        print from ``callback`` with ``tqdm.write`` to keep lines above it.
+        It needs tqdm (``pip install 'ffnn[progress]'``) and changes no result.
+
+        Returns the history: ``"sum_squared_error"``, each epoch's mean over
+        its samples of ``sum((targets - outputs) ** 2)`` (summed over the
+        output nodes, taken before each sample's update); ``"loss"``, the
+        same values under the name earlier versions used; ``"val_accuracy"``
+        with ``validation``.
 
         Every argument is checked before training starts. Ctrl-C raises
         KeyboardInterrupt within milliseconds and leaves the weights as they
         were after the last completed sample. FloatingPointError is raised as
         soon as the weights are found NaN or infinite.
         """
-        pixels, inputs, targets, labels = self._training_data(X, y)
-        n = len(pixels if pixels is not None else inputs)
+        data = self._training_data(X, y)
+        n = len(data[0] if data[0] is not None else data[1])
         epochs = _checks.node_count(epochs, "epochs")
         rotations = _augment.parse(augment, self.sizes[0], self._dtype)
+        copies = rotations.copies if rotations is not None else 1
         if callback is not None and not callable(callback):
             raise TypeError(f"callback must be callable, not {type(callback).__name__}")
         if validation is not None:
             validation = self._validation_data(validation)
-        rng = np.random.default_rng(seed)
-        history: dict[str, list[float]] = {"loss": []}
+        rng = self._rng if seed is None else _generator(seed)
+        bar = _progress_bar(epochs * n * copies) if progress else None
+        history: dict[str, list[float]] = {"sum_squared_error": [], "loss": []}
         if validation is not None:
             history["val_accuracy"] = []
-        for epoch in range(1, epochs + 1):
-            order = rng.permutation(n) if shuffle else np.arange(n)
-            if rotations is not None:
-                total = self._train_rotated(rotations, pixels, inputs, targets, labels, order)
-            else:
+        try:
+            for epoch in range(1, epochs + 1):
+                order = rng.permutation(n) if shuffle else np.arange(n)
                 with self._lock:
-                    total = _core.train_samples(
-                        self._layers, self._learning_rate, _core.RULES[self._rule], pixels, inputs,
-                        targets, labels, order.astype(np.int64), self._work, self._pool,
+                    if bar is None and rotations is None:
+                        total = self._train_order(data, order)
+                    else:
+                        total = self._train_in_chunks(data, order, rotations, bar)
+                mean = total / (n * copies)
+                history["sum_squared_error"].append(mean)
+                history["loss"].append(mean)
+                # A NaN total stopped the epoch early; the last update may also
+                # have overflowed, which only a look at every weight can tell.
+                if total != total or not all(_core.all_finite(w.reshape(-1)) for w in self._weights):
+                    raise FloatingPointError(
+                        f"in epoch {epoch}: {_not_finite_message(self._learning_rate)}"
                     )
-            history["loss"].append(total / (n * (rotations.copies if rotations else 1)))
-            # A NaN total stopped the epoch early; the last update may also
-            # have overflowed, which only a look at every weight can tell.
-            if total != total or not all(_core.all_finite(w.reshape(-1)) for w in self._weights):
-                raise FloatingPointError(
-                    f"in epoch {epoch}: {_not_finite_message(self._learning_rate)}"
-                )
-            if validation is not None:
-                history["val_accuracy"].append(self.score(*validation))
-            if callback is not None:
-                callback(epoch, history)
+                if validation is not None:
+                    history["val_accuracy"].append(self.score(*validation))
+                if callback is not None:
+                    callback(epoch, history)
+        finally:
+            if bar is not None:
+                bar.close()
         return history
 
-    def _train_rotated(self, rotations, pixels, inputs, targets, labels, order) -> float:
-        """One epoch in the book's augmented order, a chunk of samples at a time.
+    def _train_order(self, data, order: np.ndarray, lr: float | None = None, total: float = 0.0) -> float:
+        """One C call training on the samples in ``order``; ``total`` plus their squared errors."""
+        pixels, inputs, targets, labels = data
+        return _core.train_samples(
+            self._layers, self._learning_rate if lr is None else lr, _core.RULES[self._rule],
+            pixels, inputs, targets, labels, order.astype(np.int64), self._work, self._pool, total,
+        )
 
-        Only a chunk's rotated copies exist at once, never the whole rotated set.
+    def _train_in_chunks(self, data, order, rotations, bar) -> float:
+        """One epoch a chunk of samples at a time, for the progress bar or the rotations.
+
+        Each call continues the last one's total. Rotated images go a fixed
+        number at a time, with or without a bar (only a chunk's rotated
+        copies exist at once). Otherwise, for the bar, each chunk is sized
+        from the speed measured so far to take about _PROGRESS_SECONDS, in
+        whole multiples of the core's own chunk (``samples_per_chunk``), so
+        that the sum is grouped as in one call. Either way, weights and sum
+        are those of the same epoch without a bar, bit for bit.
         """
-        total = 0.0
-        repeat = rotations.copies
-        with self._lock:
-            for start in range(0, len(order), _ROTATION_CHUNK):
-                rows = order[start:start + _ROTATION_CHUNK]
-                x = inputs[rows] if inputs is not None else scale_inputs(pixels[rows], self._dtype)
-                total += _core.train_samples(
-                    self._layers, self._learning_rate, _core.RULES[self._rule], None,
-                    rotations.expand(x),
-                    None if targets is None else np.repeat(targets[rows], repeat, axis=0),
-                    None if labels is None else np.repeat(labels[rows], repeat),
-                    np.arange(len(rows) * repeat, dtype=np.int64), self._work, self._pool,
-                )
-                if total != total:  # non-finite weights: fit reports it
-                    break
+        lr = self._learning_rate  # a change made meanwhile waits for the next epoch
+        if rotations is not None:
+            copies = rotations.copies
+            unit = size = max(1, min(_ROTATION_CHUNK, _ROTATION_UPDATES // (copies * self._n_weights)))
+        else:
+            copies, unit = 1, self._layers.samples_per_chunk
+            size = _QUERY_UPDATES // (4 * self._n_weights)  # a first guess: some milliseconds
+        total, done = 0.0, 0
+        while done < len(order):
+            size = max(unit, size - size % unit)
+            rows = order[done:done + size]
+            began = time.perf_counter()
+            if rotations is None:
+                total = self._train_order(data, rows, lr, total)
+            else:
+                total = self._train_rotated(rotations, data, rows, lr, total)
+            done += len(rows)
+            if total != total:  # non-finite weights: fit reports it
+                break
+            if bar is not None:
+                if rotations is None:
+                    rate = len(rows) / max(time.perf_counter() - began, 1e-6)
+                    size = int(min(rate * _PROGRESS_SECONDS, 4.0 * size))
+                bar.set_postfix(loss=f"{total / (done * copies):.4f}", refresh=False)
+                bar.update(len(rows) * copies)
         return total
+
+    def _train_rotated(self, rotations, data, rows, lr: float, total: float) -> float:
+        """The images ``rows`` in the book's augmented order: each, then its rotations."""
+        pixels, inputs, targets, labels = data
+        repeat = rotations.copies
+        x = inputs[rows] if inputs is not None else scale_inputs(pixels[rows], self._dtype)
+        return _core.train_samples(
+            self._layers, lr, _core.RULES[self._rule], None, rotations.expand(x),
+            None if targets is None else np.repeat(targets[rows], repeat, axis=0),
+            None if labels is None else np.repeat(labels[rows], repeat),
+            np.arange(len(rows) * repeat, dtype=np.int64), self._work, self._pool, total,
+        )
 
     def _training_data(self, X, y):
         """(pixels, inputs, targets, labels) for the C loop; two of them are None."""
         n_in, n_out = self.sizes[0], self.sizes[-1]
-        X_arr = np.asarray(X)
-        if X_arr.dtype == np.uint8:
+        X_arr, is_pixels = _checks.samples(X, "X", pixels=True)
+        if is_pixels:
             if X_arr.ndim != 2 or X_arr.shape[0] == 0 or X_arr.shape[1] != n_in:
                 raise ValueError(f"X must have shape (n, {n_in}) with n >= 1, got {X_arr.shape}")
             pixels, inputs = np.ascontiguousarray(X_arr), None
         else:
             pixels, inputs = None, _checks.rows(X_arr, n_in, self._dtype, "X")
         n = len(X_arr)
-        y_arr = np.asarray(y)
-        if y_arr.ndim == 1:
-            return pixels, inputs, None, _checks.labels(y_arr, n, n_out, "y")
-        targets = _checks.matrix(y_arr, (n, n_out), self._dtype, "y")
+        if np.ndim(y) == 1:
+            return pixels, inputs, None, _checks.labels(y, n, n_out, "y")
+        targets = _checks.matrix(_targets(y, "y"), (n, n_out), self._dtype, "y")
         return pixels, inputs, targets, None
 
     def _validation_data(self, validation) -> tuple[np.ndarray, np.ndarray]:
         """(inputs, labels) checked up front, so that no epoch is lost to a typo."""
         if not isinstance(validation, (tuple, list)) or len(validation) != 2:
             raise TypeError("validation must be a pair (X_val, labels_val)")
-        X_val = _checks.rows(self._as_inputs(validation[0]), self.sizes[0], self._dtype, "X_val")
+        X_val = _checks.rows(self._inputs(validation[0], "X_val"), self.sizes[0], self._dtype, "X_val")
         return X_val, _checks.labels(validation[1], len(X_val), self.sizes[-1], "labels_val")
 
     def predict(self, X) -> np.ndarray:
         """The index of the largest output for each row of ``X`` (pixels or inputs)."""
-        return self.query(self._as_inputs(X)).argmax(axis=-1)
+        return self._query(X, "X").argmax(axis=-1)
 
     def score(self, X, labels) -> float:
         """The fraction of rows of ``X`` whose prediction equals the label."""
-        X = _checks.rows(self._as_inputs(X), self.sizes[0], self._dtype, "X")
+        X = _checks.rows(self._inputs(X, "X"), self.sizes[0], self._dtype, "X")
         labels = _checks.labels(labels, len(X), self.sizes[-1], "labels")
         return float(np.mean(self.predict(X) == labels))
 
-    def _as_inputs(self, X):
-        """uint8 pixels scaled the book's way; anything else as given."""
-        X = np.asarray(X)
-        return scale_inputs(X, self._dtype) if X.dtype == np.uint8 else X
+    def _inputs(self, values, name: str):
+        """uint8 pixels scaled the book's way; other inputs as given, integer arrays refused."""
+        arr, is_pixels = _checks.samples(values, name, pixels=True)
+        return scale_inputs(arr, self._dtype) if is_pixels else arr
 
     def query(self, inputs) -> np.ndarray:
-        """Outputs for one sample (1-D) or for each row of a 2-D array."""
-        x = _checks.real_array(inputs, self._dtype, "inputs")
+        """Outputs for one sample (1-D) or for each row of a 2-D array.
+
+        A large batch is computed in blocks of some milliseconds each, so
+        that Ctrl-C stops it quickly; the results are those of one block.
+        """
+        return self._query(inputs, "inputs")
+
+    def _query(self, inputs, name: str) -> np.ndarray:
+        x = _checks.real_array(self._inputs(inputs, name), self._dtype, name)
         if x.ndim not in (1, 2) or x.size == 0 or x.shape[-1] != self.sizes[0]:
             raise ValueError(
-                f"inputs must have shape ({self.sizes[0]},) or (n, {self.sizes[0]}) with n >= 1, "
+                f"{name} must have shape ({self.sizes[0]},) or (n, {self.sizes[0]}) with n >= 1, "
                 f"got {x.shape}"
             )
         batch = x.reshape(-1, self.sizes[0])
         out = np.empty((batch.shape[0], self.sizes[-1]), dtype=self._dtype)
-        if self._pool.threads == 1:
+        threads = self._pool.threads
+        rows = max(1, _QUERY_UPDATES // self._n_weights) * threads
+        rows += -rows % _QUERY_BLOCK
+        if threads == 1:
             work = np.empty(self._layers.work_size, dtype=self._dtype)
-            _core.query(self._layers, batch, out, work)
+            for start in range(0, len(batch), rows):
+                _core.query(self._layers, batch[start:start + rows], out[start:start + rows], work)
         else:
             # A pool runs one call at a time.
             with self._lock:
-                work = np.empty(self._layers.work_size * self._pool.threads, dtype=self._dtype)
-                _core.query(self._layers, batch, out, work, self._pool)
+                work = np.empty(self._layers.work_size * threads, dtype=self._dtype)
+                for start in range(0, len(batch), rows):
+                    _core.query(
+                        self._layers, batch[start:start + rows], out[start:start + rows], work,
+                        self._pool,
+                    )
         return out[0] if x.ndim == 1 else out
 
     def backquery(self, targets) -> np.ndarray:
@@ -381,7 +484,7 @@ class NeuralNetwork:
         0.01 .. 0.99 before the next inverse sigmoid. Targets must lie
         strictly between 0 and 1.
         """
-        t = _checks.vector(targets, self.sizes[-1], self._dtype, "targets")
+        t = _checks.vector(_targets(targets, "targets"), self.sizes[-1], self._dtype, "targets")
         if not ((t > 0) & (t < 1)).all():
             raise ValueError("targets must lie strictly between 0 and 1 to be back-queried")
         image = np.empty(self.sizes[0], dtype=self._dtype)
@@ -408,8 +511,8 @@ class NeuralNetwork:
         The weights are not changed. ``ffnn.gradcheck`` holds these against
         finite differences.
         """
-        x = _checks.real_array(inputs, self._dtype, "inputs")
-        t = _checks.real_array(targets, self._dtype, "targets")
+        x = _checks.real_array(self._inputs(inputs, "inputs"), self._dtype, "inputs")
+        t = _checks.real_array(_targets(targets, "targets"), self._dtype, "targets")
         n_in, n_out = self.sizes[0], self.sizes[-1]
         if x.ndim not in (1, 2) or x.shape[-1] != n_in or x.size == 0:
             raise ValueError(f"inputs must have shape ({n_in},) or (n, {n_in}), got {x.shape}")
@@ -451,7 +554,11 @@ class NeuralNetwork:
 
     @classmethod
     def load(cls, path) -> NeuralNetwork:
-        """The network saved in ``path``; ValueError if the file is not a valid model."""
+        """The network saved in ``path``; ValueError if the file is not a valid model.
+
+        The file holds no generator: the network's ``seed`` is None and its
+        shuffles come from a fresh, unseeded generator.
+        """
         state = serialize.load(path)
         net = cls.__new__(cls)
         try:
@@ -461,7 +568,7 @@ class NeuralNetwork:
         return net
 
     def copy(self) -> NeuralNetwork:
-        """An independent network with the same sizes, learning rate and weights."""
+        """An independent network with the same sizes, learning rate, weights and generator state."""
         clone = self.__class__.__new__(self.__class__)
         clone.__setstate__(self.__getstate__())
         return clone
@@ -475,6 +582,10 @@ class NeuralNetwork:
                 "hidden_is_list": self._hidden_is_list,
                 "weights": [w.copy() for w in self._weights],
                 "threads": self._pool.threads,
+                "seed": self._seed,
+                # A copy of the generator, so that a copy or an unpickled
+                # network draws the same shuffles as the original would.
+                "rng": copy.deepcopy(self._rng),
             }
 
     def __setstate__(self, state: dict) -> None:
@@ -484,8 +595,58 @@ class NeuralNetwork:
         self._hidden_is_list = bool(state["hidden_is_list"])
         self._lock = threading.RLock()
         self.threads = state.get("threads", 1)
+        self._seed = state.get("seed")
+        rng = state.get("rng")
+        self._rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng()
         weights = [np.array(w, dtype=self._dtype, order="C", copy=True) for w in state["weights"]]
         self._bind(weights)
+
+
+def _hidden_layers(hidden_nodes) -> tuple[list[int], bool]:
+    """The hidden layer sizes, and whether they were given as a sequence."""
+    if isinstance(hidden_nodes, np.ndarray) and hidden_nodes.ndim == 0:
+        hidden_nodes = hidden_nodes.item()
+    if isinstance(hidden_nodes, str) or not isinstance(hidden_nodes, (Sequence, np.ndarray)):
+        return [_checks.node_count(hidden_nodes, "hidden_nodes")], False
+    if isinstance(hidden_nodes, np.ndarray) and hidden_nodes.ndim != 1:
+        raise ValueError(
+            f"hidden_nodes must be an integer or a flat sequence of integers, "
+            f"got an array of shape {hidden_nodes.shape}"
+        )
+    # A model file holds at most MAX_LAYERS weight matrices: refuse here
+    # what save could write but load would refuse.
+    if len(hidden_nodes) > serialize.MAX_LAYERS - 1:
+        raise ValueError(
+            f"hidden_nodes may list at most {serialize.MAX_LAYERS - 1} hidden layers, "
+            f"got {len(hidden_nodes)}"
+        )
+    return [_checks.node_count(h, f"hidden_nodes[{i}]") for i, h in enumerate(hidden_nodes)], True
+
+
+def _generator(seed) -> np.random.Generator:
+    """``np.random.default_rng(seed)``, with an error that names the seed."""
+    try:
+        return np.random.default_rng(seed)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(
+            f"seed must be None, a non-negative integer, a SeedSequence or a Generator, got {seed!r}"
+        ) from None
+
+
+def _targets(values, name: str):
+    """Targets as an array; integer arrays, pixels included, refused (class docstring)."""
+    return _checks.samples(values, name, pixels=False)[0]
+
+
+def _progress_bar(total: int):
+    """A tqdm.auto bar over ``total`` samples; ImportError, before training, without tqdm."""
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        raise ImportError(
+            "fit(progress=True) needs tqdm: pip install 'ffnn[progress]'"
+        ) from None
+    return tqdm(total=total, unit="sample", unit_scale=True, desc="fit")
 
 
 def _not_finite_message(lr: float) -> str:

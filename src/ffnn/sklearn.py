@@ -22,10 +22,10 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "ffnn.sklearn needs scikit-learn >= 1.6: pip install 'ffnn[sklearn]'"
     ) from exc
 
-from ffnn.datasets import scale_inputs
 from ffnn.network import NeuralNetwork
 
-# uint8 stays uint8 (pixels, scaled the book's way); any other input becomes float.
+# uint8 stays uint8 (pixels, scaled the book's way, as NeuralNetwork takes
+# it); any other input becomes float, as scikit-learn's estimators expect.
 _INPUT_DTYPES = [np.float64, np.float32, np.uint8]
 _SEEDS = 2**31 - 1  # seeds drawn below this fit every platform's C long
 
@@ -52,8 +52,10 @@ class BookMLPClassifier(ClassifierMixin, BaseEstimator):
         reproducible.
 
     Inputs of dtype uint8 are taken as pixels and scaled as the book does,
-    ``x / 255 * 0.99 + 0.01``; any other input is used as given, so scale it
-    to a range the sigmoids like (e.g. with ``MinMaxScaler``).
+    ``x / 255 * 0.99 + 0.01``, exactly as ``NeuralNetwork`` takes them; any
+    other input, other integer types included (where ``NeuralNetwork``
+    refuses them, scikit-learn expects them converted), is used as given as
+    floats, so scale it to a range the sigmoids like (e.g. with ``MinMaxScaler``).
 
     Attributes
     ----------
@@ -62,7 +64,8 @@ class BookMLPClassifier(ClassifierMixin, BaseEstimator):
     network_ : NeuralNetwork
         The trained network.
     loss_curve_ : list of float
-        Each epoch's mean squared error ``sum((t - o) ** 2)``, before each update.
+        Each epoch's mean over its samples of the summed squared error
+        ``sum((t - o) ** 2)`` over the output nodes, before each update.
     n_features_in_ : int
     """
 
@@ -128,13 +131,11 @@ class BookMLPClassifier(ClassifierMixin, BaseEstimator):
         history = self.network_.fit(
             X, labels, epochs, shuffle=self.shuffle, seed=self._rng.randint(_SEEDS)
         )
-        self.loss_curve_.extend(history["loss"])
+        self.loss_curve_.extend(history["sum_squared_error"])
 
     def _outputs(self, X) -> np.ndarray:
         check_is_fitted(self)
         X = validate_data(self, X, dtype=_INPUT_DTYPES, reset=False)
-        if X.dtype == np.uint8:
-            X = scale_inputs(X, self.network_.dtype)
         return self.network_.query(X)
 
     def predict(self, X) -> np.ndarray:
