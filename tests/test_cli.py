@@ -426,3 +426,12 @@ def test_unknown_option_is_refused_in_one_line():
     result = run("evaluate", "--bogus")
     assert result.returncode == 2
     assert result.stderr.startswith("ffnn evaluate: error: ") and result.stderr.count("\n") == 1, result.stderr
+
+
+def test_a_reader_that_stops_early_gets_no_error(model):
+    child = subprocess.Popen(command("evaluate", model), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env=env())
+    child.stdout.close()  # as `ffnn evaluate MODEL | head -1` does once it has its line
+    err = child.stderr.read()
+    child.stderr.close()
+    assert child.wait(timeout=120) == 1 and err == b""

@@ -369,7 +369,7 @@ class _EpochReport:
 
 
 def _interrupted(net: NeuralNetwork, args: argparse.Namespace, report: _EpochReport) -> int:
-    where = f"interrupted in epoch {report.completed + 1} of {args.epochs}"
+    where = f"interrupted in epoch {min(report.completed + 1, args.epochs)} of {args.epochs}"
     if args.save:
         _save(net, args.save)  # a further Ctrl-C changes nothing: the command is stopping anyway
         where += f": saved the network after its last completed sample to {args.save}"
@@ -472,6 +472,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         check_outputs(args)
         return COMMANDS[args.command](args)
+    except BrokenPipeError:
+        # The reader of the output has gone (`ffnn evaluate ... | head`): no
+        # one to tell, and Python's own flush at exit must not complain either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except USER_ERRORS as exc:
         print(f"ffnn {args.command}: error: {_one_line(exc)}", file=sys.stderr)
         return 1
