@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 import ffnn
+import ffnn.plots
 from ffnn import cli
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -422,10 +423,24 @@ def test_every_command_has_help(command):
     assert result.returncode == 0 and "usage: ffnn" in result.stdout
 
 
-def test_unknown_option_is_refused_in_one_line():
-    result = run("evaluate", "--bogus")
+@pytest.mark.parametrize("args", [["evaluate", "--bogus"], ["train", "--bogus"], ["--bogus"]])
+def test_unknown_option_is_refused_in_one_line(args):
+    result = run(*args)
     assert result.returncode == 2
-    assert result.stderr.startswith("ffnn evaluate: error: ") and result.stderr.count("\n") == 1, result.stderr
+    command = args[0] if args[0] in cli.COMMANDS else "train"
+    assert result.stderr.startswith(f"ffnn {command}: error: ") and result.stderr.count("\n") == 1, result.stderr
+
+
+def test_backquery_titles_the_image_when_plots_can(model, tmp_path, capsys, monkeypatch):
+    drawn = []
+
+    def image(pixels, path, title=None):
+        drawn.append((np.shape(pixels), str(path), title))
+
+    monkeypatch.setattr(ffnn.plots, "image", image)
+    code, _, err = main(["backquery", model, "--label", 3, "--out", tmp_path / "three.png"], capsys)
+    assert code == 0, err
+    assert drawn == [((784,), str(tmp_path / "three.png"), "label 3")]
 
 
 def test_a_reader_that_stops_early_gets_no_error(model):

@@ -468,7 +468,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
         argv = ["train", *argv]
-    args = build_parser().parse_args(argv)
+    args, unknown = build_parser().parse_known_args(argv)
+    if unknown:  # reported as the command's, like its other usage errors
+        _Parser(prog=f"ffnn {args.command}").error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         check_outputs(args)
         return COMMANDS[args.command](args)
