@@ -166,7 +166,7 @@ def _data_options(command: argparse.ArgumentParser, what: str) -> None:
 
 
 def _check_model_file(path: str, option: str) -> None:
-    if not path.endswith(".npz"):
+    if not path.lower().endswith(".npz"):
         raise ValueError(f"{option} {path}: a model file's name must end in .npz")
     _check_writable(path, option)
 
@@ -286,8 +286,8 @@ def _flattened(images: np.ndarray, labels: np.ndarray, source: str) -> tuple[np.
     if images.dtype != np.uint8 or images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
         raise ValueError(f"{source}: test images {images.dtype}{list(images.shape)} do not match labels "
                          f"{labels.dtype}{list(labels.shape)} (expected uint8 (n, rows, cols) and (n,))")
-    if labels.dtype.kind not in "iu":
-        raise ValueError(f"{source}: test labels must be integers, not {labels.dtype}")
+    if labels.dtype.kind not in "iu" or (len(labels) and labels.min() < 0):
+        raise ValueError(f"{source}: test labels must be non-negative integers")
     return images.reshape(len(images), -1), labels.astype(np.int64)
 
 
