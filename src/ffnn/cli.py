@@ -181,18 +181,21 @@ def _check_picture_file(path: str, option: str) -> None:
     _check_writable(path, option)
 
 
-# Options naming a file the command writes, with the check each needs; a
-# new command's output option joins this table.
-OUTPUT_CHECKS = {"save": _check_model_file, "plot": _check_picture_file, "out": _check_picture_file,
-                 "all": _check_picture_file}
+# The files each command writes, by option, with the check each needs; a new
+# command lists its own here.
+OUTPUTS = {
+    "train": {"--save": _check_model_file, "--plot": _check_picture_file},
+    "evaluate": {"--plot": _check_picture_file},
+    "backquery": {"--out": _check_picture_file, "--all": _check_picture_file},
+}
 
 
 def check_outputs(args: argparse.Namespace) -> None:
     """Every output path and optional extra the options need, before any data is read."""
-    for dest, check in OUTPUT_CHECKS.items():
-        path = getattr(args, dest, None)
+    for option, check in OUTPUTS.get(args.command, {}).items():
+        path = getattr(args, option.removeprefix("--").replace("-", "_"))
         if path is not None:
-            check(path, "--" + dest.replace("_", "-"))
+            check(path, option)
     if getattr(args, "download", False):
         for module in ("pooch", "tqdm"):
             _require(module, "--download needs pooch and tqdm", "download")
