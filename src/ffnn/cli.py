@@ -5,54 +5,130 @@ with the package: a 784-200-10 network, learning rate 0.1, trained one sample
 at a time, then scored on the sample's test images. Other commands evaluate
 a saved network, draw what it imagines each digit looks like, and read your
 own images.
+
+Every file a command will write, and every optional extra it will need, is
+checked before any data is read or any sample trained. Ctrl-C while `train
+--save` trains saves the network as it was after its last completed sample.
+
+Exit status: 0 on success; 2 for a usage error, found while reading the
+command line (an unknown option, a missing argument, a value of the wrong
+kind such as ``--epochs 0`` or ``--seed -1``); 1 for every other error (a
+file missing, damaged or not writable, a network that does not fit the data,
+a value the network refuses, a missing optional extra); 130 after Ctrl-C.
+Each error is one line on stderr, ``ffnn COMMAND: error: ...``.
 """
 from __future__ import annotations
 
 import argparse
+import inspect
+import math
+import os
+import secrets
+import signal
 import sys
+import tempfile
+import threading
 import time
 
 import numpy as np
 
 from ffnn import __version__
-from ffnn.datasets import fetch_mnist, load_mnist, load_sample, make_targets
+from ffnn.datasets import (
+    CSV_FILES, MNIST, MNIST_FILES, NPZ_FILE, fetch_mnist, load_mnist, load_sample, make_targets, read_csv,
+    read_idx, read_npz,
+)
 from ffnn.network import NeuralNetwork
 
 SAMPLE = "the MNIST sample shipped with ffnn"
 
+# The errors a user can cause: bad files, bad values, a missing extra, too
+# little memory, a network that diverges. Anything else is a bug in ffnn and
+# keeps its traceback.
+USER_ERRORS = (OSError, ValueError, ImportError, MemoryError, FloatingPointError)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors are one line, like every other error."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
 
 def _hidden_sizes(text: str) -> int | list[int]:
-    try:
-        sizes = [int(part) for part in text.split(",")]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a layer size or comma-separated list: {text!r}")
+    sizes = [_positive_int(part) for part in text.split(",")]
     return sizes[0] if len(sizes) == 1 else sizes
 
 
+def _positive_int(text: str) -> int:
+    return _whole_number(text, 1)
+
+
+def _non_negative_int(text: str) -> int:
+    return _whole_number(text, 0)
+
+
+def _whole_number(text: str, least: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or value < least:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= {least}, got {text!r}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = _real(text)
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
+    return value
+
+
+def _rotation(text: str) -> float:
+    value = _real(text)
+    if not abs(value) <= 180:  # also refuses NaN
+        raise argparse.ArgumentTypeError(f"must be an angle in degrees from -180 to 180, got {text!r}")
+    return value
+
+
+def _real(text: str) -> float:
+    """float(text), or NaN, which every range check refuses."""
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ffnn", description=__doc__.split("\n\n")[0])
+    parser = _Parser(prog="ffnn", description=__doc__.split("\n\n")[0])
     parser.add_argument("--version", action="version", version=f"ffnn {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     train = commands.add_parser("train", help="train on MNIST and report test accuracy (default)",
                                 description="Train a network on MNIST, then score it on the test images.")
-    _data_options(train)
+    _data_options(train, "training and test images")
     train.add_argument("--hidden", type=_hidden_sizes, default=200, metavar="N[,N...]",
                        help="hidden layer size(s) (default: 200)")
-    train.add_argument("--lr", type=float, default=0.1, help="learning rate (default: 0.1)")
-    train.add_argument("--epochs", type=int, default=5, help="passes over the data (default: 5)")
-    train.add_argument("--rotate", type=float, default=0, metavar="DEGREES",
+    train.add_argument("--lr", type=_positive_float, default=0.1, help="learning rate (default: 0.1)")
+    train.add_argument("--epochs", type=_positive_int, default=5, help="passes over the data (default: 5)")
+    train.add_argument("--rotate", type=_rotation, default=0, metavar="DEGREES",
                        help="also train on each image rotated by +DEGREES and -DEGREES (book: 10)")
+    train.add_argument("--no-shuffle", dest="shuffle", action="store_false",
+                       help="train in the data's own order every epoch, as the book does")
     train.add_argument("--dtype", choices=["float32", "float64"], default="float64")
-    train.add_argument("--seed", type=int, default=None, help="seed for the initial weights and order")
-    train.add_argument("--save", metavar="MODEL.npz", help="save the trained network")
+    train.add_argument("--threads", type=_positive_int, default=1, metavar="N",
+                       help="threads sharing each layer's work; the results do not depend on it (default: 1)")
+    train.add_argument("--seed", type=_non_negative_int, default=None,
+                       help="seed for the initial weights and order (default: a fresh one, printed)")
+    train.add_argument("--save", metavar="MODEL.npz",
+                       help="save the trained network (also when Ctrl-C stops the training)")
     train.add_argument("--plot", metavar="CURVE.png",
                        help="plot error and test accuracy per epoch (needs ffnn[plots])")
 
     evaluate = commands.add_parser("evaluate", help="accuracy and confusion matrix of a saved network",
                                    description="Score a saved network on the test images.")
     evaluate.add_argument("model", metavar="MODEL.npz")
-    _data_options(evaluate)
+    _data_options(evaluate, "test images (only the test files are read)")
     evaluate.add_argument("--plot", metavar="CONFUSION.png", help="draw the confusion matrix (needs ffnn[plots])")
 
     backquery = commands.add_parser("backquery", help="the image a saved network associates with a label",
@@ -60,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                 "(needs ffnn[plots]).")
     backquery.add_argument("model", metavar="MODEL.npz")
     which = backquery.add_mutually_exclusive_group(required=True)
-    which.add_argument("--label", type=int, help="the label to back-query (with --out)")
+    which.add_argument("--label", type=_non_negative_int, help="the label to back-query (with --out)")
     which.add_argument("--all", metavar="GRID.png", help="draw every label's image in one grid")
     backquery.add_argument("--out", metavar="IMAGE.png", help="where to draw the --label image")
 
@@ -74,46 +150,194 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _data_options(command: argparse.ArgumentParser) -> None:
+def _data_options(command: argparse.ArgumentParser, what: str) -> None:
     source = command.add_mutually_exclusive_group()
     source.add_argument("--data", metavar="PATH",
-                        help="MNIST as IDX files, the book's CSV files or mnist.npz "
-                             "(default: the sample shipped with ffnn)")
+                        help=f"the {what}: a directory of MNIST IDX files, the book's CSV files or "
+                             "mnist.npz; or one such .npz or CSV file (default: the sample shipped with ffnn)")
     source.add_argument("--download", action="store_true",
                         help="download full MNIST into the user cache first (needs ffnn[download])")
+    command.add_argument("--test", metavar="PATH",
+                         help="score on these test images instead: a CSV file such as mnist_test.csv, "
+                              "or a directory or .npz file holding the test files")
 
 
-def _load_data(args: argparse.Namespace):
+# ---- checks made before any work ------------------------------------------
+
+
+def _check_model_file(path: str, option: str) -> None:
+    if not path.lower().endswith(".npz"):
+        raise ValueError(f"{option} {path}: a model file's name must end in .npz")
+    _check_writable(path, option)
+
+
+def _check_picture_file(path: str, option: str) -> None:
+    backend_bases = _require("matplotlib.backend_bases", f"{option} needs matplotlib", "plots")
+    formats = backend_bases.FigureCanvasBase.get_supported_filetypes()
+    extension = os.path.splitext(path)[1].lower().lstrip(".")
+    if extension not in formats:
+        raise ValueError(f"{option} {path}: the name must end in one of "
+                         f"{', '.join('.' + name for name in sorted(formats))}")
+    _check_writable(path, option)
+
+
+# The files each command writes, by option, with the check each needs; a new
+# command lists its own here.
+OUTPUTS = {
+    "train": {"--save": _check_model_file, "--plot": _check_picture_file},
+    "evaluate": {"--plot": _check_picture_file},
+    "backquery": {"--out": _check_picture_file, "--all": _check_picture_file},
+}
+
+
+def check_outputs(args: argparse.Namespace) -> None:
+    """Every output path and optional extra the options need, before any data is read."""
+    for option, check in OUTPUTS.get(args.command, {}).items():
+        path = getattr(args, option.removeprefix("--").replace("-", "_"))
+        if path is not None:
+            check(path, option)
+    if getattr(args, "download", False):
+        for module in ("pooch", "tqdm"):
+            _require(module, "--download needs pooch and tqdm", "download")
+
+
+def _check_writable(path: str, option: str) -> None:
+    if os.path.isdir(path):
+        raise ValueError(f"{option} {path}: is a directory")
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(f"{option} {path}: no such directory {os.path.dirname(path) or directory}")
+    try:
+        # A real file, gone when closed: the only test that also catches
+        # read-only file systems and full quotas.
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as exc:
+        raise PermissionError(f"{option} {path}: cannot write in {directory} ({exc.strerror})") from None
+
+
+def _require(module: str, need: str, extra: str):
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise ImportError(f"{need}: pip install 'ffnn[{extra}]'") from None
+
+
+# ---- data -------------------------------------------------------------------
+
+
+def _load_data(args: argparse.Namespace) -> tuple[MNIST, str]:
+    """Training and test sets from --data, --download or the sample; --test replaces the test set."""
     if args.download:
-        return fetch_mnist(), "MNIST (downloaded)"
+        data, source = fetch_mnist(), "MNIST (downloaded)"
+    elif args.data and args.data.lower().endswith(".csv"):
+        if not args.test:
+            raise ValueError(f"--data {args.data} holds only training images; give the test images with --test")
+        data, source = MNIST(*read_csv(args.data), None, None), args.data
+    elif args.data:
+        data, source = load_mnist(args.data), args.data
+    else:
+        data, source = load_sample(), SAMPLE
+    if args.test:
+        data = data._replace(**dict(zip(("test_images", "test_labels"), _load_test_set(args.test))))
+    return data, source
+
+
+def _load_test_images(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray, str]:
+    """(images, labels, source) of the test set alone: evaluating never reads training files."""
+    if args.test:
+        return (*_load_test_set(args.test), args.test)
     if args.data:
-        return load_mnist(args.data), args.data
-    return load_sample(), SAMPLE
+        return (*_load_test_set(args.data), args.data)
+    data, source = (fetch_mnist(), "MNIST (downloaded)") if args.download else (load_sample(), SAMPLE)
+    return data.test_images, data.test_labels, source
+
+
+def _load_test_set(path: str) -> tuple[np.ndarray, np.ndarray]:
+    """The test images and labels of a CSV or .npz file, or of a directory of MNIST files."""
+    if os.path.isfile(path):
+        if path.lower().endswith(".csv"):
+            return read_csv(path)
+        arrays = read_npz(path)
+        return _flattened(arrays["test_images"], arrays["test_labels"], path)
+    if not os.path.isdir(path):
+        raise FileNotFoundError(f"{path}: no such file or directory")
+    idx = [_idx_file(path, MNIST_FILES[part]) for part in ("test_images", "test_labels")]
+    if all(idx):
+        return _flattened(read_idx(idx[0]), read_idx(idx[1]), path)
+    for _, test in CSV_FILES:
+        if os.path.isfile(os.path.join(path, test)):
+            return read_csv(os.path.join(path, test))
+    if os.path.isfile(os.path.join(path, NPZ_FILE)):
+        return _load_test_set(os.path.join(path, NPZ_FILE))
+    raise FileNotFoundError(
+        f"{path}: no MNIST test files found (expected {MNIST_FILES['test_images']}[.gz] and "
+        f"{MNIST_FILES['test_labels']}[.gz]; or {CSV_FILES[0][1]}; or {NPZ_FILE})"
+    )
+
+
+def _idx_file(directory: str, stem: str) -> str | None:
+    for name in (stem + ".gz", stem):
+        if os.path.isfile(os.path.join(directory, name)):
+            return os.path.join(directory, name)
+    return None
+
+
+def _flattened(images: np.ndarray, labels: np.ndarray, source: str) -> tuple[np.ndarray, np.ndarray]:
+    if images.dtype != np.uint8 or images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
+        raise ValueError(f"{source}: test images {images.dtype}{list(images.shape)} do not match labels "
+                         f"{labels.dtype}{list(labels.shape)} (expected uint8 (n, rows, cols) and (n,))")
+    if labels.dtype.kind not in "iu" or (len(labels) and labels.min() < 0):
+        raise ValueError(f"{source}: test labels must be non-negative integers")
+    return images.reshape(len(images), -1), labels.astype(np.int64)
+
+
+def _check_fit(n_inputs: int, n_outputs: int, images: np.ndarray, labels: np.ndarray, source: str) -> None:
+    """Images with the network's number of inputs, labels within its outputs."""
+    if images.shape[1] != n_inputs:
+        raise ValueError(f"the network takes {n_inputs} inputs, but {source} has {images.shape[1]} pixels per image")
+    if len(labels) and labels.max() >= n_outputs:
+        raise ValueError(f"{source} has label {labels.max()}, but the network has {n_outputs} outputs")
+
+
+# ---- commands ---------------------------------------------------------------
 
 
 def train(args: argparse.Namespace) -> int:
-    if args.epochs < 1:
-        raise ValueError("--epochs must be at least 1")
     data, source = _load_data(args)
-    net = NeuralNetwork(data.train_images.shape[1], args.hidden, 10, args.lr, dtype=args.dtype, seed=args.seed)
+    _check_fit(data.train_images.shape[1], 10, data.train_images, data.train_labels, source)
+    _check_fit(data.train_images.shape[1], 10, data.test_images, data.test_labels, args.test or source)
+    seed = args.seed if args.seed is not None else secrets.randbits(32)
+    net = NeuralNetwork(data.train_images.shape[1], args.hidden, 10, args.lr, dtype=args.dtype, seed=seed,
+                        threads=args.threads)
     n = len(data.train_images)
     rotations = f", each also rotated by ±{args.rotate:g}°" if args.rotate else ""
     print(f"{net} on {n} images from {source}{rotations}", flush=True)
+    if args.seed is None:
+        print(f"seed {seed} (pass --seed {seed} to repeat)", flush=True)
+    report = _EpochReport(args.epochs)
     start = time.perf_counter()
-    with _Progress(args.epochs) as progress:
+    try:
         history = net.fit(
-            data.train_images, data.train_labels, args.epochs, seed=args.seed, callback=progress.epoch_done,
+            data.train_images, data.train_labels, args.epochs, shuffle=args.shuffle, seed=seed,
+            callback=report, **report.fit_options,
             augment={"rotate": args.rotate} if args.rotate else None,
             validation=(data.test_images, data.test_labels) if args.plot else None,
         )
+    except KeyboardInterrupt:
+        return _interrupted(net, args, report)
     seconds = time.perf_counter() - start
+    if args.save:
+        pressed = _save(net, args.save)
+        print(f"model saved to {args.save}", flush=True)
+        if pressed:
+            raise KeyboardInterrupt
     accuracy = net.score(data.test_images, data.test_labels)
     presented = args.epochs * n * (3 if args.rotate else 1)
     print(f"test accuracy {accuracy:.2%} on {len(data.test_images)} images; "
           f"training took {seconds:.1f} s ({seconds / presented * 1e6:.0f} µs per sample)")
-    if args.save:
-        net.save(args.save)
-        print(f"model saved to {args.save}")
     if args.plot:
         from ffnn import plots
 
@@ -122,43 +346,64 @@ def train(args: argparse.Namespace) -> int:
     return 0
 
 
-class _Progress:
-    """A tqdm bar over the epochs when tqdm is installed, else one line per epoch."""
+class _EpochReport:
+    """fit's callback: one line per epoch, above fit's progress bar when tqdm draws one."""
 
     def __init__(self, epochs: int) -> None:
+        self.epochs = epochs
+        self.completed = 0
         try:
-            from tqdm import tqdm
+            from tqdm.auto import tqdm
         except ImportError:
-            self.bar = None
+            self.fit_options, self.write = {}, print
         else:
-            # Shown after the first half second only, so an early error stays one line.
-            self.bar = tqdm(total=epochs, unit="epoch", desc="training", delay=0.5)
+            # fit draws the bar; the epoch lines are written above it.
+            self.fit_options, self.write = {"progress": True}, tqdm.write
 
-    def __enter__(self) -> _Progress:
-        return self
+    def __call__(self, epoch: int, history: dict) -> None:
+        self.completed = epoch
+        # What fit records is each sample's sum of squared errors, averaged.
+        errors = history.get("sum_squared_error", history["loss"])
+        line = f"epoch {epoch} of {self.epochs}: sum of squared errors per sample {errors[-1]:.4f}"
+        if history.get("val_accuracy"):
+            line += f", test accuracy {history['val_accuracy'][-1]:.2%}"
+        self.write(line)
+        sys.stdout.flush()
 
-    def epoch_done(self, epoch: int, history: dict) -> None:
-        if self.bar is None:
-            print(f"epoch {epoch}: mean squared error {history['loss'][-1]:.4f}", flush=True)
-        else:
-            self.bar.set_postfix(error=f"{history['loss'][-1]:.4f}")
-            self.bar.update()
 
-    def __exit__(self, error_type, *exc) -> None:
-        if self.bar is not None:
-            if error_type is None:
-                self.bar.refresh()  # the finished bar, even if it finished before its delay
-            self.bar.close()
+def _interrupted(net: NeuralNetwork, args: argparse.Namespace, report: _EpochReport) -> int:
+    where = f"interrupted in epoch {min(report.completed + 1, args.epochs)} of {args.epochs}"
+    if args.save:
+        _save(net, args.save)  # a further Ctrl-C changes nothing: the command is stopping anyway
+        where += f": saved the network after its last completed sample to {args.save}"
+    report.write(f"ffnn train: {where}", file=sys.stderr)
+    return 130
+
+
+def _save(net: NeuralNetwork, path: str) -> bool:
+    """net.save(path), finished even if Ctrl-C comes meanwhile; True if it came.
+
+    A second Ctrl-C must not cost the save the first one asked for. Errors
+    name the user's path, never the temporary file the save writes first.
+    """
+    pressed = []
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, lambda *_: pressed.append(True)) if main_thread else None
+    try:
+        net.save(path)
+    except OSError as exc:
+        raise OSError(f"--save {path}: the network could not be saved ({exc.strerror or exc})") from None
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGINT, signal.SIG_DFL if previous is None else previous)
+    return bool(pressed)
 
 
 def evaluate(args: argparse.Namespace) -> int:
     net = NeuralNetwork.load(args.model)
-    data, source = _load_data(args)
-    _check_inputs(net, data.test_images.shape[1], source)
-    labels = data.test_labels
-    if labels.max() >= net.onodes:
-        raise ValueError(f"{source} has label {labels.max()}, but the network has {net.onodes} outputs")
-    predicted = net.predict(data.test_images)
+    images, labels, source = _load_test_images(args)
+    _check_fit(net.inodes, net.onodes, images, labels, source)
+    predicted = net.predict(images)
     matrix = np.zeros((net.onodes, net.onodes), dtype=np.int64)
     np.add.at(matrix, (labels, predicted), 1)
     correct = int(np.trace(matrix))
@@ -182,17 +427,18 @@ def evaluate(args: argparse.Namespace) -> int:
 def backquery(args: argparse.Namespace) -> int:
     from ffnn import plots
 
+    if args.label is not None and not args.out:
+        raise ValueError("--label needs --out IMAGE.png")
     net = NeuralNetwork.load(args.model)
     if args.all:
         labels = list(range(net.onodes))
         plots.grid([_backquery(net, k) for k in labels], [str(k) for k in labels], args.all)
         print(f"back-queried images of labels 0..{net.onodes - 1} drawn in {args.all}")
         return 0
-    if not args.out:
-        raise ValueError("--label needs --out IMAGE.png")
-    if not 0 <= args.label < net.onodes:
+    if not args.label < net.onodes:
         raise ValueError(f"--label must be in 0..{net.onodes - 1}, got {args.label}")
-    plots.image(_backquery(net, args.label), args.out)
+    titled = "title" in inspect.signature(plots.image).parameters
+    plots.image(_backquery(net, args.label), args.out, **({"title": f"label {args.label}"} if titled else {}))
     print(f"back-queried image of label {args.label} drawn in {args.out}")
     return 0
 
@@ -225,12 +471,28 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
         argv = ["train", *argv]
-    args = build_parser().parse_args(argv)
+    args, unknown = build_parser().parse_known_args(argv)
+    if unknown:  # reported as the command's, like its other usage errors
+        _Parser(prog=f"ffnn {args.command}").error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
+        check_outputs(args)
         return COMMANDS[args.command](args)
-    except (OSError, ValueError, TypeError, ImportError, MemoryError, ArithmeticError) as exc:
-        print(f"ffnn {args.command}: error: {exc}", file=sys.stderr)
+    except BrokenPipeError:
+        # The reader of the output has gone (`ffnn evaluate ... | head`): no
+        # one to tell, and Python's own flush at exit must not complain either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except USER_ERRORS as exc:
+        print(f"ffnn {args.command}: error: {_one_line(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"ffnn {args.command}: interrupted", file=sys.stderr)
         return 130
+
+
+def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror and exc.filename:
+        text = f"{exc.filename}: {exc.strerror}"  # e.g. from open(): "[Errno 13] ..." said plainly
+    else:
+        text = str(exc) or ("not enough memory" if isinstance(exc, MemoryError) else type(exc).__name__)
+    return " ".join(text.splitlines())
