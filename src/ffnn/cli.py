@@ -77,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
                                              "or as an ONNX model (OUT.onnx, needs ffnn[onnx]).")
     export.add_argument("model", metavar="MODEL.npz")
     export.add_argument("out", metavar="OUT.h|OUT.onnx")
-    export.add_argument("--name", help="the C header's prefix: NAME_query, NAME_N_INPUTS "
+    export.add_argument("--name", help="names in the C header: NAME_query, and NAME_N_INPUTS in capitals "
                                        "(default: OUT's file name, made a C identifier)")
     return parser
 
