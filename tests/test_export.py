@@ -154,7 +154,7 @@ def test_header_includes_only_math_h_and_describes_itself(tmp_path):
     comment = text[: text.index("*/")]
     for fact in ("784-30-20-10", "float32 network", f"ffnn {ffnn.__version__}", "p / 255 * 0.99 + 0.01"):
         assert fact in comment
-    assert "malloc" not in text and "float hidden_a[30];" in text
+    assert "malloc" not in text and "float hidden_a[30];" in text and "two stack arrays of 30 floats" in comment
 
 
 @pytest.mark.parametrize("path, name", [

@@ -137,8 +137,7 @@ def _c_header(name: str, net, weights, biases) -> str:
         " *",
         f" * {name}_query(inputs, outputs) reads {macro}_N_INPUTS floats and writes {macro}_N_OUTPUTS.",
         " * Everything here is static (internal linkage), so several .c files may include",
-        " * this header. The hidden layers' signals live in two stack arrays of",
-        f" * {widest_hidden} floats each; nothing is allocated.",
+        " * this header. Nothing is allocated: " + _scratch_note(len(weights) - 1, widest_hidden),
         " */",
         f"#ifndef {macro}_FFNN_H",
         f"#define {macro}_FFNN_H",
@@ -186,6 +185,13 @@ def _c_header(name: str, net, weights, biases) -> str:
         source = target
     out += ["}", "", f"#endif /* {macro}_FFNN_H */", ""]
     return "\n".join(out)
+
+
+def _scratch_note(hidden_layers: int, widest: int) -> str:
+    if hidden_layers == 0:
+        return "there is no hidden layer."
+    arrays = "one stack array" if hidden_layers == 1 else "two stack arrays"
+    return f"hidden signals go through {arrays} of {widest} floats."
 
 
 def _c_array(name: str, values: np.ndarray) -> list[str]:
