@@ -147,6 +147,14 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("images", metavar="IMAGE", nargs="+")
     predict.add_argument("--no-invert", dest="invert", action="store_false",
                          help="the images are light writing on a dark ground, as MNIST's")
+
+    export = commands.add_parser("export", help="write a saved network as a C header or an ONNX model",
+                                 description="Write a saved network as a self-contained C99 header (OUT.h) "
+                                             "or as an ONNX model (OUT.onnx, needs ffnn[onnx]).")
+    export.add_argument("model", metavar="MODEL.npz")
+    export.add_argument("out", metavar="OUT.h|OUT.onnx")
+    export.add_argument("--name", help="names in the C header: NAME_query, and NAME_N_INPUTS in capitals "
+                                       "(default: OUT's file name, made a C identifier)")
     return parser
 
 
@@ -465,6 +473,27 @@ def _check_inputs(net: NeuralNetwork, n_pixels: int, source: str) -> None:
 
 
 COMMANDS = {"train": train, "evaluate": evaluate, "backquery": backquery, "predict": predict}
+
+
+def export_model(args: argparse.Namespace) -> int:
+    from ffnn import export
+
+    net = NeuralNetwork.load(args.model)
+    kind = args.out.lower()
+    if kind.endswith(".h"):
+        name = export.to_c(net, args.out, args.name)
+        print(f"{net} from {args.model} written to {args.out} as C: {name}_query(inputs, outputs)")
+    elif kind.endswith(".onnx"):
+        if args.name is not None:
+            raise ValueError("--name names a C header's function; an ONNX model's are inputs and outputs")
+        export.to_onnx(net, args.out)
+        print(f"{net} from {args.model} written to {args.out} as ONNX (opset {export.ONNX_OPSET})")
+    else:
+        raise ValueError(f"OUT must end in .h (a C header) or .onnx (an ONNX model), got {args.out!r}")
+    return 0
+
+
+COMMANDS["export"] = export_model
 
 
 def main(argv: list[str] | None = None) -> int:

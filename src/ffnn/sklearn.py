@@ -50,6 +50,10 @@ class BookMLPClassifier(ClassifierMixin, BaseEstimator):
     random_state : int, RandomState or None, default None
         Seeds the initial weights and the orders; an int makes ``fit``
         reproducible.
+    threads : int, default 1
+        Threads each network's ``fit`` and ``predict`` use (see
+        ``NeuralNetwork``); results do not depend on it. Set threads=1 when a
+        search's ``n_jobs`` already uses every core.
 
     Inputs of dtype uint8 are taken as pixels and scaled as the book does,
     ``x / 255 * 0.99 + 0.01``, exactly as ``NeuralNetwork`` takes them; any
@@ -78,6 +82,7 @@ class BookMLPClassifier(ClassifierMixin, BaseEstimator):
         dtype=np.float64,
         shuffle: bool = True,
         random_state=None,
+        threads: int = 1,
     ) -> None:
         self.hidden_nodes = hidden_nodes
         self.learning_rate = learning_rate
@@ -86,6 +91,7 @@ class BookMLPClassifier(ClassifierMixin, BaseEstimator):
         self.dtype = dtype
         self.shuffle = shuffle
         self.random_state = random_state
+        self.threads = threads
 
     def fit(self, X, y) -> BookMLPClassifier:
         """A new network trained for ``epochs`` passes over ``X`` and labels ``y``."""
@@ -121,6 +127,7 @@ class BookMLPClassifier(ClassifierMixin, BaseEstimator):
         self.network_ = NeuralNetwork(
             n_features, hidden, len(self.classes_), self.learning_rate,
             dtype=self.dtype, seed=self._rng.randint(_SEEDS), rule=self.rule,
+            threads=self.threads,
         )
 
     def _train(self, X, y, epochs: int) -> None:
