@@ -112,7 +112,7 @@ def test_main_job_trains_to_book_accuracy_on_the_sample():
 def test_progress_bar_counts_every_sample_with_the_epoch_lines_above_it():
     result = run("train", "--hidden", 10, "--epochs", 2, "--seed", 1)
     assert result.returncode == 0, result.stderr
-    assert "12000/12000" in result.stderr  # 2 epochs of the sample's 6000 images
+    assert "12.0k/12.0k" in result.stderr  # 2 epochs of the sample's 6000 images
     lines = result.stdout.splitlines()
     assert re.fullmatch(r"epoch 1 of 2: sum of squared errors per sample 0\.\d{4}", lines[1])
     assert lines[2].startswith("epoch 2 of 2: ")

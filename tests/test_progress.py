@@ -26,7 +26,7 @@ class RecordingBar(tqdm_auto.tqdm):
         return super().update(n)
 
     def set_postfix(self, *args, **kwargs):
-        self.postfixes.append(kwargs.get("loss"))
+        self.postfixes.append(kwargs.get("sse"))
         return super().set_postfix(*args, **kwargs)
 
 

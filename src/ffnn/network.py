@@ -290,7 +290,8 @@ class NeuralNetwork:
         −θ (bilinear, background 0.01), rotated a chunk at a time in C.
 
         ``progress=True`` shows a ``tqdm.auto`` bar over every sample of every
-        epoch, moving several times a second, with the epoch's running loss;
+        epoch, moving several times a second, with the epoch's running sum of
+        squared errors per sample (``sse``);
         print from ``callback`` with ``tqdm.write`` to keep lines above it.
         It needs tqdm (``pip install 'ffnn[progress]'``) and changes no result.
 
@@ -387,7 +388,7 @@ class NeuralNetwork:
                 if rotations is None:
                     rate = len(rows) / max(time.perf_counter() - began, 1e-6)
                     size = int(min(rate * _PROGRESS_SECONDS, 4.0 * size))
-                bar.set_postfix(loss=f"{total / (done * copies):.4f}", refresh=False)
+                bar.set_postfix(sse=f"{total / (done * copies):.4f}", refresh=False)
                 bar.update(len(rows) * copies)
         return total
 
