@@ -51,6 +51,8 @@ class BookMLPClassifier(ClassifierMixin, BaseEstimator):
         Seeds the initial weights and the orders; an int makes ``fit``
         reproducible.
 
+    Notes
+    -----
     Inputs of dtype uint8 are taken as pixels and scaled as the book does,
     ``x / 255 * 0.99 + 0.01``; any other input is used as given, so scale it
     to a range the sigmoids like (e.g. with ``MinMaxScaler``).
