@@ -18,7 +18,10 @@ Both in float64 (the book's NumPy arithmetic) unless ``--dtype`` says
 otherwise. Then the book's part 3 (learning rate 0.01, 10 epochs, each image
 also rotated by +10° and -10°) under both procedures for a few seeds. Prints
 the test accuracy after every epoch of every run, then each procedure's
-median and range next to the figures the book's notebooks print. Full MNIST
+median and range next to the figures the book's notebooks print. With
+--reference-epochs, the book's procedure for seed 0 also runs in
+tests/reference.py, the plain NumPy version of the book's code that the tests
+hold ffnn to, and the two are compared after each epoch. Full MNIST
 comes from --mnist, else $FFNN_MNIST_DIR, else ../shared/data/mnist.
 """
 from __future__ import annotations
@@ -27,14 +30,19 @@ import argparse
 import os
 import platform
 import statistics
+import sys
 import time
 
 import numpy as np
 
-import ffnn
-from ffnn.datasets import load_mnist
-
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests"))
+
+import reference  # noqa: E402  (the plain-NumPy book network of the test suite)
+
+import ffnn  # noqa: E402
+from ffnn.datasets import load_mnist, make_targets, scale_inputs  # noqa: E402
+
 MNIST_DIR = os.environ.get("FFNN_MNIST_DIR", os.path.join(HERE, "..", "..", "shared", "data", "mnist"))
 
 # name: (description, learning rate, epochs, rotation in degrees, the book's published accuracies in %)
@@ -69,6 +77,26 @@ def run(data, procedure: str, experiment: str, seed: int, dtype: str, threads: i
         validation=(data.test_images, data.test_labels),
     )
     return {"accuracy": history["val_accuracy"], "seconds": time.perf_counter() - start}
+
+
+def against_reference(data, epochs: int, dtype: str) -> None:
+    """The book's procedure, seed 0, in tests/reference.py (the book's arithmetic in plain
+    NumPy, one sample at a time) and in ffnn: the same accuracy, and how far apart the weights are."""
+    weights = book_weights((784, 200, 10), 0)
+    net = ffnn.NeuralNetwork(784, 200, 10, 0.1, dtype=dtype)
+    net.weights = weights
+    inputs, targets = scale_inputs(data.train_images), make_targets(data.train_labels)
+    test_inputs = scale_inputs(data.test_images)
+    for epoch in range(1, epochs + 1):
+        for x, t in zip(inputs, targets):
+            reference.train(weights, x, t, 0.1)
+        net.fit(data.train_images, data.train_labels, 1, shuffle=False)
+        theirs = np.mean([reference.query(weights, x).argmax() == label
+                          for x, label in zip(test_inputs, data.test_labels)])
+        apart = max(float(np.abs(a - b).max()) for a, b in zip(net.weights, weights))
+        print(f"book's procedure, seed 0, epoch {epoch}: tests/reference.py {theirs:.2%}, "
+              f"ffnn {net.score(data.test_images, data.test_labels):.2%}; "
+              f"largest weight difference {apart:.1e}", flush=True)
 
 
 def spread(values) -> str:
@@ -113,9 +141,12 @@ def main() -> None:
                         help="seeds of the runs with rotations (default: 3; 0 skips them)")
     parser.add_argument("--dtype", choices=["float32", "float64"], default="float64")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--reference-epochs", type=int, default=0,
+                        help="also train tests/reference.py the book's way for this many epochs "
+                             "(about a minute each) and compare (default: 0)")
     args = parser.parse_args()
-    if args.seeds < 1 or args.rotation_seeds < 0:
-        parser.error("--seeds must be at least 1 and --rotation-seeds at least 0")
+    if args.seeds < 1 or args.rotation_seeds < 0 or args.reference_epochs < 0:
+        parser.error("--seeds must be at least 1, --rotation-seeds and --reference-epochs at least 0")
     data = load_mnist(args.mnist)
     print(f"ffnn {ffnn.__version__}, {args.dtype}, SIMD {ffnn.simd_level()}, {args.threads} thread(s); "
           f"{len(data.train_images)} training and {len(data.test_images)} test images")
@@ -133,6 +164,9 @@ def main() -> None:
         summaries.append((experiment, results))
     for experiment, results in summaries:
         report(experiment, results)
+    if args.reference_epochs:
+        print()
+        against_reference(data, args.reference_epochs, args.dtype)
     print(f"\ntotal {time.perf_counter() - started:.0f} s; machine at the end: {machine()}")
 
 
