@@ -44,8 +44,8 @@ class LayerCheck:
 
     @property
     def relative_error(self) -> float:
-        """|analytic - numeric| / max(|analytic|, |numeric|), over all checked entries."""
-        scale = max(np.linalg.norm(self.analytic), np.linalg.norm(self.numeric), 1e-300)
+        """``‖analytic - numeric‖ / max(‖analytic‖, ‖numeric‖)`` over all checked entries."""
+        scale = max(float(np.linalg.norm(self.analytic)), float(np.linalg.norm(self.numeric)), 1e-300)
         return float(np.linalg.norm(self.analytic - self.numeric) / scale)
 
     @property

@@ -55,6 +55,8 @@ class BookMLPClassifier(ClassifierMixin, BaseEstimator):
         ``NeuralNetwork``); results do not depend on it. Set threads=1 when a
         search's ``n_jobs`` already uses every core.
 
+    Notes
+    -----
     Inputs of dtype uint8 are taken as pixels and scaled as the book does,
     ``x / 255 * 0.99 + 0.01``, exactly as ``NeuralNetwork`` takes them; any
     other input, other integer types included (where ``NeuralNetwork``
