@@ -200,11 +200,15 @@ def load(path) -> dict:
             return _read_state(NpzMembers(archive, os.fstat(f.fileno()).st_size))
     except ModelFileError as exc:
         raise ValueError(f"{path}: {exc}") from None
-    # zipfile answers damage in its structures with any of these (RuntimeError:
-    # "encrypted", NotImplementedError: an unknown method or flag).
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, RuntimeError,
-            NotImplementedError, OverflowError, KeyError, IndexError, struct.error) as exc:
+    except ZIP_ERRORS as exc:
         raise ValueError(f"{path}: not a readable ffnn model file ({type(exc).__name__}: {exc})") from None
+
+
+# What zipfile and numpy raise for damage in an archive's structures or a
+# member's header (RuntimeError: "encrypted"; NotImplementedError: an unknown
+# method or flag), besides ModelFileError.
+ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, RuntimeError,
+              NotImplementedError, OverflowError, KeyError, IndexError, struct.error)
 
 
 class ModelFileError(Exception):
@@ -270,7 +274,9 @@ class NpzMembers:
         size = math.prod(shape) * dtype.itemsize
         with self.archive.open(self.info(name)) as f:
             _read_npy_header(f)
-            data = _read_exactly(f, size, f"member {name!r}")
+            data = read_at_most(f, size)
+        if len(data) != size:
+            raise ModelFileError(f"member {name!r} holds {len(data)} bytes of data, but its header declares {size}")
         array = np.frombuffer(data, dtype, count=math.prod(shape))
         return array.reshape(shape[::-1]).T if fortran_order else array.reshape(shape)
 
@@ -282,16 +288,17 @@ def _read_npy_header(f) -> tuple[tuple, bool, np.dtype, int]:
     return shape, fortran_order, dtype, f.tell()
 
 
-def _read_exactly(f, size: int, what: str) -> bytearray:
-    """``size`` bytes of ``f``, a block at a time: memory follows what is really there."""
+def read_at_most(f, size: int) -> bytearray:
+    """Up to ``size + 1`` bytes of ``f``, a block at a time: memory follows what is really there.
+
+    Fewer than ``size`` means the data is truncated, more that it does not end where declared.
+    """
     data = bytearray()
-    while len(data) < size:
-        block = f.read(min(size - len(data), 1 << 24))
+    while len(data) <= size:
+        block = f.read(min(size + 1 - len(data), 1 << 24))
         if not block:
-            raise ModelFileError(f"{what} is truncated: {len(data)} of {size} bytes")
+            break
         data += block
-    if f.read(1):
-        raise ModelFileError(f"{what} holds more data than its header declares")
     return data
 
 
