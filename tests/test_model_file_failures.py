@@ -300,3 +300,10 @@ def test_save_and_load_take_any_kind_of_path(tmp_path, net, kind, monkeypatch):
     assert ffnn.NeuralNetwork.load(path) == net
     with pytest.raises(TypeError, match="path must be a file path"):
         ffnn.NeuralNetwork.load(3)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_load_refuses_a_fifo_without_waiting_on_it(tmp_path):
+    os.mkfifo(tmp_path / "model.npz")
+    with pytest.raises(ValueError, match=r"model.npz: not a model file \(a FIFO\)"):
+        ffnn.NeuralNetwork.load(tmp_path / "model.npz")
