@@ -64,7 +64,9 @@ typedef struct ffnn_pool ffnn_pool;
    starts none). NULL if threads is not in 1 .. FFNN_MAX_THREADS or the
    system refused. */
 ffnn_pool *ffnn_pool_create(int threads);
-/* Stops and joins the threads; NULL is allowed. */
+/* Stops and joins the threads; NULL is allowed. A pool inherited through
+   fork() can be used (the child starts its own threads) and destroyed (the
+   parent's threads and lock are left alone). */
 void ffnn_pool_destroy(ffnn_pool *pool);
 /* The pool's thread count; 1 for NULL. */
 int ffnn_pool_threads(const ffnn_pool *pool);

@@ -8,6 +8,12 @@
  * between tasks, because a training step's task comes every few
  * microseconds, far sooner than a sleep and wake-up, then sleep. POSIX
  * threads, or Win32 threads on Windows.
+ *
+ * fork() copies a pool but none of its helpers, and may copy its lock held
+ * or its condition variable mid-wait. A child never touches what it
+ * inherited: it leaves the lock and condition variable alone (they leak),
+ * waits for and joins no helper, and starts helpers of its own, with a new
+ * lock, the first time it shares a task.
  */
 #if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L
@@ -67,6 +73,26 @@ typedef long long counter_t;
                                 __ATOMIC_SEQ_CST)
 #endif
 
+#if defined(_WIN32)
+/* No fork on Windows: a pool always runs in the process that made it. */
+#define forks 0UL
+static int watch_forks(void) { return 0; }
+#else
+/* How many forks separate this process from the first one: a pool made in
+   another generation was inherited through fork(). Written only in a
+   child, by pthread_atfork, while the child has a single thread. */
+static unsigned long forks;
+static void count_fork(void) { forks++; }
+static pthread_once_t watching = PTHREAD_ONCE_INIT;
+static int watch_result = -1;
+static void start_watching(void) { watch_result = pthread_atfork(NULL, NULL, count_fork); }
+static int watch_forks(void)
+{
+    pthread_once(&watching, start_watching);
+    return watch_result;
+}
+#endif
+
 #if defined(__x86_64__) || defined(_M_X64) || defined(__i386__) || defined(_M_IX86)
 #include <immintrin.h>
 #define spin_pause() _mm_pause()
@@ -110,11 +136,19 @@ static double now_ns(void)
 }
 #endif
 
-struct ffnn_pool {
-    int threads;
+/* Allocated apart from the pool, so that a child can leave its parent's
+   behind and make its own. */
+struct sync {
     mutex_t lock;
     cond_t wake;
-    int stop;             /* under lock: helpers return */
+};
+
+struct ffnn_pool {
+    int threads;
+    int running;          /* the caller and the helpers started; 1: alone */
+    unsigned long generation; /* the value of `forks` where they run */
+    struct sync *sync;    /* NULL while no helper runs */
+    int stop;             /* under sync->lock: helpers return */
     /* Each counter has a cache line of its own, so that a thread spinning
        on one does not slow down the writers of the others. */
     counter_t sleepers;   /* helpers asleep on `wake`, or about to be */
@@ -178,9 +212,9 @@ static void claim_blocks(ffnn_pool *pool, long long task, int thread)
 static int stopping(ffnn_pool *pool)
 {
     int stop;
-    mutex_lock(&pool->lock);
+    mutex_lock(&pool->sync->lock);
     stop = pool->stop;
-    mutex_unlock(&pool->lock);
+    mutex_unlock(&pool->sync->lock);
     return stop;
 }
 
@@ -198,10 +232,10 @@ static void serve(ffnn_pool *pool, int index)
                the caller sees a sleeper and wakes it, or this thread sees
                the new task. */
             atomic_inc(&pool->sleepers);
-            mutex_lock(&pool->lock);
+            mutex_lock(&pool->sync->lock);
             while (!pool->stop && atomic_get(&pool->current) == seen)
-                cond_wait(&pool->wake, &pool->lock);
-            mutex_unlock(&pool->lock);
+                cond_wait(&pool->sync->wake, &pool->sync->lock);
+            mutex_unlock(&pool->sync->lock);
             atomic_dec(&pool->sleepers);
             if (stopping(pool))
                 return;
@@ -251,19 +285,64 @@ static void join_thread(ffnn_pool *pool, int index)
 #endif
 }
 
-/* Stop and join helpers 1 .. started - 1, then free the pool. Helpers
-   spinning between tasks see `stop` when they next fall asleep. */
-static void shut_down(ffnn_pool *pool, int started)
+/* Stop and join the helpers this process started, then free the lock.
+   Helpers spinning between tasks see `stop` when they next fall asleep. A
+   pool inherited through fork() has no helpers here and a lock in whatever
+   state the parent's threads left it: nothing of it is touched. */
+static void stop_helpers(ffnn_pool *pool)
 {
-    mutex_lock(&pool->lock);
+    if (pool->generation != forks || !pool->sync)
+        return;
+    mutex_lock(&pool->sync->lock);
     pool->stop = 1;
-    cond_broadcast(&pool->wake);
-    mutex_unlock(&pool->lock);
-    for (int i = 1; i < started; i++)
+    cond_broadcast(&pool->sync->wake);
+    mutex_unlock(&pool->sync->lock);
+    for (int i = 1; i < pool->running; i++)
         join_thread(pool, i);
-    cond_destroy(&pool->wake);
-    mutex_destroy(&pool->lock);
-    free(pool);
+    cond_destroy(&pool->sync->wake);
+    mutex_destroy(&pool->sync->lock);
+    free(pool->sync);
+    pool->sync = NULL;
+    pool->running = 1;
+}
+
+/* Start helpers 1 .. threads - 1 in this process, from a fresh state (an
+   inherited pool's counters may stop mid-task). On failure, none runs and
+   the pool works alone. */
+static int start_helpers(ffnn_pool *pool)
+{
+    pool->generation = forks;
+    pool->running = 1;
+    pool->sync = NULL;
+    pool->stop = 0;
+    pool->sleepers = 0;
+    pool->current = 0;
+    for (size_t b = 0; b < MAX_BLOCKS; b++)
+        pool->claims[b].value = 0;
+    if (watch_forks() != 0)
+        return -1;
+    pool->sync = (struct sync *)malloc(sizeof *pool->sync);
+    if (!pool->sync)
+        return -1;
+    if (mutex_init(&pool->sync->lock) != 0) {
+        free(pool->sync);
+        pool->sync = NULL;
+        return -1;
+    }
+    if (cond_init(&pool->sync->wake) != 0) {
+        mutex_destroy(&pool->sync->lock);
+        free(pool->sync);
+        pool->sync = NULL;
+        return -1;
+    }
+    for (int i = 1; i < pool->threads; i++) {
+        if (start_thread(pool, i) != 0) {
+            stop_helpers(pool);
+            return -1;
+        }
+        pool->running = i + 1;
+    }
+    return 0;
 }
 
 ffnn_pool *ffnn_pool_create(int threads)
@@ -275,28 +354,21 @@ ffnn_pool *ffnn_pool_create(int threads)
     if (!pool)
         return NULL;
     pool->threads = threads;
-    if (mutex_init(&pool->lock) != 0) {
+    pool->running = 1;
+    pool->generation = forks;
+    if (threads > 1 && start_helpers(pool) != 0) {
         free(pool);
         return NULL;
-    }
-    if (cond_init(&pool->wake) != 0) {
-        mutex_destroy(&pool->lock);
-        free(pool);
-        return NULL;
-    }
-    for (int i = 1; i < threads; i++) {
-        if (start_thread(pool, i) != 0) {
-            shut_down(pool, i);
-            return NULL;
-        }
     }
     return pool;
 }
 
 void ffnn_pool_destroy(ffnn_pool *pool)
 {
-    if (pool)
-        shut_down(pool, pool->threads);
+    if (pool) {
+        stop_helpers(pool);
+        free(pool);
+    }
 }
 
 int ffnn_pool_threads(const ffnn_pool *pool)
@@ -330,6 +402,14 @@ void ffnn_pool_share(ffnn_pool *pool, size_t n, size_t blocks,
         fn(ctx, 0, n, 0);
         return;
     }
+    /* In a child of fork(), the helpers stayed in the parent: start new
+       ones (once; if that fails, the pool works alone from then on). */
+    if (pool->generation != forks)
+        start_helpers(pool);
+    if (pool->running < pool->threads) {
+        fn(ctx, 0, n, 0);
+        return;
+    }
     time_task(pool);
     if (pool->solo) {
         fn(ctx, 0, n, 0);
@@ -352,9 +432,9 @@ void ffnn_pool_share(ffnn_pool *pool, size_t n, size_t blocks,
     task = atomic_get(&pool->current) + 1;
     atomic_set(&pool->current, task);
     if (atomic_get(&pool->sleepers) > 0) {
-        mutex_lock(&pool->lock);
-        cond_broadcast(&pool->wake);
-        mutex_unlock(&pool->lock);
+        mutex_lock(&pool->sync->lock);
+        cond_broadcast(&pool->sync->wake);
+        mutex_unlock(&pool->sync->lock);
     }
     claim_blocks(pool, task, 0);
     /* Only blocks that a helper has started remain; wait for them. */

@@ -32,9 +32,22 @@ def test_rotate_matches_scipy(dtype, degrees, shape):
 
 def test_rotate_by_quarter_turns_moves_pixels_exactly():
     image = np.arange(28 * 28, dtype=np.float64).reshape(28, 28)
-    np.testing.assert_array_equal(rotate(image, 90), np.rot90(image))
-    np.testing.assert_array_equal(rotate(image, -180), np.rot90(image, 2))
-    np.testing.assert_array_equal(rotate(image, 0), image)
+    np.testing.assert_array_equal(rotate(image, 90, single=True), np.rot90(image))
+    np.testing.assert_array_equal(rotate(image, -180, single=True), np.rot90(image, 2))
+    np.testing.assert_array_equal(rotate(image, 0, single=True), image)
+    np.testing.assert_array_equal(rotate(image.reshape(-1), 90), np.rot90(image).reshape(-1))
+    tall = np.arange(12.0).reshape(1, 4, 3)
+    np.testing.assert_array_equal(rotate(tall, 180), tall[:, ::-1, ::-1])
+
+
+def test_a_batch_of_as_many_images_as_pixels_is_still_a_batch(sample):
+    # 784 flattened 28 x 28 images form a 784 x 784 array: each row is rotated.
+    rows = scale_inputs(sample.train_images[:784])
+    rotated = rotate(rows, 30)
+    for k in (0, 391, 783):
+        np.testing.assert_array_equal(rotated[k], rotate(rows[k], 30))
+    picture = rotate(rows, 30, single=True)
+    assert not np.array_equal(picture, rotated)
 
 
 def test_rotate_accepts_flat_rows_and_fills_corners_with_background(sample):
@@ -50,13 +63,15 @@ def test_rotate_accepts_flat_rows_and_fills_corners_with_background(sample):
     [
         (np.zeros((2, 783)), 10, "square"),
         (np.zeros((2, 2, 2, 2)), 10, "images must be"),
+        (np.zeros(783), 10, "square"),
+        (np.zeros((1, 4, 4)), 10, "single=True needs one picture"),
         (np.zeros((4, 4)), float("nan"), "finite"),
         (np.array([["a"]]), 10, "real numbers"),
     ],
 )
 def test_rotate_rejects_bad_input(images, degrees, error):
     with pytest.raises((TypeError, ValueError), match=error):
-        rotate(images, degrees)
+        rotate(images, degrees, single=images.ndim == 3)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

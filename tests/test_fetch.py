@@ -4,6 +4,7 @@ import gzip
 import hashlib
 import http.server
 import os
+import pathlib
 import shutil
 import threading
 
@@ -101,11 +102,14 @@ def test_fetch_offline_says_how_to_place_the_files(tmp_path, mirror):
         fetch_mnist(tmp_path / "cache", mirrors=[url + "/missing/", "http://127.0.0.1:9/"], progress=False)
 
 
-def test_fetch_keeps_files_already_present(tmp_path, sample_dir, sample):
+@pytest.mark.parametrize("kind", [str, bytes, pathlib.Path])
+def test_fetch_keeps_files_already_present(tmp_path, sample_dir, sample, kind):
     cache = tmp_path / "cache"
     shutil.copytree(sample_dir, cache)
-    checksums = {name: fetch.content_sha256(cache / name) for name in os.listdir(cache)}
-    data = fetch_mnist(cache, mirrors=[], checksums=checksums, progress=False)
+    as_kind = os.fsencode if kind is bytes else kind
+    checksums = {name: fetch.content_sha256(as_kind(cache / name)) for name in os.listdir(cache)}
+    assert None not in checksums.values()
+    data = fetch_mnist(as_kind(cache), mirrors=[], checksums=checksums, progress=False)
     np.testing.assert_array_equal(data.test_images, sample.test_images)
 
 

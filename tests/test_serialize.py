@@ -1,6 +1,7 @@
 """net.save / NeuralNetwork.load: round trips, atomic replacement, refusal of bad files."""
 import io
 import os
+import struct
 import zipfile
 
 import numpy as np
@@ -80,7 +81,8 @@ def huge_member(shape):
     return buffer.getvalue()
 
 
-def test_load_refuses_declared_sizes_beyond_the_file(tmp_path, net):
+def huge_model(tmp_path, net, write_weights):
+    """A model of `net` resized to 10^6 x 10^6 weights, whose weights_0 `write_weights(archive)` writes."""
     members = saved_members(tmp_path, net)
     members["sizes"] = np.array([10**6, 10**6], dtype=np.int64)
     path = tmp_path / "huge.npz"
@@ -90,7 +92,12 @@ def test_load_refuses_declared_sizes_beyond_the_file(tmp_path, net):
                 buffer = io.BytesIO()
                 np.save(buffer, value)
                 archive.writestr(name + ".npy", buffer.getvalue())
-        archive.writestr("weights_0.npy", huge_member((10**6, 10**6)))
+        write_weights(archive)
+    return path
+
+
+def test_load_refuses_declared_sizes_beyond_the_file(tmp_path, net):
+    path = huge_model(tmp_path, net, lambda archive: archive.writestr("weights_0.npy", huge_member((10**6, 10**6))))
     with pytest.raises(ValueError, match="huge.npz: member 'weights_0' is compressed, truncated"):
         ffnn.NeuralNetwork.load(path)
 
@@ -146,3 +153,91 @@ def test_load_refuses_other_files(tmp_path):
         ffnn.NeuralNetwork.load(text)
     with pytest.raises(FileNotFoundError, match="missing.npz"):
         ffnn.NeuralNetwork.load(tmp_path / "missing.npz")
+
+
+def flipped(data, bit):
+    changed = bytearray(data)
+    changed[bit // 8] ^= 1 << (bit % 8)
+    return bytes(changed)
+
+
+def central_directory_fields(data):
+    """Bit positions of the flag and method fields of every central directory entry."""
+    bits = []
+    start = data.find(b"PK\x01\x02")
+    while start >= 0:
+        bits += range((start + 8) * 8, (start + 12) * 8)
+        start = data.find(b"PK\x01\x02", start + 4)
+    return bits
+
+
+def test_every_damaged_bit_is_refused_with_a_value_error_or_loads_finite(tmp_path):
+    # Every bit of the zip entries' flags and methods (where zipfile raised
+    # RuntimeError or NotImplementedError) and every 37th bit elsewhere.
+    path = tmp_path / "model.npz"
+    ffnn.NeuralNetwork(2, [2], 1, 0.1, seed=0).save(path)
+    data = path.read_bytes()
+    bits = sorted(set(central_directory_fields(data)) | set(range(0, len(data) * 8, 37)))
+    assert len(bits) > 500
+    damaged = tmp_path / "damaged.npz"
+    loaded = 0
+    for bit in bits:
+        damaged.write_bytes(flipped(data, bit))
+        try:
+            net = ffnn.NeuralNetwork.load(damaged)
+        except ValueError as exc:
+            assert "damaged.npz: " in str(exc), bit
+        else:
+            assert all(np.isfinite(w).all() for w in net.weights), bit
+            loaded += 1
+    assert 0 < loaded < len(bits)
+
+
+def rewritten_entries(path, **fields):
+    """`path` with the given fields of every central directory entry replaced."""
+    offsets = {"flag_bits": (8, "<H"), "compress_type": (10, "<H")}
+    data = bytearray(path.read_bytes())
+    start = data.find(b"PK\x01\x02")
+    while start >= 0:
+        for name, value in fields.items():
+            offset, layout = offsets[name]
+            struct.pack_into(layout, data, start + offset, value)
+        start = data.find(b"PK\x01\x02", start + 4)
+    return bytes(data)
+
+
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"flag_bits": 0x01}, "encrypted"),
+        ({"flag_bits": 0x20}, "encrypted or patched"),
+        ({"flag_bits": 0x40}, "encrypted or patched"),
+        ({"compress_type": 8}, "zip method 8"),
+        ({"compress_type": 9}, "zip method 9"),
+        ({"compress_type": 93}, "zip method 93"),
+        ({"compress_type": 99}, "zip method 99"),
+    ],
+)
+def test_load_refuses_encrypted_and_foreign_entries(tmp_path, net, fields, message):
+    path = tmp_path / "model.npz"
+    net.save(path)
+    path.write_bytes(rewritten_entries(path, **fields))
+    with pytest.raises(ValueError, match=f"model.npz: .*{message}"):
+        ffnn.NeuralNetwork.load(path)
+
+
+def test_load_refuses_a_zip64_entry_declaring_more_than_the_file(tmp_path, net):
+    # A 2 KB file whose entry says it holds 10^6 x 10^6 weights (7.3 TiB).
+    header = huge_member((10**6, 10**6))
+
+    def write_weights(archive):
+        with archive.open("weights_0.npy", "w", force_zip64=True) as f:
+            f.write(header)
+        # The central directory is written from these on close.
+        info = archive.getinfo("weights_0.npy")
+        info.file_size = info.compress_size = len(header) + 8 * 10**12
+
+    path = huge_model(tmp_path, net, write_weights)
+    assert path.stat().st_size < 4096
+    with pytest.raises(ValueError, match="huge.npz: member 'weights_0' declares 8000000000"):
+        ffnn.NeuralNetwork.load(path)

@@ -46,7 +46,12 @@ def simd_set(str name):
 
 
 cdef class Pool:
-    """Threads that share one network's work; bitwise the same results as one thread."""
+    """Threads that share one network's work; bitwise the same results as one thread.
+
+    A pool inherited through fork() works in the child too: the C core starts
+    the child's own threads when first asked to share, and leaves the
+    parent's alone when the pool is freed.
+    """
     cdef ffnn_pool *pool
     cdef readonly int threads
 

@@ -1,7 +1,7 @@
 """The book's augmentation: every training image also shown slightly rotated.
 
-`rotate` turns square images about their centre (bilinear, background 0.01,
-same size) with the C kernel; `Rotations` expands a chunk of training inputs
+`rotate` turns images about their centre (bilinear, background 0.01, same
+size) with the C kernel; `Rotations` expands a chunk of training inputs
 into the book's sequence: each image, then rotated by +θ, then by −θ.
 """
 from __future__ import annotations
@@ -16,27 +16,42 @@ from ffnn import _checks, _core
 BACKGROUND = 0.01  # the book's scaled value of a blank pixel
 
 
-def rotate(images, degrees: float, *, background: float = BACKGROUND) -> np.ndarray:
-    """Each square image rotated by ``degrees`` (counter-clockwise as displayed).
+def rotate(images, degrees: float, *, background: float = BACKGROUND, single: bool = False) -> np.ndarray:
+    """Each image rotated by ``degrees`` about its centre (counter-clockwise as displayed).
 
-    ``images`` is one image ``(side, side)``, a stack ``(n, side, side)`` or
-    flattened rows ``(n, side * side)`` of real values (e.g. the book's scaled
-    inputs); the result has the same shape, float32 for float32 input and
-    float64 otherwise. Equals ``scipy.ndimage.rotate(image, degrees, order=1,
-    reshape=False, cval=background)`` to rounding.
+    How ``images`` is read depends on its number of dimensions alone, never
+    on its sizes, as the network's inputs are:
+
+    - 1-D ``(side * side,)``: one flattened square image;
+    - 2-D ``(n, side * side)``: a batch of flattened square images, one per row
+      (so 784 rows of 784 pixels are 784 MNIST images, not one picture);
+    - 3-D ``(n, rows, cols)``: a stack of pictures;
+    - with ``single=True``, a 2-D ``(rows, cols)`` array is one picture.
+
+    Values are real (e.g. the book's scaled inputs); the result has the same
+    shape, float32 for float32 input and float64 otherwise. Equals
+    ``scipy.ndimage.rotate(image, degrees, order=1, reshape=False,
+    cval=background)`` to rounding.
     """
     arr = np.asarray(images)
     dtype = np.float32 if arr.dtype == np.float32 else np.float64
     arr = _checks.real_array(arr, dtype, "images")
     degrees = _finite(degrees, "degrees")
-    if arr.ndim == 2 and arr.shape[0] == arr.shape[1]:
+    if single and arr.ndim != 2:
+        raise ValueError(f"single=True needs one picture (rows, cols), got shape {arr.shape}")
+    if single:
         stack = arr.reshape(1, *arr.shape)
+    elif arr.ndim == 1:
+        stack = arr.reshape(1, *_square(arr.shape[0]))
     elif arr.ndim == 2:
         stack = arr.reshape(len(arr), *_square(arr.shape[1]))
     elif arr.ndim == 3:
         stack = arr
     else:
-        raise ValueError(f"images must be (side, side), (n, side, side) or (n, side*side), got {arr.shape}")
+        raise ValueError(
+            f"images must be (side*side,), (n, side*side), (n, rows, cols) or, with single=True, "
+            f"(rows, cols); got {arr.shape}"
+        )
     out = np.empty_like(stack)
     _core.rotate(stack, degrees, stack.dtype.type(_finite(background, "background")), out)
     return out.reshape(arr.shape)

@@ -14,6 +14,8 @@ import logging
 import os
 import zlib
 
+from ffnn.serialize import file_path
+
 MIRRORS = (
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
@@ -43,7 +45,7 @@ def default_directory() -> str:
 def fetch_mnist(directory=None, *, mirrors=MIRRORS, checksums=None, progress: bool = True):
     """Download the MNIST files not yet in ``directory`` and load them.
 
-    ``directory`` defaults to `default_directory()`. Each file of
+    ``directory`` (str, bytes or os.PathLike) defaults to `default_directory()`. Each file of
     ``checksums`` (file name → SHA-256 of its decompressed content; default
     `MNIST_SHA256`) is taken from the first of ``mirrors`` (base URLs) that
     delivers the right content. Files already present with the right content
@@ -53,7 +55,7 @@ def fetch_mnist(directory=None, *, mirrors=MIRRORS, checksums=None, progress: bo
     from ffnn.datasets import load_mnist
 
     pooch = _pooch()
-    directory = os.fspath(directory or default_directory())
+    directory = file_path(directory or default_directory(), "directory")
     os.makedirs(directory, exist_ok=True)
     for name, digest in (checksums or MNIST_SHA256).items():
         target = os.path.join(directory, name)
@@ -64,7 +66,7 @@ def fetch_mnist(directory=None, *, mirrors=MIRRORS, checksums=None, progress: bo
 
 def content_sha256(path) -> str | None:
     """SHA-256 of a file's content, gunzipped if it is a .gz; None if it cannot be read."""
-    path = os.fspath(path)
+    path = file_path(path)
     opener = gzip.open if path.endswith((".gz", ".gz.part")) else open
     digest = hashlib.sha256()
     try:

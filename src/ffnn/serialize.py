@@ -10,86 +10,316 @@ Members (each a plain ``.npy`` array, stored uncompressed, never pickled):
 
 Saving writes a temporary file in the target's directory, flushes it to disk
 and renames it over the target, so an interrupted save leaves any previous
-file whole. Loading reads every array header before any data and checks it
-against ``sizes``, so a damaged or hostile file is refused with a ValueError
-before it can make ffnn allocate more than the file's own size.
+file whole. A symbolic link is followed (the file it points to is replaced,
+the link kept); a target that exists and is not a regular file (a FIFO, a
+device, a directory) is refused. A replaced file keeps its permissions; a new
+one gets those of any new file (0666 less the umask). Weights that are NaN or
+infinite are refused before anything is written.
+
+The temporary file is named ``.<target name>.<pid>.<random>.tmp`` (the target
+name cut short so the whole fits in 255 bytes); one left behind by a save
+that was killed is deleted by the next save of the same target, once no
+process with its pid runs.
+
+Loading reads every array header before any data and checks it against
+``sizes``, the member's entry in the archive and the file's real size, so a
+damaged or hostile file is refused with a ValueError naming it before it can
+make ffnn allocate more than the file's own size.
 """
 from __future__ import annotations
 
+import math
 import os
-import tempfile
+import secrets
+import stat
+import struct
+import time
 import zipfile
 
 import numpy as np
 
 FORMAT = "ffnn-network"
 VERSION = 1
+# The most weight matrices (hidden layers + 1) a network, and so a model file,
+# may have. It bounds how many members a file makes load() read; a network
+# refuses at construction what load() would refuse.
 MAX_LAYERS = 1000
 _SCALARS = ("format", "version", "dtype", "learning_rate", "rule", "hidden_is_list")
 
+# File names longer than this many bytes are refused by most file systems.
+_NAME_MAX = 255
+_TEMPORARY_SUFFIX = ".tmp"
+# "." + name + "." + pid (at most 10 digits) + "." + 8 hex digits + ".tmp"
+_TEMPORARY_OVERHEAD = 1 + 1 + 10 + 1 + 8 + len(_TEMPORARY_SUFFIX)
+# A temporary file this recently modified is never deleted as stale: on a
+# file system shared between machines its pid may belong to another one.
+_STALE_AFTER_SECONDS = 10.0
+
+
+def file_path(path, name: str = "path") -> str:
+    """``path`` (str, bytes or os.PathLike) as a str; TypeError naming ``name`` otherwise."""
+    try:
+        return os.fsdecode(os.fspath(path))
+    except TypeError:
+        raise TypeError(f"{name} must be a file path (str, bytes or os.PathLike), not {type(path).__name__}") from None
+
 
 def save(state: dict, path) -> None:
-    """Write a network state (``NeuralNetwork.__getstate__()``) to ``path`` atomically."""
-    path = os.fspath(path)
+    """Write a network state (``NeuralNetwork.__getstate__()``) to ``path`` atomically.
+
+    ValueError, with nothing written, if the weights are not all finite, the
+    network has more than MAX_LAYERS weight matrices, or ``path`` exists and
+    is not a regular file.
+    """
+    path = file_path(path)
+    weights = state["weights"]
+    if len(weights) > MAX_LAYERS:
+        raise ValueError(f"{path}: {len(weights)} weight matrices, more than a model file holds ({MAX_LAYERS}); not saved")
+    for k, w in enumerate(weights):
+        if not np.isfinite(w).all():
+            raise ValueError(f"{path}: weights[{k}] holds NaN or infinite values; not saved, the file is unchanged")
     arrays = {
         "format": np.array(FORMAT),
         "version": np.array(VERSION, dtype=np.int64),
-        "sizes": np.array(
-            [state["weights"][0].shape[1]] + [w.shape[0] for w in state["weights"]], dtype=np.int64
-        ),
+        "sizes": np.array([weights[0].shape[1]] + [w.shape[0] for w in weights], dtype=np.int64),
         "dtype": np.array(state["dtype"]),
         "learning_rate": np.array(state["learning_rate"], dtype=np.float64),
         "rule": np.array(state["rule"]),
         "hidden_is_list": np.array(state["hidden_is_list"]),
     }
-    arrays.update({f"weights_{k}": w for k, w in enumerate(state["weights"])})
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
+    arrays.update({f"weights_{k}": w for k, w in enumerate(weights)})
     try:
+        _write_atomically(arrays, path)
+    except OSError as exc:
+        if exc.filename is None:
+            raise
+        # The temporary file's name means nothing to the caller.
+        raise type(exc)(exc.errno, exc.strerror, path) from None
+
+
+def _write_atomically(arrays: dict, path: str) -> None:
+    target = os.path.realpath(path)
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        raise ValueError(f"{path}: exists and is not a regular file ({_kind(mode)}); not saved")
+    directory, name = os.path.split(target)
+    _remove_stale_temporaries(directory, name)
+    fd, temporary = _create_temporary(directory, name)
+    try:
+        if mode is not None and hasattr(os, "fchmod"):
+            os.fchmod(fd, stat.S_IMODE(mode))
         with os.fdopen(fd, "wb") as f:
             np.savez(f, **arrays)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(temporary, path)
+        os.replace(temporary, target)
     except BaseException:
-        os.unlink(temporary)
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
         raise
     _sync_directory(directory)
 
 
-def load(path) -> dict:
-    """The network state stored in ``path``; ValueError naming the problem otherwise."""
-    path = os.fspath(path)
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"{path}: no such model file")
+def _kind(mode: int) -> str:
+    kinds = [(stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")]
+    return next((kind for test, kind in kinds if test(mode)), "not a regular file")
+
+
+def _temporary_prefix(name: str) -> str:
+    """``"." + name``, cut short enough that the temporary name fits in _NAME_MAX bytes."""
+    budget = _NAME_MAX - _TEMPORARY_OVERHEAD
+    while len(os.fsencode(name)) > budget:
+        name = name[:-1]
+    return "." + name + "."
+
+
+def _create_temporary(directory: str, name: str) -> tuple[int, str]:
+    """A new file of ours in ``directory``, created with mode 0666 (less the umask)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    flags |= getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    prefix = _temporary_prefix(name)
+    while True:
+        temporary = os.path.join(directory, f"{prefix}{os.getpid()}.{secrets.token_hex(4)}{_TEMPORARY_SUFFIX}")
+        try:
+            return os.open(temporary, flags, 0o666), temporary
+        except FileExistsError:
+            continue
+
+
+def _remove_stale_temporaries(directory: str, name: str) -> None:
+    """Delete temporary files of saves of ``name`` whose process no longer runs."""
+    prefix = _temporary_prefix(name)
     try:
-        with zipfile.ZipFile(path) as archive:
-            return _read_state(archive)
+        entries = os.listdir(directory or ".")
+    except OSError:
+        return
+    for entry in entries:
+        if not (entry.startswith(prefix) and entry.endswith(_TEMPORARY_SUFFIX)):
+            continue
+        pid, dot, token = entry[len(prefix):-len(_TEMPORARY_SUFFIX)].partition(".")
+        if not (pid.isdigit() and dot and len(token) == 8 and all(c in "0123456789abcdef" for c in token)):
+            continue
+        candidate = os.path.join(directory, entry)
+        try:
+            if time.time() - os.lstat(candidate).st_mtime > _STALE_AFTER_SECONDS and not _running(int(pid)):
+                os.unlink(candidate)
+        except OSError:
+            pass  # gone already, or not ours to delete
+
+
+def _running(pid: int) -> bool:
+    """Whether a process ``pid`` exists; True when that cannot be told."""
+    if os.name == "nt":  # os.kill would terminate it
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):
+        return True  # another user's process, or a pid beyond this system's
+    return True
+
+
+def load(path) -> dict:
+    """The network state stored in ``path``; ValueError naming the file and the problem otherwise."""
+    path = file_path(path)
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{path}: no such model file") from None
+    if not stat.S_ISREG(mode):
+        raise ValueError(f"{path}: not a model file ({_kind(mode)})")
+    try:
+        with open(path, "rb") as f, zipfile.ZipFile(f) as archive:
+            return _read_state(NpzMembers(archive, os.fstat(f.fileno()).st_size))
     except ModelFileError as exc:
         raise ValueError(f"{path}: {exc}") from None
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        raise ValueError(f"{path}: not a readable ffnn model file ({exc})") from None
+    except ZIP_ERRORS as exc:
+        raise ValueError(f"{path}: not a readable ffnn model file ({type(exc).__name__}: {exc})") from None
+
+
+# What zipfile and numpy raise for damage in an archive's structures or a
+# member's header (RuntimeError: "encrypted"; NotImplementedError: an unknown
+# method or flag), besides ModelFileError.
+ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, RuntimeError,
+              NotImplementedError, OverflowError, KeyError, IndexError, struct.error)
 
 
 class ModelFileError(Exception):
     """A model file that is readable but not a valid ffnn network."""
 
 
-def _read_state(archive: zipfile.ZipFile) -> dict:
-    members = {name.removesuffix(".npy"): name for name in archive.namelist()}
-    if "format" not in members or _string(archive, members, "format") != FORMAT:
+class NpzMembers:
+    """The ``.npy`` members of an open ``.npz`` archive, read without trusting any size in it.
+
+    Every size a member declares (its zip entry's, its header's) is checked
+    against the others and against the file's real size before anything is
+    allocated, and data is read a block at a time up to the declared size,
+    so a damaged or hostile file costs at most about as much memory as it
+    truly decompresses to. Problems raise ModelFileError.
+    """
+
+    def __init__(self, archive: zipfile.ZipFile, file_bytes: int, methods=(zipfile.ZIP_STORED,)) -> None:
+        self.archive = archive
+        self.file_bytes = file_bytes
+        self.methods = methods
+        self.names = {name.removesuffix(".npy"): name for name in archive.namelist()}
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.names
+
+    def __iter__(self):
+        return iter(self.names)
+
+    def info(self, name: str) -> zipfile.ZipInfo:
+        """The entry of member `name`, after checking it can be read and lies inside the file."""
+        if name not in self.names:
+            raise ModelFileError(f"missing member {name!r}")
+        info = self.archive.getinfo(self.names[name])
+        if info.flag_bits & _UNREADABLE_FLAGS:
+            raise ModelFileError(f"member {name!r} is encrypted or patched (zip flags {info.flag_bits:#06x})")
+        if info.compress_type not in self.methods:
+            raise ModelFileError(
+                f"member {name!r} is compressed with zip method {info.compress_type}; "
+                f"methods {list(self.methods)} are read here"
+            )
+        if info.header_offset + info.compress_size > self.file_bytes or (
+            info.compress_type == zipfile.ZIP_STORED and info.compress_size != info.file_size
+        ):
+            raise ModelFileError(
+                f"member {name!r} declares {info.file_size} bytes, more than the file holds ({self.file_bytes})"
+            )
+        return info
+
+    def header(self, name: str) -> tuple[tuple, bool, np.dtype]:
+        """(shape, fortran_order, dtype) of member `name`, after checking its size against its entry."""
+        info = self.info(name)
+        with self.archive.open(info) as f:
+            shape, fortran_order, dtype, header_bytes = _read_npy_header(f)
+        if dtype.hasobject:
+            raise ModelFileError(f"member {name!r} holds {dtype}: pickled objects are never loaded")
+        if info.file_size != header_bytes + math.prod(shape) * dtype.itemsize:
+            raise ModelFileError(f"member {name!r} is compressed, truncated or padded")
+        return shape, fortran_order, dtype
+
+    def read(self, name: str) -> np.ndarray:
+        """Member `name` as an array; at most its declared bytes are read."""
+        shape, fortran_order, dtype = self.header(name)
+        size = math.prod(shape) * dtype.itemsize
+        with self.archive.open(self.info(name)) as f:
+            _read_npy_header(f)
+            data = read_at_most(f, size)
+        if len(data) != size:
+            raise ModelFileError(f"member {name!r} holds {len(data)} bytes of data, but its header declares {size}")
+        array = np.frombuffer(data, dtype, count=math.prod(shape))
+        return array.reshape(shape[::-1]).T if fortran_order else array.reshape(shape)
+
+
+def _read_npy_header(f) -> tuple[tuple, bool, np.dtype, int]:
+    version = np.lib.format.read_magic(f)
+    read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+    shape, fortran_order, dtype = read_header(f)
+    return shape, fortran_order, dtype, f.tell()
+
+
+def read_at_most(f, size: int) -> bytearray:
+    """Up to ``size + 1`` bytes of ``f``, a block at a time: memory follows what is really there.
+
+    Fewer than ``size`` means the data is truncated, more that it does not end where declared.
+    """
+    data = bytearray()
+    while len(data) <= size:
+        block = f.read(min(size + 1 - len(data), 1 << 24))
+        if not block:
+            break
+        data += block
+    return data
+
+
+# Zip flag bits 0 (encrypted), 5 (compressed patched data), 6 (strong encryption).
+_UNREADABLE_FLAGS = 0x01 | 0x20 | 0x40
+
+
+def _read_state(members: NpzMembers) -> dict:
+    if "format" not in members or _string(members, "format") != FORMAT:
         raise ModelFileError("not an ffnn model file (no 'format' member saying ffnn-network)")
-    version = _scalar(archive, members, "version", "i")
+    version = _scalar(members, "version", "i")
     if version != VERSION:
         raise ModelFileError(f"format version {version} is not supported (this ffnn reads version {VERSION})")
-    sizes = _array(archive, members, "sizes", None, "i")
+    sizes = _array(members, "sizes", None, "i")
     if sizes.ndim != 1 or not 2 <= len(sizes) <= MAX_LAYERS + 1 or (sizes < 1).any():
         raise ModelFileError(f"'sizes' must list 2 to {MAX_LAYERS + 1} positive node counts, got {sizes}")
-    dtype = _string(archive, members, "dtype")
+    dtype = _string(members, "dtype")
     if dtype not in ("float32", "float64"):
         raise ModelFileError(f"dtype must be float32 or float64, got {dtype!r}")
     weights = [
-        _array(archive, members, f"weights_{k}", (int(sizes[k + 1]), int(sizes[k])), "f", np.dtype(dtype))
+        _array(members, f"weights_{k}", (int(sizes[k + 1]), int(sizes[k])), "f", np.dtype(dtype))
         for k in range(len(sizes) - 1)
     ]
     for k, w in enumerate(weights):
@@ -98,51 +328,36 @@ def _read_state(archive: zipfile.ZipFile) -> dict:
     extra = set(members) - set(_SCALARS) - {"sizes"} - {f"weights_{k}" for k in range(len(weights))}
     if extra:
         raise ModelFileError(f"unexpected members {sorted(extra)}")
-    hidden_is_list = bool(_scalar(archive, members, "hidden_is_list", "b"))
+    hidden_is_list = bool(_scalar(members, "hidden_is_list", "b"))
     if not hidden_is_list and len(sizes) != 3:
         raise ModelFileError(f"a single hidden layer is declared, but 'sizes' lists {len(sizes) - 2}")
     return {
-        "learning_rate": _scalar(archive, members, "learning_rate", "f"),
-        "rule": _string(archive, members, "rule"),
+        "learning_rate": _scalar(members, "learning_rate", "f"),
+        "rule": _string(members, "rule"),
         "dtype": dtype,
         "hidden_is_list": hidden_is_list,
         "weights": weights,
     }
 
 
-def _array(archive, members, name, shape, kinds, dtype=None) -> np.ndarray:
+def _array(members: NpzMembers, name, shape, kinds, dtype=None) -> np.ndarray:
     """Member `name`, after its header shows the expected shape and type."""
-    if name not in members:
-        raise ModelFileError(f"missing member {name!r}")
-    info = archive.getinfo(members[name])
-    with archive.open(info) as f:
-        version = np.lib.format.read_magic(f)
-        read_header = (
-            np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
-        )
-        declared_shape, _, declared_dtype = read_header(f)
-        header_bytes = f.tell()
-    if declared_dtype.hasobject or declared_dtype.kind not in kinds:
+    declared_shape, _, declared_dtype = members.header(name)
+    if declared_dtype.kind not in kinds:
         raise ModelFileError(f"member {name!r} holds {declared_dtype}, expected kind {kinds!r}")
     if dtype is not None and declared_dtype != dtype:
         raise ModelFileError(f"member {name!r} holds {declared_dtype}, but the model's dtype is {dtype}")
     if shape is not None and declared_shape != shape:
         raise ModelFileError(f"member {name!r} has shape {declared_shape}, expected {shape}")
-    data_bytes = int(np.prod(declared_shape, dtype=np.float64)) * declared_dtype.itemsize
-    # Stored members of the declared size only: what is read can never exceed
-    # the bytes actually present in the file.
-    if info.compress_type != zipfile.ZIP_STORED or info.file_size != header_bytes + data_bytes:
-        raise ModelFileError(f"member {name!r} is compressed, truncated or padded")
-    with archive.open(info) as f:
-        return np.lib.format.read_array(f, allow_pickle=False)
+    return members.read(name)
 
 
-def _scalar(archive, members, name, kinds):
-    return _array(archive, members, name, (), kinds).item()
+def _scalar(members: NpzMembers, name, kinds):
+    return _array(members, name, (), kinds).item()
 
 
-def _string(archive, members, name) -> str:
-    return str(_scalar(archive, members, name, "U"))
+def _string(members: NpzMembers, name) -> str:
+    return str(_scalar(members, name, "U"))
 
 
 def _sync_directory(directory: str) -> None:
