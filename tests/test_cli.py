@@ -283,7 +283,6 @@ def test_a_failed_save_names_the_users_file_not_the_temporary_one(no_tqdm, capsy
     assert os.listdir(tmp_path) == []
 
 
-@pytest.mark.xfail(strict=False, reason="serialize.save writes through mkstemp, whose file is private (0600)")
 def test_a_saved_model_gets_the_umask_mode_and_a_replaced_one_keeps_its_own(no_tqdm, capsys, tmp_path):
     old_umask = os.umask(0o022)
     try:

@@ -117,3 +117,31 @@ def test_pool_workers_query_and_fit_a_threaded_model(tmp_path, method):
             print("fit", all((w == one_thread_fit(k)).all() for k, w in enumerate(fitted)))
     """)
     assert out.split() == ["query", "True", "fit", "True"]
+
+
+def test_child_of_a_fork_during_fit_in_another_thread_can_use_the_network(tmp_path):
+    # The fitting thread holds the network's lock when the process forks; the
+    # child has no such thread, so it must not wait for that lock.
+    out = run_case(tmp_path, """
+        import threading
+        started = threading.Event()
+
+        def long_fit():
+            started.set()
+            MODEL.fit(X, y, epochs=200, seed=3)
+
+        fitting = threading.Thread(target=long_fit)
+        fitting.start()
+        started.wait()
+        while MODEL._lock.acquire(blocking=False):
+            MODEL._lock.release()   # not yet inside fit: wait until it is
+        pid = os.fork()
+        if pid == 0:
+            MODEL.threads = 1
+            MODEL.fit(X, y, seed=4)
+            print("child", MODEL.query(X[0]).shape, flush=True)
+            os._exit(0)
+        print("exit", child_status(pid))
+        fitting.join()
+    """)
+    assert out.split() == ["child", "(10,)", "exit", "0"]

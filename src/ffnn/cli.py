@@ -33,10 +33,7 @@ import time
 import numpy as np
 
 from ffnn import __version__
-from ffnn.datasets import (
-    CSV_FILES, MNIST, MNIST_FILES, NPZ_FILE, fetch_mnist, load_mnist, load_sample, make_targets, read_csv,
-    read_idx, read_npz,
-)
+from ffnn.datasets import MNIST, fetch_mnist, load_mnist, load_sample, make_targets
 from ffnn.network import NeuralNetwork
 
 SAMPLE = "the MNIST sample shipped with ffnn"
@@ -243,63 +240,25 @@ def _load_data(args: argparse.Namespace) -> tuple[MNIST, str]:
     elif args.data and args.data.lower().endswith(".csv"):
         if not args.test:
             raise ValueError(f"--data {args.data} holds only training images; give the test images with --test")
-        data, source = MNIST(*read_csv(args.data), None, None), args.data
+        data, source = load_mnist(args.data, parts=["train"]), args.data
     elif args.data:
-        data, source = load_mnist(args.data), args.data
+        data, source = load_mnist(args.data, parts=["train"] if args.test else ["train", "test"]), args.data
     else:
         data, source = load_sample(), SAMPLE
     if args.test:
-        data = data._replace(**dict(zip(("test_images", "test_labels"), _load_test_set(args.test))))
+        test = load_mnist(args.test, parts=["test"])
+        data = data._replace(test_images=test.test_images, test_labels=test.test_labels)
     return data, source
 
 
 def _load_test_images(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray, str]:
     """(images, labels, source) of the test set alone: evaluating never reads training files."""
-    if args.test:
-        return (*_load_test_set(args.test), args.test)
-    if args.data:
-        return (*_load_test_set(args.data), args.data)
+    if args.test or args.data:
+        source = args.test or args.data
+        test = load_mnist(source, parts=["test"])
+        return test.test_images, test.test_labels, source
     data, source = (fetch_mnist(), "MNIST (downloaded)") if args.download else (load_sample(), SAMPLE)
     return data.test_images, data.test_labels, source
-
-
-def _load_test_set(path: str) -> tuple[np.ndarray, np.ndarray]:
-    """The test images and labels of a CSV or .npz file, or of a directory of MNIST files."""
-    if os.path.isfile(path):
-        if path.lower().endswith(".csv"):
-            return read_csv(path)
-        arrays = read_npz(path)
-        return _flattened(arrays["test_images"], arrays["test_labels"], path)
-    if not os.path.isdir(path):
-        raise FileNotFoundError(f"{path}: no such file or directory")
-    idx = [_idx_file(path, MNIST_FILES[part]) for part in ("test_images", "test_labels")]
-    if all(idx):
-        return _flattened(read_idx(idx[0]), read_idx(idx[1]), path)
-    for _, test in CSV_FILES:
-        if os.path.isfile(os.path.join(path, test)):
-            return read_csv(os.path.join(path, test))
-    if os.path.isfile(os.path.join(path, NPZ_FILE)):
-        return _load_test_set(os.path.join(path, NPZ_FILE))
-    raise FileNotFoundError(
-        f"{path}: no MNIST test files found (expected {MNIST_FILES['test_images']}[.gz] and "
-        f"{MNIST_FILES['test_labels']}[.gz]; or {CSV_FILES[0][1]}; or {NPZ_FILE})"
-    )
-
-
-def _idx_file(directory: str, stem: str) -> str | None:
-    for name in (stem + ".gz", stem):
-        if os.path.isfile(os.path.join(directory, name)):
-            return os.path.join(directory, name)
-    return None
-
-
-def _flattened(images: np.ndarray, labels: np.ndarray, source: str) -> tuple[np.ndarray, np.ndarray]:
-    if images.dtype != np.uint8 or images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
-        raise ValueError(f"{source}: test images {images.dtype}{list(images.shape)} do not match labels "
-                         f"{labels.dtype}{list(labels.shape)} (expected uint8 (n, rows, cols) and (n,))")
-    if labels.dtype.kind not in "iu" or (len(labels) and labels.min() < 0):
-        raise ValueError(f"{source}: test labels must be non-negative integers")
-    return images.reshape(len(images), -1), labels.astype(np.int64)
 
 
 def _check_fit(n_inputs: int, n_outputs: int, images: np.ndarray, labels: np.ndarray, source: str) -> None:

@@ -5,6 +5,7 @@ import copy
 import os
 import threading
 import time
+import weakref
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -91,7 +92,7 @@ class NeuralNetwork:
         self._dtype = _checks.float_dtype(dtype)
         self.learning_rate = learning_rate
         self.rule = rule
-        self._lock = threading.RLock()
+        self._lock = _new_lock(self)
         self.threads = threads
         self._seed, self._rng = seed, _generator(seed)
         weights = []
@@ -565,7 +566,7 @@ class NeuralNetwork:
         try:
             net.__setstate__(state)
         except (TypeError, ValueError) as exc:
-            raise ValueError(f"{os.fspath(path)}: {exc}") from None
+            raise ValueError(f"{serialize.file_path(path)}: {exc}") from None
         return net
 
     def copy(self) -> NeuralNetwork:
@@ -594,7 +595,7 @@ class NeuralNetwork:
         self._learning_rate = _checks.learning_rate(state["learning_rate"], self._dtype)
         self.rule = state.get("rule", "book")
         self._hidden_is_list = bool(state["hidden_is_list"])
-        self._lock = threading.RLock()
+        self._lock = _new_lock(self)
         self.threads = state.get("threads", 1)
         self._seed = state.get("seed")
         rng = state.get("rng")
@@ -648,6 +649,26 @@ def _progress_bar(total: int):
             "fit(progress=True) needs tqdm: pip install 'ffnn[progress]'"
         ) from None
     return tqdm(total=total, unit="sample", unit_scale=True, desc="fit")
+
+
+# Every live network by id. A thread of the parent may hold a network's lock
+# (in fit, say) when the process forks; the child has no such thread, so its
+# networks get fresh locks instead of ones that can never be released.
+_NETWORKS: weakref.WeakValueDictionary[int, NeuralNetwork] = weakref.WeakValueDictionary()
+
+
+def _new_lock(net: NeuralNetwork) -> threading.RLock:
+    _NETWORKS[id(net)] = net
+    return threading.RLock()
+
+
+def _renew_locks_after_fork() -> None:
+    for net in list(_NETWORKS.values()):
+        net._lock = threading.RLock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_renew_locks_after_fork)
 
 
 def _not_finite_message(lr: float) -> str:
