@@ -93,7 +93,8 @@ def save(rgb: np.ndarray, kind: str, path: str, rng: np.random.Generator) -> Non
         # Clear paper: the ink's darkness becomes its opacity; what lies under
         # clear pixels is black, as many drawing programs store it.
         gray = np.asarray(picture.convert("L"), np.float64)
-        opacity = np.clip((np.percentile(gray, 90) - gray) / 120, 0, 1)
+        paper = np.asarray(picture.convert("L").filter(ImageFilter.MaxFilter(9)), np.float64)
+        opacity = np.clip((paper - gray) / np.maximum(paper, 1) * 2.5 - 0.25, 0, 1)
         colour = np.where(opacity[..., None] > 0, rgb, 0).astype(np.uint8)
         Image.fromarray(np.dstack([colour, np.rint(opacity * 255).astype(np.uint8)])).save(path)
     elif kind == "gray16":

@@ -22,12 +22,14 @@ from ffnn.datasets import scale_inputs
 
 SIDE = 28  # MNIST images are 28 x 28 pixels
 BOX = 20  # ... with the digit scaled to fit 20 x 20 inside them
-WORKING_SIDE = 256  # the digit is first looked for on the picture reduced to this long side
+WORKING_SIDE = 96  # the digit is first looked for on the picture reduced to this long side
 DIGIT_SIDE = 64  # ... then read again from a crop where its long side is this (area averaging)
 GROUND_BLOCKS = 12  # the paper's brightness is estimated in about this many blocks along the long side
 RIM = 0.25  # the crop around the digit reaches this share of its size beyond it
 LABEL_SIDE = 128  # ink is grouped into pieces on a copy this size, which joins broken strokes
-PIECE_SHARE = 0.02  # pieces of ink lighter than this share of the largest are specks, not digit
+PIECE_SHARE = 0.02  # pieces of ink lighter than this share of the heaviest are specks, not digit
+HEAVY_SHARE = 0.25  # pieces at least this share of the heaviest belong to the digit wherever they are
+NEAR = 0.25  # ... lighter ones only within this share of the heaviest piece's size from it
 
 # Errors a damaged or foreign file can raise inside Pillow's decoders.
 _DECODE_ERRORS = (OSError, ValueError, EOFError, SyntaxError, struct.error, IndexError, KeyError,
@@ -144,14 +146,15 @@ def _luminance(values: np.ndarray) -> np.ndarray:
 def _lay_on_paper(gray: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     """Transparent parts shown on the paper's colour.
 
-    Where the opaque part holds paper and ink, the paper is its majority
-    (the median). Where it is one flat colour, it is ink drawn on clear
-    film, and the paper is white under dark ink, black under light ink.
+    The paper is most of a picture. When most of it is opaque, the paper's
+    colour is the opaque part's majority (the median). When most of it is
+    clear, the opaque part is ink drawn on clear film, and the paper is
+    white under dark ink, black under light ink.
     """
     opaque = gray[alpha >= 0.5]
     if opaque.size == 0:
         paper = 1.0
-    elif np.percentile(opaque, 95) - np.percentile(opaque, 5) < 0.25:
+    elif opaque.size < gray.size / 2:
         paper = 1.0 if np.median(opaque) < 0.5 else 0.0
     else:
         paper = float(np.median(opaque))
@@ -301,7 +304,18 @@ def _digit_pieces(strokes: np.ndarray, ink: np.ndarray) -> np.ndarray:
     weighted[:ink.shape[0], :ink.shape[1]] = ink * strokes
     mass = np.bincount(labels.ravel(), weighted.reshape(rows, factor, cols, factor).sum(axis=(1, 3)).ravel())
     mass[0] = 0.0  # label 0 is the paper
-    kept = mass >= PIECE_SHARE * mass.max()
+    # The digit: its heaviest piece, the pieces nearly as heavy, and the
+    # smaller ones lying within reach of the heaviest (a broken stroke);
+    # specks and blotches of the paper farther off are dropped.
+    main = np.argmax(mass)
+    rows_of, cols_of = np.nonzero(labels == main)
+    reach = NEAR * max(np.ptp(rows_of), np.ptp(cols_of), 1)
+    near = np.zeros(len(mass), bool)
+    near_rows, near_cols = np.mgrid[:rows, :cols]
+    around = ((near_rows >= rows_of.min() - reach) & (near_rows <= rows_of.max() + reach)
+              & (near_cols >= cols_of.min() - reach) & (near_cols <= cols_of.max() + reach))
+    near[np.unique(labels[around])] = True
+    kept = (mass >= HEAVY_SHARE * mass[main]) | near & (mass >= PIECE_SHARE * mass[main])
     kept[0] = False
     keep = np.repeat(np.repeat(kept[labels], factor, axis=0), factor, axis=1)
     return keep[:strokes.shape[0], :strokes.shape[1]]
