@@ -87,6 +87,7 @@ def read_gray(path) -> np.ndarray:
             with Image.open(path) as picture:
                 picture.load()
                 picture = ImageOps.exif_transpose(picture)
+                picture_mode = picture.mode
                 channels, alpha, full = _channels(picture)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ValueError(f"{path}: too many pixels to be a picture of a digit ({exc})") from None
@@ -95,6 +96,10 @@ def read_gray(path) -> np.ndarray:
     if not np.isfinite(channels).all():
         raise ValueError(f"{path}: not an image of finite pixel values")
     low = min(0.0, float(channels.min()))
+    if picture_mode.startswith("I") or picture_mode == "F":
+        # 16-bit, 32-bit and float pictures often use a small part of their
+        # range (a 12-bit sensor, a faint scan): their own range is white to black.
+        low, full = float(channels.min()), max(float(channels.max()), float(channels.min()) + 1e-12)
     gray = _luminance((channels - low) / (full - low))
     if alpha is not None:
         gray = _lay_on_paper(gray, alpha)
@@ -280,6 +285,8 @@ def _neighbourhood(grid: np.ndarray, reduce, **padding) -> np.ndarray:
 
 def _otsu(values: np.ndarray) -> float:
     """Otsu's threshold: the cut that best separates the values into two classes."""
+    if values.max() <= values.min():
+        return float(values.min())
     counts, edges = np.histogram(values, bins=256)
     centres = (edges[:-1] + edges[1:]) / 2
     weight = np.cumsum(counts)
@@ -365,6 +372,11 @@ def _reduced(values: np.ndarray, side: int) -> np.ndarray:
     size = (max(1, round(values.shape[1] * scale)), max(1, round(values.shape[0] * scale)))
     picture = Image.fromarray(values.astype(np.float32)).resize(size, Image.Resampling.BOX)
     return np.asarray(picture, dtype=np.float64)
+
+
+def require_pillow() -> None:
+    """Raise ImportError, naming the extra to install, unless Pillow can be imported."""
+    _pillow()
 
 
 def _pillow():
