@@ -98,8 +98,8 @@ def read_gray(path) -> np.ndarray:
     low = min(0.0, float(channels.min()))
     if picture_mode.startswith("I") or picture_mode == "F":
         # 16-bit, 32-bit and float pictures often use a small part of their
-        # range (a 12-bit sensor, a faint scan): their own range is white to black.
-        low, full = float(channels.min()), max(float(channels.max()), float(channels.min()) + 1e-12)
+        # range (a 12-bit sensor): their brightest value is taken as white.
+        full = max(float(channels.max()), low + 1e-12)
     gray = _luminance((channels - low) / (full - low))
     if alpha is not None:
         gray = _lay_on_paper(gray, alpha)
