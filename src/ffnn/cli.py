@@ -137,13 +137,18 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--all", metavar="GRID.png", help="draw every label's image in one grid")
     backquery.add_argument("--out", metavar="IMAGE.png", help="where to draw the --label image")
 
-    predict = commands.add_parser("predict", help="label your own images with a saved network",
-                                  description="Label PNG/JPEG images (dark writing on light paper) "
-                                              "with a saved network (needs ffnn[images]).")
+    predict = commands.add_parser("predict", help="label pictures of your own handwritten digits",
+                                  description="Label photos or scans of handwritten digits with a saved "
+                                              "network, each read the way MNIST was made: cropped to its "
+                                              "ink, fitted to 20 x 20, centred by mass (needs ffnn[images]).")
     predict.add_argument("model", metavar="MODEL.npz")
     predict.add_argument("images", metavar="IMAGE", nargs="+")
-    predict.add_argument("--no-invert", dest="invert", action="store_false",
-                         help="the images are light writing on a dark ground, as MNIST's")
+    predict.add_argument("--invert", action=argparse.BooleanOptionalAction, default=None,
+                         help="dark writing on light paper (--invert) or light on dark as MNIST's "
+                              "(--no-invert); default: told from each picture")
+    predict.add_argument("--show", metavar="DIR",
+                         help="draw DIR/<name>.png for each picture: the picture, the 28 x 28 pixels the "
+                              "network saw and its ten outputs (needs ffnn[plots])")
 
     export = commands.add_parser("export", help="write a saved network as a C header or an ONNX model",
                                  description="Write a saved network as a self-contained C99 header (OUT.h) "
@@ -415,14 +420,36 @@ def _backquery(net: NeuralNetwork, label: int) -> np.ndarray:
 
 
 def predict(args: argparse.Namespace) -> int:
-    from ffnn.images import load_image
+    import os
 
+    from ffnn import images
+    from ffnn.datasets import scale_inputs
+
+    images.require_pillow()
+    if args.show:
+        from ffnn import plots
+
+        plots.require_matplotlib()
+        if not os.path.isdir(args.show):
+            raise FileNotFoundError(f"--show {args.show}: no such directory")
+        if not os.access(args.show, os.W_OK | os.X_OK):
+            raise PermissionError(f"--show {args.show}: the directory is not writable")
     net = NeuralNetwork.load(args.model)
-    _check_inputs(net, 784, "a 28 x 28 image")
+    _check_inputs(net, images.SIDE * images.SIDE, "a 28 x 28 image")
     np.set_printoptions(precision=3, suppress=True)
     for path in args.images:
-        outputs = net.query(load_image(path, invert=args.invert, dtype=net.dtype))
-        print(f"{path}: {int(outputs.argmax())}  outputs {outputs}")
+        seen = images.prepare_image(path, invert=args.invert)
+        outputs = net.query(scale_inputs(seen, net.dtype))
+        label = int(outputs.argmax())
+        # The outputs are independent sigmoids, not probabilities: the
+        # label's share of their sum says how clearly it stands out.
+        print(f"{path}: {label}  outputs {outputs}  confidence {outputs[label] / outputs.sum():.0%}")
+        if args.show:
+            name = os.path.splitext(os.path.basename(path))[0]
+            drawn = os.path.join(args.show, f"{name}.png")
+            plots.prediction(images.read_gray(path), seen, outputs, drawn,
+                             title=f"{os.path.basename(path)}: read as {label}")
+            print(f"  drawn in {drawn}")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Figures as PNG files: learning curves, confusion matrices, back-queried images.
+"""Figures as PNG files: learning curves, confusion matrices, back-queried images, predictions.
 
 Needs matplotlib (``pip install 'ffnn[plots]'``); figures are drawn without
 a display (no pyplot), so this works on servers.
@@ -11,10 +11,11 @@ import os
 import numpy as np
 
 
-def learning_curve(history: dict, path) -> None:
+def learning_curve(history: dict, path, title: str = "learning curve") -> None:
     """Mean squared error per epoch, and test accuracy per epoch if recorded."""
     figure = _figure(figsize=(6, 4))
     axes = figure.add_subplot()
+    axes.set_title(title)
     epochs = np.arange(1, len(history["loss"]) + 1)
     axes.plot(epochs, history["loss"], "o-", color="tab:blue")
     axes.set_xlabel("epoch")
@@ -27,10 +28,11 @@ def learning_curve(history: dict, path) -> None:
     _save(figure, path)
 
 
-def confusion(matrix: np.ndarray, path) -> None:
+def confusion(matrix: np.ndarray, path, title: str = "confusion matrix") -> None:
     """A confusion matrix: rows are true labels, columns predictions."""
     figure = _figure(figsize=(6, 5.5))
     axes = figure.add_subplot()
+    axes.set_title(title)
     shown = axes.imshow(np.log1p(matrix), cmap="Blues")
     for (i, j), count in np.ndenumerate(matrix):
         axes.text(j, i, str(count), ha="center", va="center", fontsize=7,
@@ -43,21 +45,23 @@ def confusion(matrix: np.ndarray, path) -> None:
     _save(figure, path)
 
 
-def image(pixels: np.ndarray, path) -> None:
-    """One square image, dark where the values are high (the book's 'Greys' map)."""
+def image(pixels: np.ndarray, path, title: str = "back-queried image") -> None:
+    """One square image, dark where the values are high (the book's 'Greys' map), titled."""
     side = _side(pixels)
-    figure = _figure(figsize=(2, 2), layout=None)
-    axes = figure.add_axes((0, 0, 1, 1))
+    figure = _figure(figsize=(2.4, 2.6))
+    axes = figure.add_subplot()
     axes.imshow(np.reshape(pixels, (side, side)), cmap="Greys", interpolation="none")
+    axes.set_title(title, fontsize=9)
     axes.set_axis_off()
     _save(figure, path)
 
 
-def grid(images, titles, path) -> None:
-    """Square images side by side in rows of five, each with its title."""
+def grid(images, titles, path, title: str = "back-queried images by label") -> None:
+    """Square images side by side in rows of five, each with its title, under the figure's title."""
     columns = 5
     rows = math.ceil(len(images) / columns)
-    figure = _figure(figsize=(2 * columns, 2.2 * rows))
+    figure = _figure(figsize=(2 * columns, 2.2 * rows + 0.4))
+    figure.suptitle(title)
     for k, (pixels, title) in enumerate(zip(images, titles)):
         axes = figure.add_subplot(rows, columns, k + 1)
         side = _side(pixels)
@@ -65,6 +69,44 @@ def grid(images, titles, path) -> None:
         axes.set_title(title)
         axes.set_axis_off()
     _save(figure, path)
+
+
+def prediction(original: np.ndarray, seen: np.ndarray, outputs: np.ndarray, path,
+               title: str = "prediction") -> None:
+    """A picture read by a network: the picture, the 28 x 28 it saw, and its outputs as bars.
+
+    `original` is the picture in grayscale (0 black .. 1 white), `seen` the
+    pixels the network took (ink high, drawn white on black as MNIST's),
+    `outputs` the network's answer, one value per label.
+    """
+    outputs = np.asarray(outputs, dtype=np.float64).ravel()
+    side = _side(seen)
+    label = int(np.argmax(outputs))
+    figure = _figure(figsize=(10, 3.4))
+    figure.suptitle(title)
+    axes = figure.add_subplot(1, 3, 1)
+    axes.imshow(original, cmap="gray", vmin=0, vmax=1, interpolation="antialiased")
+    axes.set_title(f"the picture ({original.shape[1]} x {original.shape[0]})", fontsize=9)
+    axes.set_axis_off()
+    axes = figure.add_subplot(1, 3, 2)
+    axes.imshow(np.reshape(seen, (side, side)), cmap="gray", interpolation="none")
+    axes.set_title(f"what the network saw ({side} x {side})", fontsize=9)
+    axes.set_axis_off()
+    axes = figure.add_subplot(1, 3, 3)
+    colours = ["tab:gray"] * len(outputs)
+    colours[label] = "tab:red"
+    axes.bar(range(len(outputs)), outputs, color=colours)
+    axes.set_xticks(range(len(outputs)))
+    axes.set_ylim(0, 1)
+    axes.set_xlabel("label")
+    axes.set_ylabel("output")
+    axes.set_title(f"outputs: {label} is highest ({outputs[label]:.2f})", fontsize=9)
+    _save(figure, path)
+
+
+def require_matplotlib() -> None:
+    """Raise ImportError, naming the extra to install, unless matplotlib can be imported."""
+    _figure()
 
 
 def _side(pixels) -> int:

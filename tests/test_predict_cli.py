@@ -1,0 +1,74 @@
+"""`ffnn predict`: pictures labelled, drawn with --show, and one-line errors."""
+import re
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import ffnn
+from ffnn.cli import main
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory, sample):
+    path = tmp_path_factory.mktemp("model") / "model.npz"
+    net = ffnn.NeuralNetwork(784, 30, 10, 0.1, dtype=np.float32, seed=0)
+    net.fit(sample.train_images[:2000], sample.train_labels[:2000], 1, seed=0)
+    net.save(path)
+    return path
+
+
+def photo_of(digit, path):
+    """A test digit as dark ink, enlarged and off-centre on a grey page."""
+    page = Image.new("L", (150, 110), 210)
+    page.paste(Image.fromarray(255 - digit.reshape(28, 28)).resize((84, 84)), (50, 20))
+    page.save(path)
+
+
+def test_predict_prints_label_and_confidence_and_shows(model, tmp_path, sample, capsys):
+    photo_of(sample.test_images[0], tmp_path / "mine.png")
+    (tmp_path / "shown").mkdir()
+    assert main(["predict", str(model), str(tmp_path / "mine.png"), "--show", str(tmp_path / "shown")]) == 0
+    out = capsys.readouterr().out
+    label, confidence = re.search(r"mine.png: (\d)  outputs \[.*\]  confidence (\d+)%", out).groups()
+    assert int(label) == ffnn.NeuralNetwork.load(model).predict(sample.test_images[:1])[0]
+    assert 0 < int(confidence) <= 100
+    assert (tmp_path / "shown" / "mine.png").read_bytes().startswith(PNG_MAGIC)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["gone.png"], "gone.png: no such image file"),
+        (["notes.txt"], "notes.txt: not an image"),
+        (["blank.png"], "blank.png: no ink found"),
+        (["blank.png", "--show", "nowhere"], "--show nowhere: no such directory"),
+    ],
+)
+def test_errors_are_one_line_without_traceback(model, tmp_path, monkeypatch, capsys, args, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.txt").write_text("hello")
+    Image.new("L", (60, 40), 200).save(tmp_path / "blank.png")
+    assert main(["predict", str(model), *args]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("ffnn predict: error: ") and message in err
+    assert len(err.strip().splitlines()) == 1, err
+
+
+def test_show_without_matplotlib_fails_before_reading(model, tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    assert main(["predict", str(model), "gone.png", "--show", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "pip install 'ffnn[plots]'" in err and "gone.png" not in err
+
+
+def test_invert_can_be_forced(model, tmp_path, sample, capsys):
+    Image.fromarray(sample.test_images[1].reshape(28, 28)).save(tmp_path / "mnist.png")
+    assert main(["predict", str(model), str(tmp_path / "mnist.png"), "--no-invert"]) == 0
+    assert main(["predict", str(model), str(tmp_path / "mnist.png"), "--invert"]) == 0
+    first, second = re.findall(r"outputs (\[[^\]]*\])", capsys.readouterr().out)
+    assert first != second
