@@ -274,7 +274,8 @@ class NeuralNetwork:
         validation: tuple | None = None,
         augment: dict | None = None,
         progress: bool = False,
-    ) -> dict[str, list[float]]:
+        patience: int | None = None,
+    ) -> dict:
         """Train on every sample of ``X`` for ``epochs`` passes, in C.
 
         ``X`` is ``(n, input_nodes)``: uint8 pixels (scaled on the fly as the
@@ -286,7 +287,11 @@ class NeuralNetwork:
         from ``np.random.default_rng(seed)`` for this call if ``seed`` is
         given, unless ``shuffle`` is False. ``validation=(X_val, labels_val)``
         adds each epoch's accuracy to the history; ``callback(epoch, history)``
-        runs after each epoch. ``augment={"rotate": θ}`` trains as the book's
+        runs after each epoch. With ``patience=k`` too, training stops early
+        after k epochs in a row without a better validation accuracy, and
+        the network is given back the weights of its best epoch (the first
+        of equals), whether it stopped early or not; ``history["best_epoch"]``
+        says which epoch that was (1 for the first). ``augment={"rotate": θ}`` trains as the book's
         part 3 does: each image, then the image rotated by +θ degrees, then by
         −θ (bilinear, background 0.01), rotated a chunk at a time in C.
 
@@ -316,6 +321,11 @@ class NeuralNetwork:
             raise TypeError(f"callback must be callable, not {type(callback).__name__}")
         if validation is not None:
             validation = self._validation_data(validation)
+        if patience is not None:
+            if validation is None:
+                raise ValueError("patience needs validation=(X_val, labels_val) to tell the best epoch")
+            patience = _checks.node_count(patience, "patience")
+        best = _BestEpoch()
         rng = self._rng if seed is None else _generator(seed)
         bar = _progress_bar(epochs * n * copies) if progress else None
         history: dict[str, list[float]] = {"sum_squared_error": [], "loss": []}
@@ -340,11 +350,18 @@ class NeuralNetwork:
                     )
                 if validation is not None:
                     history["val_accuracy"].append(self.score(*validation))
+                    if patience is not None:
+                        best.consider(epoch, history["val_accuracy"][-1], self._weights)
                 if callback is not None:
                     callback(epoch, history)
+                if patience is not None and epoch - best.epoch >= patience:
+                    break
         finally:
             if bar is not None:
                 bar.close()
+        if patience is not None:
+            self.weights = best.weights
+            history["best_epoch"] = best.epoch
         return history
 
     def _train_order(self, data, order: np.ndarray, lr: float | None = None, total: float = 0.0) -> float:
@@ -669,6 +686,18 @@ def _renew_locks_after_fork() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_renew_locks_after_fork)
+
+
+class _BestEpoch:
+    """The epoch of the best validation accuracy so far, and a copy of its weights."""
+
+    def __init__(self) -> None:
+        self.epoch, self.accuracy, self.weights = 0, -1.0, ()
+
+    def consider(self, epoch: int, accuracy: float, weights) -> None:
+        if accuracy > self.accuracy:
+            self.epoch, self.accuracy = epoch, accuracy
+            self.weights = tuple(w.copy() for w in weights)
 
 
 def _not_finite_message(lr: float) -> str:
