@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
 
 import numpy as np
 
@@ -38,11 +39,14 @@ def node_count(value, name: str) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be an integer, not {type(value).__name__}")
     if not isinstance(value, numbers.Integral):
-        if not math.isfinite(value) or value != int(value):
+        number = float(value)
+        if not number.is_integer():  # also NaN and infinities
             raise ValueError(f"{name} must be a whole number, got {value}")
-    if value <= 0:
+        value = int(number)
+    count = operator.index(value)
+    if count <= 0:
         raise ValueError(f"{name} must be at least 1, got {value}")
-    return int(value)
+    return count
 
 
 def learning_rate(value, dtype: np.dtype = FLOAT_DTYPES[1]) -> float:

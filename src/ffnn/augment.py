@@ -34,7 +34,7 @@ def rotate(images, degrees: float, *, background: float = BACKGROUND, single: bo
     cval=background)`` to rounding.
     """
     arr = np.asarray(images)
-    dtype = np.float32 if arr.dtype == np.float32 else np.float64
+    dtype = np.dtype(np.float32 if arr.dtype == np.float32 else np.float64)
     arr = _checks.real_array(arr, dtype, "images")
     degrees = _finite(degrees, "degrees")
     if single and arr.ndim != 2:

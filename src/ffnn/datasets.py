@@ -16,16 +16,17 @@ import os
 import zipfile
 import zlib
 from importlib import resources
-from typing import NamedTuple
+from typing import Any, NamedTuple, cast
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from ffnn import _checks
 from ffnn.fetch import fetch_mnist  # noqa: F401  (part of this module's API)
 from ffnn.serialize import ZIP_ERRORS, ModelFileError, NpzMembers, file_path, read_at_most
 
 # Element types of the IDX format, by the type code in the magic number.
-_IDX_TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+_IDX_TYPES: dict[int, DTypeLike] = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 
 MNIST_FILES = {
     "train_images": "train-images-idx3-ubyte",
@@ -121,7 +122,8 @@ def load_mnist(path, parts=PARTS) -> MNIST:
         raise ValueError(f"{path}: not a regular file or a directory")
     else:
         raise FileNotFoundError(f"{path}: no such file or directory")
-    return MNIST(**{field: arrays.get(field) for field in MNIST._fields})
+    # The fields of a part not read are None.
+    return MNIST(**{field: cast(Any, arrays.get(field)) for field in MNIST._fields})
 
 
 def _parts(parts) -> tuple[str, ...]:

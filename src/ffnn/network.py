@@ -7,6 +7,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -328,7 +329,7 @@ class NeuralNetwork:
         best = _BestEpoch()
         rng = self._rng if seed is None else _generator(seed)
         bar = _progress_bar(epochs * n * copies) if progress else None
-        history: dict[str, list[float]] = {"sum_squared_error": [], "loss": []}
+        history: dict[str, Any] = {"sum_squared_error": [], "loss": []}
         if validation is not None:
             history["val_accuracy"] = []
         try:
@@ -565,7 +566,7 @@ class NeuralNetwork:
             and all(np.array_equal(a, b) for a, b in zip(self._weights, other._weights))
         )
 
-    __hash__ = None  # mutable: its weights change with every train()
+    __hash__ = None  # type: ignore[assignment]  # mutable: its weights change with every train()
 
     def save(self, path) -> None:
         """Write the network to a ``.npz`` file (format in ffnn.serialize), atomically."""

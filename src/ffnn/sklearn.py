@@ -102,7 +102,7 @@ class BookMLPClassifier(ClassifierMixin, BaseEstimator):
         self.classes_ = np.unique(y)
         self._rng = check_random_state(self.random_state)
         self._start(X.shape[1])
-        self.loss_curve_ = []
+        self.loss_curve_: list[float] = []
         self._train(X, y, self.epochs)
         return self
 
