@@ -7,9 +7,12 @@
 #      venv, run from outside the source tree
 #   4. cibuildwheel lists exactly the intended builds for every runner
 #   5. csrc/*.c compile with strict C99 warnings under gcc, clang, mingw-w64
-#      (Windows) and aarch64 gcc, each file with its flags from setup.py
-#   6. tests/c/test_kernels.c passes natively (every SIMD level this CPU has,
-#      plus a sanitizer build) and for aarch64 under qemu-aarch64
+#      (Windows), aarch64 gcc and clang for aarch64, each file with its flags
+#      from setup.py
+#   6. tests/c/test_kernels.c passes natively with gcc and clang (every SIMD
+#      level this CPU has, plus a sanitizer build) and for aarch64 under
+#      qemu-aarch64, built by gcc and by clang: its bit-for-bit checks fail
+#      wherever a compiler fused a * b + c
 # Each step prints PASS, FAIL or SKIP with its reason; the script installs
 # what it needs (apt-get, pip) and exits 1 if any step failed.
 #
@@ -244,20 +247,23 @@ build_c() {
 }
 
 step_compile() {
-    local n=$1 failed=0 skipped=0 cc machine out
+    local n=$1 failed=0 skipped=0 cc machine out target label
     [ -n "$APT_NOTE" ] && note "$n" "$APT_NOTE"
     # Native compilers target this machine; the cross compilers their own.
-    while read -r cc machine out; do
+    # clang cross-compiles with a --target, using the aarch64 gcc's sysroot.
+    while read -r cc machine out target; do
         [ "$machine" = native ] && machine=$(uname -m)
+        label="$cc${target:+ $target}"
         if ! have "$cc"; then
-            note "$n" "SKIP $cc: not installed"
+            note "$n" "SKIP $label: not installed"
             skipped=1
             continue
         fi
-        if build_c "$cc" "$machine" "$WORK/$out"; then
-            note "$n" "$cc: $(grep -vc '^link' "$WORK/obj-$out/sources") C files + test program compiled and linked"
+        # shellcheck disable=SC2086 # $target is one flag or none
+        if build_c "$cc" "$machine" "$WORK/$out" $target; then
+            note "$n" "$label: $(grep -vc '^link' "$WORK/obj-$out/sources") C files + test program compiled and linked"
         else
-            note "$n" "FAIL $cc"
+            note "$n" "FAIL $label"
             failed=1
         fi
     done <<'EOF'
@@ -265,6 +271,7 @@ gcc native test_gcc
 clang native test_clang
 x86_64-w64-mingw32-gcc x86_64 test_mingw.exe
 aarch64-linux-gnu-gcc aarch64 test_aarch64
+clang aarch64 test_clang_aarch64 --target=aarch64-linux-gnu
 EOF
     [ $failed = 0 ] || return 1
     [ $skipped = 0 ] || return 2
@@ -320,13 +327,15 @@ step_c_tests() {
         note "$n" "SKIP sanitizer build: gcc could not build it (see log)"
         skipped=1
     fi
-    if [ -x "$WORK/test_aarch64" ] && have qemu-aarch64; then
-        run_c_test "aarch64 under qemu-aarch64" \
-            qemu-aarch64 -L /usr/aarch64-linux-gnu "$WORK/test_aarch64" || failed=1
-    else
-        note "$n" "SKIP aarch64: no cross build or no qemu-aarch64"
-        skipped=1
-    fi
+    for exe in test_aarch64 test_clang_aarch64; do
+        if [ -x "$WORK/$exe" ] && have qemu-aarch64; then
+            run_c_test "$exe under qemu-aarch64" \
+                qemu-aarch64 -L /usr/aarch64-linux-gnu "$WORK/$exe" || failed=1
+        else
+            note "$n" "SKIP $exe: no cross build or no qemu-aarch64"
+            skipped=1
+        fi
+    done
     note "$n" "the Windows build is linked in step 5, not run: no Windows here"
     [ $failed = 0 ] || return 1
     [ $skipped = 0 ] || return 2
