@@ -156,7 +156,7 @@ extensions = [
             ("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION"),
             # Built against NumPy 2, the module runs on every NumPy from the
             # floor in pyproject.toml's dependencies.
-            ("NPY_TARGET_VERSION", "NPY_1_23_API_VERSION"),
+            ("NPY_TARGET_VERSION", "NPY_1_24_API_VERSION"),
         ],
     )
 ]

