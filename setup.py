@@ -52,7 +52,7 @@ SIMD_PROBE = {
 
 
 def dialect(compiler) -> str:
-    """ "msvc" for MSVC and clang-cl, "unix" for gcc, clang and MinGW."""
+    """The command-line dialect: "msvc" for MSVC and clang-cl, "unix" for gcc, clang, MinGW."""
     return "msvc" if compiler.compiler_type == "msvc" else "unix"
 
 

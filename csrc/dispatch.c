@@ -56,8 +56,11 @@ static unsigned long long xcr0(void)
 #endif
 }
 
+/* CPUID leaf 7 ebx bits of AVX-512 F, DQ, CD, BW and VL: the subsets MSVC's
+   /arch:AVX512 lets the compiler use in simd_avx512.c, so all five are
+   required (Xeon Phi, with F and CD only of these, runs the AVX2 level). */
 #define AVX512_BITS                                                          \
-    ((1u << 16) | (1u << 28) | (1u << 30) | (1u << 17) | (1u << 31))
+    ((1u << 16) | (1u << 17) | (1u << 28) | (1u << 30) | (1u << 31))
 
 /* The best x86-64 level this CPU and OS can run. */
 static int detect_x86(void)
@@ -75,10 +78,8 @@ static int detect_x86(void)
     if (!((l7[1] & (1u << 5)) && (l1[2] & (1u << 12)) && (l1[2] & (1u << 28)) &&
           (xcr & 0x6) == 0x6))
         return FFNN_SIMD_SCALAR;
-    /* AVX-512: every subset the compiler may use for the AVX-512 kernels,
-       since MSVC's /arch:AVX512 allows F, CD, BW, DQ and VL (leaf 7 ebx
-       16, 28, 30, 17, 31), and the opmask and both ZMM halves saved (XCR0
-       bits 5-7, with XMM and YMM). */
+    /* AVX-512 F, DQ, CD, BW and VL; the opmask and both ZMM halves saved
+       (XCR0 bits 5-7, with XMM and YMM). */
     if ((l7[1] & AVX512_BITS) == AVX512_BITS && (xcr & 0xe6) == 0xe6)
         return FFNN_SIMD_AVX512;
     return FFNN_SIMD_AVX2;

@@ -50,12 +50,17 @@ default_cells() {
     done
 }
 
-# wheel_for PYTHON VERSION: builds (once) and prints the wheel for that Python.
+# wheel_for PYTHON VERSION: builds (once) and prints the wheel for that Python,
+# from a fresh copy of the tracked sources: a build in this tree would leave
+# its generated _core.c and objects behind for the next Python's build.
 wheel_for() {
-    local python=$1 version=$2 dir=$WORK/wheels-$2
+    local python=$1 version=$2 dir=$WORK/wheels-$2 source=$WORK/source-$2
     if [ ! -d "$dir" ]; then
-        "$python" -m venv "$WORK/build-$version" &&
-            "$WORK/build-$version/bin/pip" wheel --quiet --no-deps -w "$dir" "$ROOT" >&2 || return 1
+        mkdir "$source" &&
+            (cd "$ROOT" && git ls-files -z --cached --others --exclude-standard | xargs -0 tar -cf -) |
+            tar -xf - -C "$source" &&
+            "$python" -m venv "$WORK/build-$version" &&
+            "$WORK/build-$version/bin/pip" wheel --quiet --no-deps -w "$dir" "$source" >&2 || return 1
     fi
     ls "$dir"/ffnn-*.whl
 }
@@ -85,6 +90,9 @@ run_cell() {
         "$installed" "${summary:-no pytest summary}"
     if [ $rc != 0 ]; then
         grep -E '^(FAILED|ERROR)' "$log" | head -n 20 | sed 's/^/    /'
+        # The log outlives the temporary directory, for the tracebacks.
+        cp "$log" "${TMPDIR:-/tmp}/test_matrix-$version-${numpy:-newest}.log"
+        echo "    log: ${TMPDIR:-/tmp}/test_matrix-$version-${numpy:-newest}.log"
         return 1
     fi
 }
