@@ -20,7 +20,7 @@ ROOT=$PWD
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
-# The floor, read from the dependencies (e.g. "numpy>=1.23" gives 1.23.0).
+# The floor, read from the dependencies (e.g. "numpy>=1.24" gives 1.24.0).
 FLOOR=$(sed -n 's/^dependencies = \["numpy>=\([0-9.]*\)"\]$/\1/p' pyproject.toml)
 [[ $FLOOR == *.*.* ]] || FLOOR=$FLOOR.0
 SOURCES=$(sed -n 's/^test-sources = \[\(.*\)\]$/\1/p' pyproject.toml | tr -d '",')
