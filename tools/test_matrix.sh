@@ -76,7 +76,7 @@ run_cell() {
     venv=$WORK/venv-$version-${numpy:-newest}
     run=$WORK/run-$version-${numpy:-newest}
     if ! { "$python" -m venv "$venv" &&
-        "$venv/bin/pip" install --quiet "$wheel[test]" "${pin[@]}"; } >>"$log" 2>&1; then
+        "$venv/bin/pip" install --quiet "${wheel}[test]" "${pin[@]}"; } >>"$log" 2>&1; then
         echo "python $version numpy ${numpy:-newest}: install failed: $(tail -n 1 "$log")"
         return 1
     fi
