@@ -1,33 +1,114 @@
 """The compiled parts of ffnn; all metadata lives in pyproject.toml.
 
-The C core is built as its own static library so it keeps its own language
-standard and warnings, apart from the Cython-generated module.
-tools/c_sources.py reads the libraries declared here, so the portability
-checks compile each C file with the flags it is built with.
+The C core is built as static libraries so it keeps its own language
+standard and warnings, apart from the Cython-generated module. The flags
+depend on the compiler (MSVC and clang-cl, or gcc/clang/MinGW), never on the
+build machine: a cross build gets the flags of its target. tools/c_sources.py
+reads the libraries and flags declared here, so the portability checks
+compile each C file with the flags it is built with.
 """
-import platform
-import sys
+import os
+import tempfile
 from glob import glob
 
 import numpy
 from Cython.Build import cythonize
 from setuptools import Extension, setup
+from setuptools.command.build_clib import build_clib
+from setuptools.command.build_ext import build_ext
+from setuptools.errors import CompileError
 
-MSVC = sys.platform == "win32"
-if MSVC:
-    C_FLAGS = ["/O2", "/std:c11"]
-else:
-    C_FLAGS = ["-O3", "-std=c99", "-Wall", "-Wextra"]
+# Flags of every C file, by the compiler's command-line dialect. Results
+# must be bitwise those of NumPy and of every other platform, so a * b + c
+# must never become one fused multiply-add unless the code asks for it:
+# clang (Apple's too) contracts by default, hence -ffp-contract=off.
+# MSVC's /fp:precise does not contract since Visual Studio 2022; clang-cl
+# follows clang, so it gets the clang flag as well (see msvc_flags).
+C_FLAGS = {
+    "unix": ["-O3", "-std=c99", "-ffp-contract=off", "-Wall", "-Wextra"],
+    "msvc": ["/O2", "/std:c11", "/fp:precise"],
+}
+# The flags that make the Cython module's arithmetic as exact as the core's.
+EXT_FLAGS = {"unix": ["-ffp-contract=off"], "msvc": ["/fp:precise"]}
+LINK_FLAGS = {"unix": ["-pthread"], "msvc": []}
 
 # The AVX2 and AVX-512 kernels are compiled apart, each with the flags of its
 # level only, so the rest of the library runs on any x86-64 CPU; dispatch.c
-# picks a level at run time from CPUID.
-X86_64 = platform.machine().lower() in ("x86_64", "amd64", "x64")
+# picks a level at run time from CPUID. /GL- keeps MSVC's link-time code
+# generation from inlining a level's code into the objects built without it.
+# /arch:AVX512 allows F, CD, BW, DQ and VL: dispatch.c checks all five.
 SIMD_FLAGS = {
-    "avx2": ["/arch:AVX2"] if MSVC else ["-mavx2", "-mfma"],
-    "avx512": ["/arch:AVX512"] if MSVC else ["-mavx512f", "-mfma"],
+    "unix": {"avx2": ["-mavx2", "-mfma"], "avx512": ["-mavx512f", "-mfma"]},
+    "msvc": {"avx2": ["/arch:AVX2", "/GL-"], "avx512": ["/arch:AVX512", "/GL-"]},
 }
-simd_levels = list(SIMD_FLAGS) if X86_64 else []
+# What a level's flags must give for the file to be built with them: the
+# target is x86-64 and the flags enable the level. On any other target (an
+# arm64 build, native or cross) the files are compiled without the flags and
+# their preprocessor guards leave them empty.
+SIMD_PROBE = {
+    "avx2": "#if !(defined(__x86_64__) || defined(_M_X64)) || !defined(__AVX2__)\n#error\n#endif\n",
+    "avx512": "#if !(defined(__x86_64__) || defined(_M_X64)) || !defined(__AVX512F__)\n#error\n#endif\n",
+}
+
+
+def dialect(compiler) -> str:
+    """The command-line dialect: "msvc" for MSVC and clang-cl, "unix" for gcc, clang, MinGW."""
+    return "msvc" if compiler.compiler_type == "msvc" else "unix"
+
+
+def msvc_flags(compiler, flags: list[str]) -> list[str]:
+    """flags, plus clang's no-contraction flag when cl is really clang-cl."""
+    cc = os.path.basename(str(getattr(compiler, "cc", ""))).lower()
+    return flags + ["/clang:-ffp-contract=off"] if cc.startswith("clang-cl") else flags
+
+
+def compiles_with(compiler, flags: list[str], source: str) -> bool:
+    """Whether `source` compiles with `flags` (and the preprocessor's #errors pass)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "probe.c")
+        with open(path, "w") as f:
+            f.write(source + "int ffnn_probe;\n")
+        try:
+            compiler.compile([path], output_dir=tmp, extra_postargs=flags)
+        except CompileError:
+            return False
+    return True
+
+
+class BuildCLib(build_clib):
+    """build_clib with each library's flags chosen for the compiler and target."""
+
+    def build_libraries(self, libraries):
+        kind = dialect(self.compiler)
+        base = C_FLAGS[kind]
+        if kind == "msvc":
+            base = msvc_flags(self.compiler, base)
+        for _, info in libraries:
+            level = info.get("simd")
+            flags = list(base)
+            if level:
+                extra = SIMD_FLAGS[kind][level]
+                if compiles_with(self.compiler, base + extra, SIMD_PROBE[level]):
+                    flags += extra
+                else:
+                    print(f"ffnn: {level} is not a level of this target; simd_{level}.c is built empty")
+            info["cflags"] = flags
+        super().build_libraries(libraries)
+
+
+class BuildExt(build_ext):
+    """build_ext with the module's compile and link flags chosen for the compiler."""
+
+    def build_extensions(self):
+        kind = dialect(self.compiler)
+        compile_flags = EXT_FLAGS[kind]
+        if kind == "msvc":
+            compile_flags = msvc_flags(self.compiler, compile_flags)
+        for ext in self.extensions:
+            ext.extra_compile_args = list(compile_flags)
+            ext.extra_link_args = list(LINK_FLAGS[kind])
+        super().build_extensions()
+
 
 # build_clib and build_ext compare only sources with their outputs; these
 # also rebuild the objects after a template header changes, and relink the
@@ -35,6 +116,9 @@ simd_levels = list(SIMD_FLAGS) if X86_64 else []
 C_HEADERS = sorted(glob("csrc/*.h"))
 C_FILES = sorted(glob("csrc/*.c")) + C_HEADERS
 
+# Every source is built for every target: each SIMD file's preprocessor
+# guards leave it empty where its instructions do not exist, and dispatch.c
+# offers the levels the target has (the FFNN_HAVE_* macros of simd.h).
 ffnn_kernels = (
     "ffnn_kernels",
     {
@@ -44,9 +128,7 @@ ffnn_kernels = (
             "csrc/simd_scalar.c", "csrc/simd_neon.c",
         ],
         "include_dirs": ["csrc"],
-        "cflags": C_FLAGS,
         "obj_deps": {"": C_HEADERS},
-        "macros": [(f"FFNN_HAVE_{level.upper()}", "1") for level in simd_levels],
     },
 )
 simd_libraries = [
@@ -55,11 +137,11 @@ simd_libraries = [
         {
             "sources": [f"csrc/simd_{level}.c"],
             "include_dirs": ["csrc"],
-            "cflags": C_FLAGS + SIMD_FLAGS[level],
             "obj_deps": {"": C_HEADERS},
+            "simd": level,
         },
     )
-    for level in simd_levels
+    for level in SIMD_PROBE
 ]
 
 extensions = [
@@ -70,12 +152,17 @@ extensions = [
         depends=C_FILES,
         # Static libraries: the one using the others comes first.
         libraries=["ffnn_kernels"] + [name for name, _ in simd_libraries],
-        extra_link_args=[] if MSVC else ["-pthread"],
-        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION")],
+        define_macros=[
+            ("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION"),
+            # Built against NumPy 2, the module runs on every NumPy from the
+            # floor in pyproject.toml's dependencies.
+            ("NPY_TARGET_VERSION", "NPY_1_24_API_VERSION"),
+        ],
     )
 ]
 
 setup(
     libraries=[ffnn_kernels, *simd_libraries],
     ext_modules=cythonize(extensions, compiler_directives={"language_level": "3"}),
+    cmdclass={"build_clib": BuildCLib, "build_ext": BuildExt},
 )

@@ -105,7 +105,7 @@ def query_ms(images, dtype, repeats):
 
 
 FIT_SCRIPT = """
-import json, resource, sys, time
+import json, sys, time
 import numpy as np
 import ffnn
 from ffnn.datasets import load_mnist, load_sample
@@ -121,7 +121,12 @@ try:
     with open("/proc/self/status") as status:
         peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
 except OSError:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 if sys.platform != "darwin" else 2**20)
+    try:
+        import resource  # Unix only: on Windows the peak is not measured
+    except ImportError:
+        peak = float("nan")
+    else:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 if sys.platform != "darwin" else 2**20)
 print(json.dumps({"seconds": seconds, "accuracy": accuracy, "rss_mb": peak,
                   "steps": 5 * len(data.train_images)}))
 """

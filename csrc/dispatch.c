@@ -1,10 +1,12 @@
 /*
- * Run-time choice of the SIMD level. The scalar kernels are always built;
- * the AVX2 and AVX-512 ones only on x86-64 (the build defines FFNN_HAVE_AVX2
- * / FFNN_HAVE_AVX512 when it compiles them) and are used only when CPUID
- * and XGETBV say both the CPU and the OS support them. NEON is part of
- * every arm64 CPU. The level is detected once and cached; it is the only
- * mutable global state of the library.
+ * Run-time choice of the SIMD level. The scalar kernels are always built.
+ * Which other levels a build has follows from its target alone, through the
+ * preprocessor: every x86-64 build has AVX2 and AVX-512 (simd_avx2.c and
+ * simd_avx512.c are compiled with their flags there, and refuse to compile
+ * without them), used only when CPUID and XGETBV say both the CPU and the OS
+ * support them; every arm64 build has NEON, part of every arm64 CPU. The
+ * level is detected once and cached; it is the only mutable global state of
+ * the library.
  */
 #include <stddef.h>
 
@@ -12,6 +14,8 @@
 
 #if defined(__x86_64__) || defined(_M_X64)
 #define FFNN_X86_64 1
+#define FFNN_HAVE_AVX2 1
+#define FFNN_HAVE_AVX512 1
 #if defined(_MSC_VER) && !defined(__clang__)
 #include <immintrin.h>
 #include <intrin.h>
@@ -52,6 +56,12 @@ static unsigned long long xcr0(void)
 #endif
 }
 
+/* CPUID leaf 7 ebx bits of AVX-512 F, DQ, CD, BW and VL: the subsets MSVC's
+   /arch:AVX512 lets the compiler use in simd_avx512.c, so all five are
+   required (Xeon Phi, with F and CD only of these, runs the AVX2 level). */
+#define AVX512_BITS                                                          \
+    ((1u << 16) | (1u << 17) | (1u << 28) | (1u << 30) | (1u << 31))
+
 /* The best x86-64 level this CPU and OS can run. */
 static int detect_x86(void)
 {
@@ -68,8 +78,9 @@ static int detect_x86(void)
     if (!((l7[1] & (1u << 5)) && (l1[2] & (1u << 12)) && (l1[2] & (1u << 28)) &&
           (xcr & 0x6) == 0x6))
         return FFNN_SIMD_SCALAR;
-    /* AVX-512F (leaf 7 ebx 16); opmask and both ZMM halves saved (bits 5-7). */
-    if ((l7[1] & (1u << 16)) && (xcr & 0xe6) == 0xe6)
+    /* AVX-512 F, DQ, CD, BW and VL; the opmask and both ZMM halves saved
+       (XCR0 bits 5-7, with XMM and YMM). */
+    if ((l7[1] & AVX512_BITS) == AVX512_BITS && (xcr & 0xe6) == 0xe6)
         return FFNN_SIMD_AVX512;
     return FFNN_SIMD_AVX2;
 }

@@ -58,7 +58,10 @@ static inline double hsum_f64(__m256d v)
 #define SFMA(a, b, c) fma((a), (b), (c))
 #include "simd_template.h"
 
+#elif defined(__x86_64__) || defined(_M_X64)
+/* dispatch.c offers this level on every x86-64 target. */
+#error "simd_avx2.c must be compiled with -mavx2 -mfma (MSVC: /arch:AVX2) on x86-64"
 #else
-/* ISO C forbids an empty translation unit. */
+/* Not an x86-64 target. ISO C forbids an empty translation unit. */
 typedef int ffnn_no_avx2;
 #endif

@@ -111,7 +111,10 @@ static void sigmoid_vec_f64(size_t n, const double *x, double *y)
 #define SIGMOID_KERNEL sigmoid_vec_f64
 #include "simd_template.h"
 
+#elif defined(__x86_64__) || defined(_M_X64)
+/* dispatch.c offers this level on every x86-64 target. */
+#error "simd_avx512.c must be compiled with -mavx512f -mfma (MSVC: /arch:AVX512) on x86-64"
 #else
-/* ISO C forbids an empty translation unit. */
+/* Not an x86-64 target. ISO C forbids an empty translation unit. */
 typedef int ffnn_no_avx512;
 #endif

@@ -17,10 +17,14 @@ from ffnn.sklearn import BookMLPClassifier  # noqa: E402
 EXPECTED_FAILED_CHECKS = {}
 
 
-@parametrize_with_checks(
+ESTIMATOR_CHECKS = parametrize_with_checks(
     [BookMLPClassifier()],
     expected_failed_checks=lambda estimator: EXPECTED_FAILED_CHECKS,
 )
+
+
+# scikit-learn before 1.8 hands pytest a generator, which pytest 9 deprecates.
+@pytest.mark.parametrize(ESTIMATOR_CHECKS.args[0], list(ESTIMATOR_CHECKS.args[1]), **ESTIMATOR_CHECKS.kwargs)
 def test_scikit_learn_estimator_checks(estimator, check):
     check(estimator)
 

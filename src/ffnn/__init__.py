@@ -33,4 +33,16 @@ def set_simd_level(name: str) -> None:
 
 
 if os.environ.get("FFNN_SIMD"):
-    set_simd_level(os.environ["FFNN_SIMD"])
+    # A level this CPU lacks, or a misspelt one, must not make the package
+    # unusable: the best level stays in use, and the warning says so.
+    try:
+        set_simd_level(os.environ["FFNN_SIMD"])
+    except ValueError:
+        import warnings
+
+        warnings.warn(
+            f"FFNN_SIMD={os.environ['FFNN_SIMD']!r} is not a level this CPU runs "
+            f"(available: {', '.join(simd_levels())}); using {simd_level()!r}",
+            RuntimeWarning,
+            stacklevel=2,
+        )

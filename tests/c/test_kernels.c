@@ -4,7 +4,13 @@
  * CPU offer. Plain C99 with no dependencies, so the same program runs natively,
  * cross-compiled under an emulator, or built for Windows.
  *
- *     cc -std=c99 -Icsrc csrc/[a-z]*.c tests/c/test_kernels.c -lm && ./a.out
+ *     bash tools/check_wheels.sh 5 6
+ *
+ * builds it with gcc and clang, natively and for aarch64, each C file with
+ * its flags from setup.py (python tools/c_sources.py prints them), and runs
+ * it. The bit-for-bit checks (test_exact_template.h) fail if a build lets
+ * the compiler fuse multiplies and adds: -ffp-contract=off is one of those
+ * flags.
  *
  * Exit status 0 when every check passed.
  */

@@ -601,8 +601,13 @@ static void FN(test_rotate)(const char *level)
         }
 }
 
+#include "test_exact_template.h"
+
 static void FN(run_all)(const char *level)
 {
+    FN(test_pixel_scaling)(level);
+    if (strcmp(level, "scalar") == 0)
+        FN(test_scalar_exact)();
     FN(test_by_hand)(level);
     FN(test_matrix_kernels)(level);
     FN(test_update_matvec)(level);
