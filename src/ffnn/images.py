@@ -25,6 +25,9 @@ BOX = 20  # ... with the digit scaled to fit 20 x 20 inside them
 WORKING_SIDE = 96  # the digit is first looked for on the picture reduced to this long side
 DIGIT_SIDE = 64  # ... then read again from a crop where its long side is this (area averaging)
 GROUND_BLOCKS = 12  # the paper's brightness is estimated in about this many blocks along the long side
+SIDE_BLOCKS = 5  # ... and which side the ink lies on in this many, wider than any stroke
+LIGHT_INK = 0.6  # ink on clear film brighter than this is light ink, laid on black
+DITHER_BLUR = 1.0  # 1-bit pictures are blurred this much (pixels) into gray before reading
 RIM = 0.25  # the crop around the digit reaches this share of its size beyond it
 LABEL_SIDE = 128  # ink is grouped into pieces on a copy this size, which joins broken strokes
 PIECE_SHARE = 0.02  # pieces of ink lighter than this share of the heaviest are specks, not digit
@@ -59,6 +62,10 @@ def prepare_image(path, *, invert: bool | None = None) -> np.ndarray:
     """
     path = os.fspath(path)
     gray = read_gray(path)
+    if gray.shape != (SIDE, SIDE) and np.unique(gray[::7, ::7]).size <= 2 and np.unique(gray).size <= 2:
+        # A 1-bit picture (dithered or thresholded) shows gray as the share
+        # of black dots in an area: blurred, it is gray again.
+        gray = _blurred(gray, DITHER_BLUR)
     dark_ink = _is_dark_ink(gray) if invert is None else bool(invert)
     if gray.shape == (SIDE, SIDE):
         pixels = np.rint(gray * 255).astype(np.uint8)
@@ -154,13 +161,13 @@ def _lay_on_paper(gray: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     The paper is most of a picture. When most of it is opaque, the paper's
     colour is the opaque part's majority (the median). When most of it is
     clear, the opaque part is ink drawn on clear film, and the paper is
-    white under dark ink, black under light ink.
+    white, as a viewer shows it, unless the ink is clearly light: then black.
     """
     opaque = gray[alpha >= 0.5]
     if opaque.size == 0:
         paper = 1.0
     elif opaque.size < gray.size / 2:
-        paper = 1.0 if np.median(opaque) < 0.5 else 0.0
+        paper = 1.0 if np.median(opaque) < LIGHT_INK else 0.0
     else:
         paper = float(np.median(opaque))
     return alpha * gray + (1.0 - alpha) * paper
@@ -170,19 +177,23 @@ def _is_dark_ink(gray: np.ndarray) -> bool:
     """Whether the writing is darker than its ground.
 
     The ink is the rare tail of the values once the ground's slow changes
-    (light, tint) are taken out: below for dark ink, above for light ink.
-    When both tails are alike (noise, or a picture half ink), the border,
-    which is mostly ground, decides; when that too is even, the book's case:
-    dark on light.
+    (light, tint) are taken out, in blocks wider than a stroke: below for
+    dark ink, above for light ink. When both tails are alike, the ink is
+    the smaller side of Otsu's cut; when that is about even (a picture half
+    ink), the border, which is mostly ground, decides, and when that too is
+    even, the book's case: dark on light.
     """
     small = _reduced(gray, LABEL_SIDE)
-    rest = small - _ground(small, 50)
+    rest = small - _ground(small, 50, blocks=SIDE_BLOCKS)
     middle = np.median(rest)
     below, above = middle - np.percentile(rest, 2), np.percentile(rest, 98) - middle
     if below > 1.5 * above:
         return True
     if above > 1.5 * below:
         return False
+    dark_share = np.mean(rest < _otsu(rest))
+    if abs(dark_share - 0.5) > 0.1:
+        return bool(dark_share < 0.5)
     border = np.concatenate([small[0], small[-1], small[:, 0], small[:, -1]])
     return not np.mean(border > _otsu(small)) < 0.25
 
@@ -230,15 +241,16 @@ def _ink(gray: np.ndarray, path):
     return ink, _digit_pieces(strokes, ink)
 
 
-def _ground(values: np.ndarray, percentile: float, close: bool = False) -> np.ndarray:
+def _ground(values: np.ndarray, percentile: float, close: bool = False,
+            blocks: int = GROUND_BLOCKS) -> np.ndarray:
     """The slowly changing ground under the writing (uneven light, tint), at every pixel.
 
-    The picture is cut into about GROUND_BLOCKS blocks along its long side;
+    The picture is cut into about `blocks` blocks along its long side;
     each block's ground is a percentile of its values (the paper is most of
     a block), optionally closed (a block filled with ink takes its
     neighbours' paper), and the grid is interpolated back smoothly.
     """
-    block = max(2, -(-max(values.shape) // GROUND_BLOCKS))
+    block = max(2, -(-max(values.shape) // blocks))
     rows, cols = -(-values.shape[0] // block), -(-values.shape[1] // block)
     padded = np.pad(values, ((0, rows * block - values.shape[0]), (0, cols * block - values.shape[1])),
                     mode="edge")
@@ -360,6 +372,16 @@ def _as_mnist(ink: np.ndarray) -> np.ndarray:
     field = np.zeros((SIDE, SIDE))
     field[top:top + box.shape[0], left:left + box.shape[1]] = box
     return field
+
+
+def _blurred(values: np.ndarray, sigma: float) -> np.ndarray:
+    """`values` blurred by a Gaussian of `sigma` pixels (separably), edges continued."""
+    reach = max(1, int(np.ceil(3 * sigma)))
+    kernel = np.exp(-0.5 * (np.arange(-reach, reach + 1) / sigma) ** 2)
+    kernel /= kernel.sum()
+    padded = np.pad(values, reach, mode="edge")
+    down = sum(w * padded[i:i + values.shape[0]] for i, w in enumerate(kernel))
+    return sum(w * down[:, i:i + values.shape[1]] for i, w in enumerate(kernel))
 
 
 def _reduced(values: np.ndarray, side: int) -> np.ndarray:
