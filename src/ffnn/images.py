@@ -206,7 +206,11 @@ def ink_map(paper_light: np.ndarray, path="the picture") -> np.ndarray:
     away grain, dither and JPEG noise while the strokes stay sharp enough
     for a 20-pixel box.
     """
-    coarse = _reduced(paper_light, WORKING_SIDE)
+    # Reduced by its short side, so a digit on a long narrow strip keeps
+    # enough pixels to be found; the long side is capped to bound the work.
+    working = min(max(paper_light.shape), WORKING_SIDE * max(paper_light.shape) // min(paper_light.shape),
+                  3 * WORKING_SIDE)
+    coarse = _reduced(paper_light, working)
     ink, keep = _ink(coarse, path)
     rows, cols = np.nonzero(keep)
     scale = paper_light.shape[0] / coarse.shape[0], paper_light.shape[1] / coarse.shape[1]
@@ -364,7 +368,11 @@ def _as_mnist(ink: np.ndarray) -> np.ndarray:
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     fitted = Image.fromarray(crop.astype(np.float32)).resize(size, Image.Resampling.LANCZOS)
     box = np.clip(np.asarray(fitted, dtype=np.float64), 0.0, None)
-    box /= box.max()  # MNIST's strokes reach full white in every digit
+    # MNIST's strokes are full white along their cores, soft only at their
+    # edges: about half of a digit's ink pixels are near 255. The median of
+    # the ink's pixels is made full white.
+    box /= box.max()
+    box = np.clip(box / np.median(box[box > 0.05]), 0.0, 1.0)
     y, x = np.mgrid[:box.shape[0], :box.shape[1]]
     centre_y, centre_x = (box * y).sum() / box.sum(), (box * x).sum() / box.sum()
     top = int(np.clip(round(SIDE / 2 - centre_y), 0, SIDE - box.shape[0]))
