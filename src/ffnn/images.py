@@ -33,6 +33,7 @@ LABEL_SIDE = 128  # ink is grouped into pieces on a copy this size, which joins 
 PIECE_SHARE = 0.02  # pieces of ink lighter than this share of the heaviest are specks, not digit
 HEAVY_SHARE = 0.25  # pieces at least this share of the heaviest belong to the digit wherever they are
 NEAR = 0.25  # ... lighter ones only within this share of the heaviest piece's size from it
+PAPER_REACH = 0.3  # the paper under a stroke is looked for this share of the digit's size around it
 
 # Errors a damaged or foreign file can raise inside Pillow's decoders.
 _DECODE_ERRORS = (OSError, ValueError, EOFError, SyntaxError, struct.error, IndexError, KeyError,
@@ -211,7 +212,7 @@ def ink_map(paper_light: np.ndarray, path="the picture") -> np.ndarray:
     working = min(max(paper_light.shape), WORKING_SIDE * max(paper_light.shape) // min(paper_light.shape),
                   3 * WORKING_SIDE)
     coarse = _reduced(paper_light, working)
-    ink, keep = _ink(coarse, path)
+    ink, keep = _ink(coarse, path, PAPER_REACH * min(coarse.shape))
     rows, cols = np.nonzero(keep)
     scale = paper_light.shape[0] / coarse.shape[0], paper_light.shape[1] / coarse.shape[1]
     top, bottom = rows.min() * scale[0], (rows.max() + 1) * scale[0]
@@ -222,13 +223,22 @@ def ink_map(paper_light: np.ndarray, path="the picture") -> np.ndarray:
     bottom, right = int(np.ceil(bottom + rim)), int(np.ceil(right + rim))
     crop = paper_light[top:bottom, left:right]
     crop = _reduced(crop, max(8, int(max(crop.shape) * min(1.0, DIGIT_SIDE / side))))
-    ink, keep = _ink(crop, path)
+    ink, keep = _ink(crop, path, PAPER_REACH * side * max(crop.shape) / max(bottom - top, right - left))
     return ink * keep
 
 
-def _ink(gray: np.ndarray, path):
-    """Ink 0..1 of dark writing on light paper, and where the digit's pieces are."""
-    surface = np.maximum(_ground(gray, 90, close=True), 1e-3)
+def _ink(gray: np.ndarray, path, reach: float):
+    """Ink 0..1 of dark writing on light paper, and where the digit's pieces are.
+
+    The paper at each pixel is the brightest within `reach` (wider than any
+    stroke), then the darkest such value within reach: a closing, which
+    takes the ink away yet follows the sharp edge of a shadow or of the
+    page, unlike a smooth ground; where the block-wise ground is lower
+    (grain, a tiny bright speck), that is taken.
+    """
+    size = max(3, int(reach) | 1)
+    closed = _running(_running(gray, size, np.max), size, np.min)
+    surface = np.maximum(np.minimum(_blurred(closed, size / 6), _ground(gray, 90, close=True)), 1e-3)
     darkness = 1.0 - gray / surface
     # The paper is most of the picture: its level is the median, its noise
     # the spread below the median (above it lies the ink). Ink stands well
@@ -380,6 +390,16 @@ def _as_mnist(ink: np.ndarray) -> np.ndarray:
     field = np.zeros((SIDE, SIDE))
     field[top:top + box.shape[0], left:left + box.shape[1]] = box
     return field
+
+
+def _running(values: np.ndarray, size: int, reduce) -> np.ndarray:
+    """`reduce` (np.max, np.min) over the size x size square around each pixel, edges continued."""
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    half = size // 2
+    padded = np.pad(values, half, mode="edge")
+    across = reduce(sliding_window_view(padded, size, axis=1), axis=-1)
+    return reduce(sliding_window_view(across, size, axis=0), axis=-1)
 
 
 def _blurred(values: np.ndarray, sigma: float) -> np.ndarray:
