@@ -22,7 +22,7 @@ from ffnn.datasets import scale_inputs
 
 SIDE = 28  # MNIST images are 28 x 28 pixels
 BOX = 20  # ... with the digit scaled to fit 20 x 20 inside them
-WORKING_SIDE = 96  # the digit is first looked for on the picture reduced to this long side
+WORKING_SIDE = 96  # the digit is first looked for on the picture reduced to this short side
 DIGIT_SIDE = 64  # ... then read again from a crop where its long side is this (area averaging)
 GROUND_BLOCKS = 12  # the paper's brightness is estimated in about this many blocks along the long side
 SIDE_BLOCKS = 5  # ... and which side the ink lies on in this many, wider than any stroke
