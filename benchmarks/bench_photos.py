@@ -46,7 +46,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mnist", metavar="DIR", help="full MNIST (default: ../shared/data/mnist if present)")
     parser.add_argument("--model", metavar="MODEL.npz", help="a saved 784-input network instead of training one")
-    parser.add_argument("--count", type=int, default=1100, help="pictures in the photo set (default: 1100)")
+    default_count = 100 * len(make_photo_set.KINDS)
+    parser.add_argument("--count", type=int, default=default_count,
+                        help=f"pictures in the photo set (default: {default_count}, 100 of each kind)")
     parser.add_argument("--seed", type=int, default=2, help="seed of the photo set (default: 2)")
     args = parser.parse_args(argv)
     mnist_dir = args.mnist or (MNIST_DIR if os.path.exists(os.path.join(MNIST_DIR, "train-images-idx3-ubyte.gz"))

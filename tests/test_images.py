@@ -168,7 +168,10 @@ def test_light_on_dark_is_told_apart(tmp_path):
     draw_seven().save(tmp_path / "paper.png")
     np.testing.assert_allclose(prepare_image(tmp_path / "board.png").astype(int),
                                prepare_image(tmp_path / "paper.png").astype(int), atol=3)
-    assert prepare_image(tmp_path / "board.png", invert=True).sum() != prepare_image(tmp_path / "board.png").sum()
+    # Forced the other way, the bright board is the "paper" and the chalk
+    # leaves no dark ink on it.
+    with pytest.raises(ValueError, match="board.png: no ink found"):
+        prepare_image(tmp_path / "board.png", invert=True)
 
 
 def test_blank_paper_has_no_ink(tmp_path):
@@ -204,8 +207,9 @@ def test_decompression_bombs_are_refused(tmp_path, monkeypatch, pixels):
 def test_a_photo_set_is_read_nearly_as_well_as_mnist(tmp_path, sample):
     import make_photo_set
 
-    rows = make_photo_set.make_photo_set(tmp_path, count=44, seed=5)
-    assert len(rows) == 44 and (tmp_path / "labels.csv").exists()
+    count = 3 * len(make_photo_set.KINDS)
+    rows = make_photo_set.make_photo_set(tmp_path, count=count, seed=5)
+    assert len(rows) == count and (tmp_path / "labels.csv").exists()
     net = ffnn.NeuralNetwork(784, 100, 10, 0.1, dtype=np.float32, seed=0)
     net.fit(sample.train_images, sample.train_labels, 2, seed=0)
     right = 0
@@ -214,7 +218,9 @@ def test_a_photo_set_is_read_nearly_as_well_as_mnist(tmp_path, sample):
             right += int(net.query(load_image(tmp_path / name, dtype=np.float32)).argmax()) == label
         except ValueError:  # no ink found: a wrong answer
             pass
-    assert right / len(rows) >= 0.7, right  # 83 % on the benchmark; bilevel and chalk are the weak kinds
+    # This small model reads 84 to 92 % of such sets (seeds 5 to 8); the
+    # benchmark's full-MNIST model about 93 %.
+    assert right / len(rows) >= 0.78, right
 
 
 def test_blurred_thick_strokes_still_fit_the_box(tmp_path):

@@ -6,9 +6,13 @@ Each digit is enlarged onto a canvas of its own size and shape (80 to 400
 pixels a side), placed off-centre, written with ink of varied darkness and
 colour on paper with a tint, a slope of light, a vignette and grain,
 slightly blurred, then saved as one of the picture kinds in KINDS: JPEG at
-several qualities, PNG in modes L, RGB, RGBA (clear paper), I;16, P and 1,
-JPEG with an EXIF orientation (the pixels stored turned accordingly), and
-light chalk on a dark board. Files are named ``0042_label7_rgb.jpg``; the
+several qualities, PNG in modes L, RGB, RGBA (clear paper), I;16, P and 1
+(dithered, or black and white against the paper around each pixel, as a
+scanner makes it), JPEG with an EXIF orientation (the pixels stored turned
+accordingly), and the photo's negative (light on dark). Six kinds change the
+page itself, saved as a phone's JPEG: ruled and squared paper, pencil, a
+shadow across the page, the photo slightly turned, and chalk on a dark
+board under the same uneven light. Files are named ``0042_label7_rgb.jpg``; the
 labels are also in OUT_DIR/labels.csv (file,label,kind). Uses the embedded
 MNIST sample unless --mnist names a full set.
 """
@@ -30,37 +34,79 @@ from ffnn.datasets import load_mnist, load_sample  # noqa: E402
 KINDS = {
     "jpeg95": "jpg", "jpeg75": "jpg", "jpeg40": "jpg", "gray": "png", "rgb": "png", "rgba": "png",
     "gray16": "png", "palette": "png", "bilevel": "png", "exif": "jpg", "chalk": "png",
+    # The page itself differs: ruled or squared paper, pencil, a shadow
+    # across the page, the phone held slightly turned, chalk on a lit board.
+    "lined": "jpg", "squared": "jpg", "pencil": "jpg", "shadow": "jpg", "rotated": "jpg", "board": "jpg",
 }
 # EXIF orientation -> the turn that stores an upright picture so that a
 # viewer applying the orientation shows it upright again.
 STORED_TURN = {3: Image.Transpose.ROTATE_180, 6: Image.Transpose.ROTATE_90, 8: Image.Transpose.ROTATE_270}
 
 
-def photo(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """A 28 x 28 MNIST digit (bright ink) as an RGB photo of dark ink on paper, float 0..255."""
+def photo(digit: np.ndarray, rng: np.random.Generator, kind: str = "rgb") -> np.ndarray:
+    """A 28 x 28 MNIST digit (bright ink) as an RGB photo of dark ink on paper, uint8.
+
+    `kind` changes the page for the kinds that are about the page (lined,
+    squared, pencil, shadow, rotated, board); the others are saved from
+    the same photo.
+    """
     width, height = (int(v) for v in rng.integers(80, 401, 2))
     # The digit's 20-pixel box becomes 30 % to 80 % of the short side.
     scale = rng.uniform(0.3, 0.8) * min(width, height) / 20
     side = max(28, round(28 * scale))
-    ink = np.asarray(Image.fromarray(digit).resize((side, side), Image.Resampling.BICUBIC), np.float64) / 255
+    upright = Image.fromarray(digit)
+    if kind == "rotated":  # the phone held a little turned
+        upright = upright.rotate(float(rng.choice([-1, 1]) * rng.uniform(4, 12)), Image.Resampling.BICUBIC)
+    ink = np.asarray(upright.resize((side, side), Image.Resampling.BICUBIC), np.float64) / 255
     ink = np.clip(ink, 0, 1) ** rng.uniform(0.7, 1.4)  # pen pressure: thicker or thinner looking strokes
+    if kind in ("pencil", "board"):
+        # Graphite and chalk leave grains: the paper or board shows through
+        # the stroke in specks narrower than the stroke.
+        grains = _blurred_noise(side, side, rng, max(0.5, scale / 4)) * 0.5 + 0.5
+        ink *= 1 - rng.uniform(0.2, 0.45) * np.clip(grains, 0, 1)
     coverage = np.zeros((height, width))
     margin = round(4 * scale)  # MNIST's empty rim around the 20-pixel box may leave the canvas
     top = int(rng.integers(-margin, max(-margin, height - side + margin) + 1))
     left = int(rng.integers(-margin, max(-margin, width - side + margin) + 1))
     _paste(coverage, ink * rng.uniform(0.55, 1.0), top, left)
+    lines = np.zeros((height, width))
+    if kind in ("lined", "squared"):
+        # Ruled lines a little more than a digit's height apart (a digit is
+        # written between two), squares half that; thinner and paler than
+        # the pen.
+        spacing = 20 * scale * (rng.uniform(1.1, 1.5) if kind == "lined" else rng.uniform(0.45, 0.6))
+        thickness = max(1.0, scale * rng.uniform(0.3, 0.6))
+        offset = rng.uniform(0, spacing)
+        rows = np.arange(height)[:, None] + np.zeros((1, width))
+        lines = np.maximum(lines, ((rows + offset) % spacing < thickness) * 1.0)
+        if kind == "squared":
+            cols = np.arange(width)[None, :] + np.zeros((height, 1))
+            lines = np.maximum(lines, ((cols + offset) % spacing < thickness) * 1.0)
+        lines *= rng.uniform(0.25, 0.5)
 
     y, x = np.mgrid[0:1:height * 1j, 0:1:width * 1j]
     angle = rng.uniform(0, 2 * np.pi)
     slope = (x - 0.5) * np.cos(angle) + (y - 0.5) * np.sin(angle)
     vignette = (x - rng.uniform(0.2, 0.8)) ** 2 + (y - rng.uniform(0.2, 0.8)) ** 2
     light = 1 + rng.uniform(0.2, 0.7) * slope - rng.uniform(0, 0.6) * vignette
+    if kind == "shadow":
+        # A hand's or phone's shadow: a soft-edged band of less light that
+        # may cross the digit.
+        across = (x - rng.uniform(0.2, 0.8)) * np.cos(angle) + (y - rng.uniform(0.2, 0.8)) * np.sin(angle)
+        light *= 1 - rng.uniform(0.3, 0.55) / (1 + np.exp(-across / rng.uniform(0.01, 0.05)))
     light *= rng.uniform(0.75, 1.0) / light.max()
     grain = _blurred_noise(height, width, rng, rng.uniform(1, 6)) * rng.uniform(2, 10)
 
     paper = 255 - rng.uniform(0, [15, 30, 60])  # white to yellowish
     pen = rng.choice([[20, 20, 30], [30, 40, 120], [60, 60, 60], [90, 30, 30]]) + rng.uniform(0, 40, 3)
-    colour = paper + coverage[..., None] * (pen - paper)
+    if kind == "pencil":
+        pen = np.full(3, rng.uniform(60, 110))
+    elif kind == "board":  # chalk on a dark green or black board
+        paper = rng.choice([[40, 60, 50], [35, 35, 40]]) + rng.uniform(0, 25, 3)
+        pen = 235 - rng.uniform(0, 30, 3)
+    ruling = np.array([150, 180, 230]) if rng.random() < 0.7 else np.array([160, 160, 160])
+    colour = paper + lines[..., None] * (ruling - paper)
+    colour = colour + coverage[..., None] * (pen - colour)
     picture = colour * light[..., None] + grain[..., None] + rng.normal(0, rng.uniform(1, 5), (height, width, 1))
     blurred = Image.fromarray(np.clip(picture, 0, 255).astype(np.uint8))
     return np.asarray(blurred.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 1.5) * scale / 4)))
@@ -80,11 +126,21 @@ def _blurred_noise(height: int, width: int, rng: np.random.Generator, radius: fl
     return (blotches - blotches.mean()) / max(blotches.std(), 1e-9)
 
 
+def _paper_around(gray: Image.Image) -> np.ndarray:
+    """The paper's brightness around each pixel: the brightest nearby, ink being darker, smoothed."""
+    small = gray.reduce(8) if min(gray.size) >= 40 else gray
+    paper = small.filter(ImageFilter.MaxFilter(5)).filter(ImageFilter.GaussianBlur(2)).resize(gray.size,
+                                                                                          Image.Resampling.BILINEAR)
+    return np.asarray(paper, np.float64)
+
+
 def save(rgb: np.ndarray, kind: str, path: str, rng: np.random.Generator) -> None:
     """The photo saved as one picture kind."""
     picture = Image.fromarray(rgb)
     if kind.startswith("jpeg"):
         picture.save(path, quality=int(kind[4:]))
+    elif kind in ("lined", "squared", "pencil", "shadow", "rotated", "board"):
+        picture.save(path, quality=int(rng.integers(70, 96)))  # a phone's JPEG
     elif kind == "gray":
         picture.convert("L").save(path)
     elif kind == "rgb":
@@ -104,11 +160,14 @@ def save(rgb: np.ndarray, kind: str, path: str, rng: np.random.Generator) -> Non
         picture.quantize(int(rng.choice([16, 64, 256]))).save(path)
     elif kind == "bilevel":
         gray = picture.convert("L")
-        threshold = int(np.percentile(np.asarray(gray), 50)) - 40
         if rng.random() < 0.5:
             gray.convert("1").save(path)  # Floyd-Steinberg dithering, as a fax or cheap scanner
         else:
-            gray.point(lambda v: 255 if v > threshold else 0).convert("1", dither=Image.Dither.NONE).save(path)
+            # Black and white as a scanner or a phone's scanning mode makes
+            # it: each pixel against the paper around it (the page's light
+            # taken out), black where it is clearly darker.
+            black = np.asarray(gray, np.float64) < rng.uniform(0.65, 0.85) * _paper_around(gray)
+            Image.fromarray(np.where(black, 0, 255).astype(np.uint8)).convert("1", dither=Image.Dither.NONE).save(path)
     elif kind == "exif":
         orientation = int(rng.choice(list(STORED_TURN)))
         exif = Image.Exif()
@@ -134,7 +193,7 @@ def make_photo_set(out_dir, count: int = 200, seed: int = 0, mnist_dir=None) -> 
         kind = kinds[k % len(kinds)]
         label = int(data.test_labels[index])
         name = f"{k:04d}_label{label}_{kind}.{KINDS[kind]}"
-        save(photo(data.test_images[index].reshape(28, 28), rng), kind, os.path.join(out_dir, name), rng)
+        save(photo(data.test_images[index].reshape(28, 28), rng, kind), kind, os.path.join(out_dir, name), rng)
         rows.append((name, label, kind))
     with open(os.path.join(out_dir, "labels.csv"), "w", newline="") as f:
         writer = csv.writer(f)

@@ -22,14 +22,18 @@ from ffnn.datasets import scale_inputs
 
 SIDE = 28  # MNIST images are 28 x 28 pixels
 BOX = 20  # ... with the digit scaled to fit 20 x 20 inside them
-WORKING_SIDE = 96  # the digit is first looked for on the picture reduced to this long side
+WORKING_SIDE = 96  # the digit is first looked for on the picture reduced to this short side
 DIGIT_SIDE = 64  # ... then read again from a crop where its long side is this (area averaging)
 GROUND_BLOCKS = 12  # the paper's brightness is estimated in about this many blocks along the long side
+SIDE_BLOCKS = 5  # ... and which side the ink lies on in this many, wider than any stroke
+LIGHT_INK = 0.6  # ink on clear film brighter than this is light ink, laid on black
+DITHER_BLUR = 1.0  # 1-bit pictures are blurred this much (pixels) into gray before reading
 RIM = 0.25  # the crop around the digit reaches this share of its size beyond it
 LABEL_SIDE = 128  # ink is grouped into pieces on a copy this size, which joins broken strokes
 PIECE_SHARE = 0.02  # pieces of ink lighter than this share of the heaviest are specks, not digit
 HEAVY_SHARE = 0.25  # pieces at least this share of the heaviest belong to the digit wherever they are
 NEAR = 0.25  # ... lighter ones only within this share of the heaviest piece's size from it
+PAPER_REACH = 0.3  # the paper under a stroke is looked for this share of the digit's size around it
 
 # Errors a damaged or foreign file can raise inside Pillow's decoders.
 _DECODE_ERRORS = (OSError, ValueError, EOFError, SyntaxError, struct.error, IndexError, KeyError,
@@ -59,6 +63,10 @@ def prepare_image(path, *, invert: bool | None = None) -> np.ndarray:
     """
     path = os.fspath(path)
     gray = read_gray(path)
+    if gray.shape != (SIDE, SIDE) and np.unique(gray[::7, ::7]).size <= 2 and np.unique(gray).size <= 2:
+        # A 1-bit picture (dithered or thresholded) shows gray as the share
+        # of black dots in an area: blurred, it is gray again.
+        gray = _blurred(gray, DITHER_BLUR)
     dark_ink = _is_dark_ink(gray) if invert is None else bool(invert)
     if gray.shape == (SIDE, SIDE):
         pixels = np.rint(gray * 255).astype(np.uint8)
@@ -154,13 +162,13 @@ def _lay_on_paper(gray: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     The paper is most of a picture. When most of it is opaque, the paper's
     colour is the opaque part's majority (the median). When most of it is
     clear, the opaque part is ink drawn on clear film, and the paper is
-    white under dark ink, black under light ink.
+    white, as a viewer shows it, unless the ink is clearly light: then black.
     """
     opaque = gray[alpha >= 0.5]
     if opaque.size == 0:
         paper = 1.0
     elif opaque.size < gray.size / 2:
-        paper = 1.0 if np.median(opaque) < 0.5 else 0.0
+        paper = 1.0 if np.median(opaque) < LIGHT_INK else 0.0
     else:
         paper = float(np.median(opaque))
     return alpha * gray + (1.0 - alpha) * paper
@@ -170,19 +178,23 @@ def _is_dark_ink(gray: np.ndarray) -> bool:
     """Whether the writing is darker than its ground.
 
     The ink is the rare tail of the values once the ground's slow changes
-    (light, tint) are taken out: below for dark ink, above for light ink.
-    When both tails are alike (noise, or a picture half ink), the border,
-    which is mostly ground, decides; when that too is even, the book's case:
-    dark on light.
+    (light, tint) are taken out, in blocks wider than a stroke: below for
+    dark ink, above for light ink. When both tails are alike, the ink is
+    the smaller side of Otsu's cut; when that is about even (a picture half
+    ink), the border, which is mostly ground, decides, and when that too is
+    even, the book's case: dark on light.
     """
     small = _reduced(gray, LABEL_SIDE)
-    rest = small - _ground(small, 50)
+    rest = small - _ground(small, 50, blocks=SIDE_BLOCKS)
     middle = np.median(rest)
     below, above = middle - np.percentile(rest, 2), np.percentile(rest, 98) - middle
     if below > 1.5 * above:
         return True
     if above > 1.5 * below:
         return False
+    dark_share = np.mean(rest < _otsu(rest))
+    if abs(dark_share - 0.5) > 0.1:
+        return bool(dark_share < 0.5)
     border = np.concatenate([small[0], small[-1], small[:, 0], small[:, -1]])
     return not np.mean(border > _otsu(small)) < 0.25
 
@@ -195,8 +207,12 @@ def ink_map(paper_light: np.ndarray, path="the picture") -> np.ndarray:
     away grain, dither and JPEG noise while the strokes stay sharp enough
     for a 20-pixel box.
     """
-    coarse = _reduced(paper_light, WORKING_SIDE)
-    ink, keep = _ink(coarse, path)
+    # Reduced by its short side, so a digit on a long narrow strip keeps
+    # enough pixels to be found; the long side is capped to bound the work.
+    working = min(max(paper_light.shape), WORKING_SIDE * max(paper_light.shape) // min(paper_light.shape),
+                  3 * WORKING_SIDE)
+    coarse = _reduced(paper_light, working)
+    ink, keep = _ink(coarse, path, PAPER_REACH * min(coarse.shape))
     rows, cols = np.nonzero(keep)
     scale = paper_light.shape[0] / coarse.shape[0], paper_light.shape[1] / coarse.shape[1]
     top, bottom = rows.min() * scale[0], (rows.max() + 1) * scale[0]
@@ -207,13 +223,22 @@ def ink_map(paper_light: np.ndarray, path="the picture") -> np.ndarray:
     bottom, right = int(np.ceil(bottom + rim)), int(np.ceil(right + rim))
     crop = paper_light[top:bottom, left:right]
     crop = _reduced(crop, max(8, int(max(crop.shape) * min(1.0, DIGIT_SIDE / side))))
-    ink, keep = _ink(crop, path)
+    ink, keep = _ink(crop, path, PAPER_REACH * side * max(crop.shape) / max(bottom - top, right - left))
     return ink * keep
 
 
-def _ink(gray: np.ndarray, path):
-    """Ink 0..1 of dark writing on light paper, and where the digit's pieces are."""
-    surface = np.maximum(_ground(gray, 90, close=True), 1e-3)
+def _ink(gray: np.ndarray, path, reach: float):
+    """Ink 0..1 of dark writing on light paper, and where the digit's pieces are.
+
+    The paper at each pixel is the brightest within `reach` (wider than any
+    stroke), then the darkest such value within reach: a closing, which
+    takes the ink away yet follows the sharp edge of a shadow or of the
+    page, unlike a smooth ground; where the block-wise ground is lower
+    (grain, a tiny bright speck), that is taken.
+    """
+    size = max(3, int(reach) | 1)
+    closed = _running(_running(gray, size, np.max), size, np.min)
+    surface = np.maximum(np.minimum(_blurred(closed, size / 6), _ground(gray, 90, close=True)), 1e-3)
     darkness = 1.0 - gray / surface
     # The paper is most of the picture: its level is the median, its noise
     # the spread below the median (above it lies the ink). Ink stands well
@@ -230,15 +255,16 @@ def _ink(gray: np.ndarray, path):
     return ink, _digit_pieces(strokes, ink)
 
 
-def _ground(values: np.ndarray, percentile: float, close: bool = False) -> np.ndarray:
+def _ground(values: np.ndarray, percentile: float, close: bool = False,
+            blocks: int = GROUND_BLOCKS) -> np.ndarray:
     """The slowly changing ground under the writing (uneven light, tint), at every pixel.
 
-    The picture is cut into about GROUND_BLOCKS blocks along its long side;
+    The picture is cut into about `blocks` blocks along its long side;
     each block's ground is a percentile of its values (the paper is most of
     a block), optionally closed (a block filled with ink takes its
     neighbours' paper), and the grid is interpolated back smoothly.
     """
-    block = max(2, -(-max(values.shape) // GROUND_BLOCKS))
+    block = max(2, -(-max(values.shape) // blocks))
     rows, cols = -(-values.shape[0] // block), -(-values.shape[1] // block)
     padded = np.pad(values, ((0, rows * block - values.shape[0]), (0, cols * block - values.shape[1])),
                     mode="edge")
@@ -352,7 +378,11 @@ def _as_mnist(ink: np.ndarray) -> np.ndarray:
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     fitted = Image.fromarray(crop.astype(np.float32)).resize(size, Image.Resampling.LANCZOS)
     box = np.clip(np.asarray(fitted, dtype=np.float64), 0.0, None)
-    box /= box.max()  # MNIST's strokes reach full white in every digit
+    # MNIST's strokes are full white along their cores, soft only at their
+    # edges: about half of a digit's ink pixels are near 255. The median of
+    # the ink's pixels is made full white.
+    box /= box.max()
+    box = np.clip(box / np.median(box[box > 0.05]), 0.0, 1.0)
     y, x = np.mgrid[:box.shape[0], :box.shape[1]]
     centre_y, centre_x = (box * y).sum() / box.sum(), (box * x).sum() / box.sum()
     top = int(np.clip(round(SIDE / 2 - centre_y), 0, SIDE - box.shape[0]))
@@ -360,6 +390,26 @@ def _as_mnist(ink: np.ndarray) -> np.ndarray:
     field = np.zeros((SIDE, SIDE))
     field[top:top + box.shape[0], left:left + box.shape[1]] = box
     return field
+
+
+def _running(values: np.ndarray, size: int, reduce) -> np.ndarray:
+    """`reduce` (np.max, np.min) over the size x size square around each pixel, edges continued."""
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    half = size // 2
+    padded = np.pad(values, half, mode="edge")
+    across = reduce(sliding_window_view(padded, size, axis=1), axis=-1)
+    return reduce(sliding_window_view(across, size, axis=0), axis=-1)
+
+
+def _blurred(values: np.ndarray, sigma: float) -> np.ndarray:
+    """`values` blurred by a Gaussian of `sigma` pixels (separably), edges continued."""
+    reach = max(1, int(np.ceil(3 * sigma)))
+    kernel = np.exp(-0.5 * (np.arange(-reach, reach + 1) / sigma) ** 2)
+    kernel /= kernel.sum()
+    padded = np.pad(values, reach, mode="edge")
+    down = sum(w * padded[i:i + values.shape[0]] for i, w in enumerate(kernel))
+    return sum(w * down[:, i:i + values.shape[1]] for i, w in enumerate(kernel))
 
 
 def _reduced(values: np.ndarray, side: int) -> np.ndarray:
