@@ -181,7 +181,7 @@ step_installed_tests() {
     # here can import the source tree.
     sources=$(test_sources) || return 1
     # shellcheck disable=SC2086
-    mkdir "$run" && cp -r $sources "$run/" || return 1
+    mkdir "$run" && cp -r --parents $sources "$run/" || return 1
     where=$(cd "$run" && "$venv/bin/python" -c "import ffnn; print(ffnn.__file__)") || return 1
     case $where in
         "$venv"/*) ;;

@@ -26,9 +26,7 @@ import sys
 import numpy as np
 from PIL import Image, ImageFilter
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "src"))
-from ffnn.datasets import load_mnist, load_sample  # noqa: E402
+from ffnn.datasets import load_mnist, load_sample
 
 # Picture kinds, each with the file suffix it is saved as.
 KINDS = {

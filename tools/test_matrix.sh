@@ -82,7 +82,7 @@ run_cell() {
     fi
     installed=$("$venv/bin/python" -c "import numpy; print(numpy.__version__)")
     # shellcheck disable=SC2086 # a list of paths without spaces
-    mkdir "$run" && (cd "$ROOT" && cp -r $SOURCES "$run/")
+    mkdir "$run" && (cd "$ROOT" && cp -r --parents $SOURCES "$run/")
     (cd "$run" && "$venv/bin/python" -m pytest -p no:cacheprovider -q) >>"$log" 2>&1
     local rc=$?
     summary=$(grep -E '(passed|failed|error).* in [0-9.]+s' "$log" | tail -n 1 | tr -d '=' | sed 's/^ *//')
