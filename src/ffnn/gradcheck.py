@@ -110,7 +110,7 @@ def check_gradients(
     checks = []
     named = [(f"weights[{k}]", w, g) for k, (w, g) in enumerate(zip(probe.weights, weight_grads))]
     if bias_grads is not None:
-        named += [(f"biases[{k}]", b, g) for k, (b, g) in enumerate(zip(probe.biases, bias_grads))]
+        named += [(f"biases[{k}]", b, g) for k, (b, g) in enumerate(zip(probe.biases or (), bias_grads))]
     for name, w, g in named:
         flat = w.reshape(-1)  # a view: edits reach the network
         picked = np.arange(flat.size) if entries is None else rng.choice(

@@ -7,7 +7,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 
@@ -267,7 +267,7 @@ class NeuralNetwork:
         if len(self._weights) < 2:
             raise AttributeError(f"{name} needs a hidden layer; use weights[0]")
 
-    def _bind(self, weights: list[np.ndarray], biases: Sequence[np.ndarray] | None) -> None:
+    def _bind(self, weights: list[np.ndarray], biases: list[np.ndarray] | tuple[np.ndarray, ...] | None) -> None:
         self._layers = _core.Layers([_cache_aligned(w) for w in weights], biases)
         self._sizes = self._layers.sizes
         self._weights = self._layers.arrays
@@ -562,7 +562,15 @@ class NeuralNetwork:
         _core.backquery(self._layers, t, image, work)
         return image
 
-    def gradients(self, inputs, targets, *, biases: bool = False):
+    @overload
+    def gradients(self, inputs, targets, *, biases: Literal[False] = ...) -> tuple[np.ndarray, ...]: ...
+
+    @overload
+    def gradients(
+        self, inputs, targets, *, biases: Literal[True]
+    ) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...] | None]: ...
+
+    def gradients(self, inputs, targets, *, biases: bool = False) -> Any:
         """The gradient of the rule's loss for every weight matrix, input side first.
 
         With ``biases=True`` the result is a pair: that tuple, and a tuple of
