@@ -233,6 +233,58 @@ void ffnn_backquery_f64(size_t n_layers, const size_t *sizes,
                         const double *const *weights, const double *target,
                         double *image, double *work);
 
+/* ---- bias nodes ------------------------------------------------------------ */
+
+/*
+ * The functions above with bias nodes: `biases` holds one vector per weight
+ * matrix, biases[k] with sizes[k + 1] entries, and layer k + 1 computes
+ * o = sigmoid(W_k h + b_k), as if b_k were one more column of W_k whose
+ * input is always 1. Training moves b_k by lr * delta_k under every rule,
+ * exactly that column's step; the errors passed down are still those of
+ * the weights alone. biases == NULL means no bias nodes: the results are
+ * then bitwise those of the functions without them, which call these.
+ */
+float ffnn_biased_train_step_f32(size_t n_layers, const size_t *sizes,
+                                 float *const *weights, float *const *biases,
+                                 float lr, int rule, const float *input,
+                                 const float *target, float *work);
+double ffnn_biased_train_step_f64(size_t n_layers, const size_t *sizes,
+                                  double *const *weights,
+                                  double *const *biases, double lr, int rule,
+                                  const double *input, const double *target,
+                                  double *work);
+double ffnn_biased_train_samples_pool_f32(
+    size_t n_layers, const size_t *sizes, float *const *weights,
+    float *const *biases, float lr, int rule, const uint8_t *pixels,
+    const float *inputs, const float *targets, const int64_t *labels,
+    const int64_t *order, size_t count, float *work, ffnn_pool *pool);
+double ffnn_biased_train_samples_pool_f64(
+    size_t n_layers, const size_t *sizes, double *const *weights,
+    double *const *biases, double lr, int rule, const uint8_t *pixels,
+    const double *inputs, const double *targets, const int64_t *labels,
+    const int64_t *order, size_t count, double *work, ffnn_pool *pool);
+void ffnn_biased_query_pool_f32(size_t n_layers, const size_t *sizes,
+                                const float *const *weights,
+                                const float *const *biases, size_t n,
+                                const float *inputs, float *outputs,
+                                float *work, ffnn_pool *pool);
+void ffnn_biased_query_pool_f64(size_t n_layers, const size_t *sizes,
+                                const double *const *weights,
+                                const double *const *biases, size_t n,
+                                const double *inputs, double *outputs,
+                                double *work, ffnn_pool *pool);
+/* The backwards query undoes the biases too: each layer's signal is
+   logit(o) - b_k before it goes back through W_k^T. */
+void ffnn_biased_backquery_f32(size_t n_layers, const size_t *sizes,
+                               const float *const *weights,
+                               const float *const *biases, const float *target,
+                               float *image, float *work);
+void ffnn_biased_backquery_f64(size_t n_layers, const size_t *sizes,
+                               const double *const *weights,
+                               const double *const *biases,
+                               const double *target, double *image,
+                               double *work);
+
 /* ---- augmentation -------------------------------------------------------- */
 
 /*
@@ -276,6 +328,22 @@ void ffnn_gradients_f64(size_t n_layers, const size_t *sizes,
                         const double *const *weights, int rule, size_t n,
                         const double *inputs, const double *targets,
                         double *const *grads, double *work);
+
+/* ffnn_gradients with bias nodes (see above): bias_grads[k] (sizes[k + 1]
+   entries) gets the gradient of biases[k]. biases and bias_grads are both
+   NULL, or neither. */
+void ffnn_biased_gradients_f32(size_t n_layers, const size_t *sizes,
+                               const float *const *weights,
+                               const float *const *biases, int rule, size_t n,
+                               const float *inputs, const float *targets,
+                               float *const *grads, float *const *bias_grads,
+                               float *work);
+void ffnn_biased_gradients_f64(size_t n_layers, const size_t *sizes,
+                               const double *const *weights,
+                               const double *const *biases, int rule, size_t n,
+                               const double *inputs, const double *targets,
+                               double *const *grads, double *const *bias_grads,
+                               double *work);
 
 #ifdef __cplusplus
 }

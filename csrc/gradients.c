@@ -1,6 +1,7 @@
 /*
- * ffnn_gradients of ffnn.h: the exact gradient of an update rule's loss, for
- * every weight matrix, summed over samples. It reads the weights and never
+ * ffnn_gradients and ffnn_biased_gradients of ffnn.h: the exact gradient of
+ * an update rule's loss, for every weight matrix (and bias vector), summed
+ * over samples. It reads the weights and never
  * changes them, so a gradient can be held against finite differences of the
  * loss. gradients_template.h is included once per precision.
  */

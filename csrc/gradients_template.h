@@ -10,15 +10,20 @@
 /* Adds one sample's gradient to every grads[k]; the outputs o_k are laid out
    in work by a forward pass through the public kernels. */
 static void FN(add_sample_gradient)(size_t n_layers, const size_t *sizes,
-                                    const REAL *const *weights, int rule,
+                                    const REAL *const *weights,
+                                    const REAL *const *biases, int rule,
                                     const REAL *input, const REAL *target,
-                                    REAL *const *grads, REAL *work,
+                                    REAL *const *grads,
+                                    REAL *const *bias_grads, REAL *work,
                                     size_t n_nodes)
 {
     REAL *o = work;
     const REAL *below = input;
     for (size_t k = 1; k <= n_layers; k++) {
         FN(ffnn_matvec)(sizes[k], sizes[k - 1], weights[k - 1], below, o);
+        if (biases)
+            for (size_t j = 0; j < sizes[k]; j++)
+                o[j] += biases[k - 1][j];
         FN(ffnn_sigmoid)(sizes[k], o, o);
         below = o;
         if (k < n_layers)
@@ -45,6 +50,10 @@ static void FN(add_sample_gradient)(size_t n_layers, const size_t *sizes,
         if (k > 1 && rule != FFNN_RULE_BOOK)
             FN(ffnn_matvec_t)(rows, cols, weights[k - 1], e, e - cols);
         FN(ffnn_outer_update)(rows, cols, grads[k - 1], scale, e, below);
+        /* A bias is a weight whose input is always 1. */
+        if (bias_grads)
+            for (size_t j = 0; j < rows; j++)
+                bias_grads[k - 1][j] += scale * e[j];
         if (k > 1) {
             o -= cols;
             e -= cols;
@@ -52,10 +61,12 @@ static void FN(add_sample_gradient)(size_t n_layers, const size_t *sizes,
     }
 }
 
-void FN(ffnn_gradients)(size_t n_layers, const size_t *sizes,
-                        const REAL *const *weights, int rule, size_t n,
-                        const REAL *inputs, const REAL *targets,
-                        REAL *const *grads, REAL *work)
+void FN(ffnn_biased_gradients)(size_t n_layers, const size_t *sizes,
+                               const REAL *const *weights,
+                               const REAL *const *biases, int rule, size_t n,
+                               const REAL *inputs, const REAL *targets,
+                               REAL *const *grads, REAL *const *bias_grads,
+                               REAL *work)
 {
     size_t n_nodes = 0;
     for (size_t k = 1; k <= n_layers; k++) {
@@ -63,12 +74,24 @@ void FN(ffnn_gradients)(size_t n_layers, const size_t *sizes,
         /* The matrices exist, so their element counts fit in size_t. */
         for (size_t i = 0; i < sizes[k] * sizes[k - 1]; i++)
             grads[k - 1][i] = 0;
+        if (bias_grads)
+            for (size_t j = 0; j < sizes[k]; j++)
+                bias_grads[k - 1][j] = 0;
     }
     for (size_t s = 0; s < n; s++)
-        FN(add_sample_gradient)(n_layers, sizes, weights, rule,
+        FN(add_sample_gradient)(n_layers, sizes, weights, biases, rule,
                                 inputs + s * sizes[0],
-                                targets + s * sizes[n_layers], grads, work,
-                                n_nodes);
+                                targets + s * sizes[n_layers], grads,
+                                bias_grads, work, n_nodes);
+}
+
+void FN(ffnn_gradients)(size_t n_layers, const size_t *sizes,
+                        const REAL *const *weights, int rule, size_t n,
+                        const REAL *inputs, const REAL *targets,
+                        REAL *const *grads, REAL *work)
+{
+    FN(ffnn_biased_gradients)(n_layers, sizes, weights, NULL, rule, n, inputs,
+                              targets, grads, NULL, work);
 }
 
 #undef REAL

@@ -16,6 +16,7 @@ struct FN(trainer) {
     size_t n_layers;
     const size_t *sizes;
     REAL *const *weights;
+    REAL *const *biases; /* NULL: no bias nodes */
     REAL lr;
     int rule;
     const uint8_t *pixels;
@@ -76,6 +77,20 @@ static void FN(mark_non_finite)(size_t n, const REAL *s, REAL *mark)
         mark[j] = s[j] - s[j];
 }
 
+/* s += b on n entries, where the network has bias nodes (b not NULL). */
+static void FN(add_bias)(size_t n, const REAL *b, REAL *s)
+{
+    if (b)
+        for (size_t j = 0; j < n; j++)
+            s[j] += b[j];
+}
+
+/* Layer k's bias vector (k >= 1), or NULL. */
+static const REAL *FN(layer_bias)(REAL *const *biases, size_t k)
+{
+    return biases ? biases[k - 1] : NULL;
+}
+
 /* Rows lo .. hi - 1 of layer 1: the pending update, then (if there is a
    new input) the forward pass through the updated rows, in one sweep; and
    the matching share of the next sample's pixels scaled, so that no thread
@@ -90,6 +105,8 @@ static void FN(first_layer_task)(void *ctx, size_t lo, size_t hi, int thread)
                                 job->lr, job->pending ? job->deltas + lo : NULL,
                                 job->x_prev, job->x, o);
     if (o) {
+        const REAL *b = FN(layer_bias)(job->biases, 1);
+        FN(add_bias)(hi - lo, b ? b + lo : NULL, o);
         FN(mark_non_finite)(hi - lo, o, job->errors + lo);
         job->kernels->sigmoid(hi - lo, o, o);
     }
@@ -98,14 +115,16 @@ static void FN(first_layer_task)(void *ctx, size_t lo, size_t hi, int thread)
                          cols * lo / rows, cols * hi / rows);
 }
 
-/* Rows lo .. hi - 1 of layer k >= 2 forwards: o_k = sigmoid(W_k o_{k-1}). */
+/* Rows lo .. hi - 1 of layer k >= 2 forwards: o_k = sigmoid(W_k o_{k-1} (+ b_k)). */
 static void FN(forward_task)(void *ctx, size_t lo, size_t hi, int thread)
 {
     const struct FN(trainer) *job = (const struct FN(trainer) *)ctx;
     const size_t cols = job->sizes[job->k - 1];
+    const REAL *b = FN(layer_bias)(job->biases, job->k);
     (void)thread;
     job->kernels->matvec(hi - lo, cols, job->weights[job->k - 1] + lo * cols,
                          job->o - cols, job->o + lo);
+    FN(add_bias)(hi - lo, b ? b + lo : NULL, job->o + lo);
     FN(mark_non_finite)(hi - lo, job->o + lo, job->errors + (job->o - job->outputs) + lo);
     job->kernels->sigmoid(hi - lo, job->o + lo, job->o + lo);
 }
@@ -177,6 +196,18 @@ static void FN(step)(struct FN(trainer) *job)
         job->d -= sizes[k - 1];
         FN(delta)(sizes[k - 1], job->e, job->o, job->d);
     }
+    /* Each bias is a weight whose input is always 1: b_k += lr * d_k, here
+       for every layer at once (layer 1's weights wait for the next forward
+       pass, but its biases need not). Few values: not worth the threads. */
+    if (job->biases) {
+        const REAL *d = job->deltas;
+        for (size_t k = 1; k <= L; k++) {
+            REAL *b = job->biases[k - 1];
+            for (size_t j = 0; j < sizes[k]; j++)
+                b[j] += job->lr * d[j];
+            d += sizes[k];
+        }
+    }
     job->pending = 1;
     job->x_prev = job->x;
 }
@@ -226,7 +257,8 @@ static void FN(load_sample)(struct FN(trainer) *job, size_t s)
 }
 
 static double FN(train)(size_t n_layers, const size_t *sizes,
-                        REAL *const *weights, REAL lr, int rule,
+                        REAL *const *weights, REAL *const *biases, REAL lr,
+                        int rule,
                         const uint8_t *pixels, const REAL *inputs,
                         const REAL *targets, const int64_t *labels,
                         const int64_t *order, size_t count, REAL *work,
@@ -239,6 +271,7 @@ static double FN(train)(size_t n_layers, const size_t *sizes,
     job.n_layers = n_layers;
     job.sizes = sizes;
     job.weights = weights;
+    job.biases = biases;
     job.lr = lr;
     job.rule = rule;
     job.pixels = pixels;
@@ -274,13 +307,34 @@ static double FN(train)(size_t n_layers, const size_t *sizes,
     return job.total;
 }
 
+REAL FN(ffnn_biased_train_step)(size_t n_layers, const size_t *sizes,
+                                REAL *const *weights, REAL *const *biases,
+                                REAL lr, int rule, const REAL *input,
+                                const REAL *target, REAL *work)
+{
+    const int64_t first = 0;
+    return (REAL)FN(train)(n_layers, sizes, weights, biases, lr, rule, NULL,
+                           input, target, NULL, &first, 1, work, NULL);
+}
+
 REAL FN(ffnn_train_step)(size_t n_layers, const size_t *sizes,
                          REAL *const *weights, REAL lr, int rule,
                          const REAL *input, const REAL *target, REAL *work)
 {
-    const int64_t first = 0;
-    return (REAL)FN(train)(n_layers, sizes, weights, lr, rule, NULL, input,
-                           target, NULL, &first, 1, work, NULL);
+    return FN(ffnn_biased_train_step)(n_layers, sizes, weights, NULL, lr, rule,
+                                      input, target, work);
+}
+
+double FN(ffnn_biased_train_samples_pool)(
+    size_t n_layers, const size_t *sizes, REAL *const *weights,
+    REAL *const *biases, REAL lr, int rule, const uint8_t *pixels,
+    const REAL *inputs, const REAL *targets, const int64_t *labels,
+    const int64_t *order, size_t count, REAL *work, ffnn_pool *pool)
+{
+    if (count == 0)
+        return 0;
+    return FN(train)(n_layers, sizes, weights, biases, lr, rule, pixels,
+                     inputs, targets, labels, order, count, work, pool);
 }
 
 double FN(ffnn_train_samples_pool)(size_t n_layers, const size_t *sizes,
@@ -290,10 +344,10 @@ double FN(ffnn_train_samples_pool)(size_t n_layers, const size_t *sizes,
                                    const int64_t *order, size_t count,
                                    REAL *work, ffnn_pool *pool)
 {
-    if (count == 0)
-        return 0;
-    return FN(train)(n_layers, sizes, weights, lr, rule, pixels, inputs,
-                     targets, labels, order, count, work, pool);
+    return FN(ffnn_biased_train_samples_pool)(n_layers, sizes, weights, NULL,
+                                              lr, rule, pixels, inputs,
+                                              targets, labels, order, count,
+                                              work, pool);
 }
 
 double FN(ffnn_train_samples)(size_t n_layers, const size_t *sizes,
@@ -313,6 +367,7 @@ struct FN(querier) {
     size_t n_layers;
     const size_t *sizes;
     const REAL *const *weights;
+    const REAL *const *biases; /* NULL: no bias nodes */
     size_t work_size, widest;
     const REAL *inputs;
     REAL *outputs, *work;
@@ -337,21 +392,26 @@ static void FN(query_task)(void *ctx, size_t lo, size_t hi, int thread)
                                : blocks + (k % 2) * FFNN_QUERY_BLOCK * job->widest;
             job->kernels->matmat(nb, sizes[k], sizes[k - 1], job->weights[k - 1],
                                  in, out);
+            if (job->biases)
+                for (size_t i = 0; i < nb; i++)
+                    FN(add_bias)(sizes[k], job->biases[k - 1], out + i * sizes[k]);
             job->kernels->sigmoid(nb * sizes[k], out, out);
             in = out;
         }
     }
 }
 
-void FN(ffnn_query_pool)(size_t n_layers, const size_t *sizes,
-                         const REAL *const *weights, size_t n,
-                         const REAL *inputs, REAL *outputs, REAL *work,
-                         ffnn_pool *pool)
+void FN(ffnn_biased_query_pool)(size_t n_layers, const size_t *sizes,
+                                const REAL *const *weights,
+                                const REAL *const *biases, size_t n,
+                                const REAL *inputs, REAL *outputs, REAL *work,
+                                ffnn_pool *pool)
 {
     struct FN(querier) job;
     job.n_layers = n_layers;
     job.sizes = sizes;
     job.weights = weights;
+    job.biases = biases;
     job.work_size = ffnn_work_size(n_layers, sizes);
     job.widest = 0;
     for (size_t k = 1; k < n_layers; k++)
@@ -363,6 +423,15 @@ void FN(ffnn_query_pool)(size_t n_layers, const size_t *sizes,
     job.kernels = KERNELS;
     ffnn_pool_share(pool, n, (n + FFNN_QUERY_BLOCK - 1) / FFNN_QUERY_BLOCK,
                     FN(query_task), &job);
+}
+
+void FN(ffnn_query_pool)(size_t n_layers, const size_t *sizes,
+                         const REAL *const *weights, size_t n,
+                         const REAL *inputs, REAL *outputs, REAL *work,
+                         ffnn_pool *pool)
+{
+    FN(ffnn_biased_query_pool)(n_layers, sizes, weights, NULL, n, inputs,
+                               outputs, work, pool);
 }
 
 void FN(ffnn_query)(size_t n_layers, const size_t *sizes,
@@ -400,9 +469,10 @@ static void FN(rescale)(size_t n, REAL *v)
     }
 }
 
-void FN(ffnn_backquery)(size_t n_layers, const size_t *sizes,
-                        const REAL *const *weights, const REAL *target,
-                        REAL *image, REAL *work)
+void FN(ffnn_biased_backquery)(size_t n_layers, const size_t *sizes,
+                               const REAL *const *weights,
+                               const REAL *const *biases, const REAL *target,
+                               REAL *image, REAL *work)
 {
     const struct FN(ffnn_kernels) *K = KERNELS;
     /* Signals of layer k live in the outputs part of work (or in image for
@@ -415,12 +485,24 @@ void FN(ffnn_backquery)(size_t n_layers, const size_t *sizes,
     for (size_t k = n_layers; k >= 1; k--) {
         const size_t rows = sizes[k], cols = sizes[k - 1];
         REAL *below = k > 1 ? signal - cols : image;
+        /* Undo o = sigmoid(W h + b): the weighted sum is logit(o) - b. */
+        if (biases)
+            for (size_t j = 0; j < rows; j++)
+                signal[j] -= biases[k - 1][j];
         K->matvec_t(rows, cols, weights[k - 1], signal, below);
         FN(rescale)(cols, below);
         if (k > 1)
             K->logit(cols, below, below);
         signal = below;
     }
+}
+
+void FN(ffnn_backquery)(size_t n_layers, const size_t *sizes,
+                        const REAL *const *weights, const REAL *target,
+                        REAL *image, REAL *work)
+{
+    FN(ffnn_biased_backquery)(n_layers, sizes, weights, NULL, target, image,
+                              work);
 }
 
 #undef KERNELS

@@ -2,7 +2,9 @@
 
 Written for clarity, not speed, and for any number of layers. It never
 imports ffnn. Vectors are 1-D; W[k] has shape (nodes of layer k+1, nodes of
-layer k).
+layer k). Wherever ``biases`` is given (one vector b[k] per weight matrix,
+of its rows' length), layer k+1 computes sigmoid(W[k] h + b[k]): b[k] is one
+more column of W[k] whose input is always 1.
 """
 import numpy as np
 
@@ -19,19 +21,24 @@ def logit(y):
     return np.log(y / (1 - y))
 
 
-def forward(weights, inputs):
+def _no_biases(weights, biases):
+    return [None] * len(weights) if biases is None else biases
+
+
+def forward(weights, inputs, biases=None):
     """Outputs of every layer, the inputs first."""
     outputs = [np.asarray(inputs)]
-    for w in weights:
-        outputs.append(sigmoid(w @ outputs[-1]))
+    for w, b in zip(weights, _no_biases(weights, biases)):
+        z = w @ outputs[-1]
+        outputs.append(sigmoid(z if b is None else z + b))
     return outputs
 
 
-def query(weights, inputs):
-    return forward(weights, inputs)[-1]
+def query(weights, inputs, biases=None):
+    return forward(weights, inputs, biases)[-1]
 
 
-def train(weights, inputs, targets, lr, rule="book"):
+def train(weights, inputs, targets, lr, rule="book", biases=None):
     """One training step in place; returns sum((t - o)^2) before it.
 
     Every layer moves by lr * delta outer (its inputs), through the weights as
@@ -41,10 +48,12 @@ def train(weights, inputs, targets, lr, rule="book"):
         step -(lr / 2) * dE/dW for E = sum((t - o)^2): the 2 left out;
     "cross_entropy": delta = e at the output (o (1 - o) cancels against the
         loss's derivative), W^T delta below: the step is -lr * dE/dW.
+    Biases, if given, move in place by lr * delta (their input is 1); the
+    errors sent down are those of W alone.
     """
     if rule not in ("book", "mse", "cross_entropy"):
         raise ValueError(f"no rule called {rule!r}")
-    outputs = forward(weights, inputs)
+    outputs = forward(weights, inputs, biases)
     errors = np.asarray(targets) - outputs[-1]
     sq_error = float(np.sum(errors**2))
     last = len(weights) - 1
@@ -56,30 +65,33 @@ def train(weights, inputs, targets, lr, rule="book"):
             delta = errors * o * (1 - o)
         errors_below = weights[k].T @ (errors if rule == "book" else delta)
         weights[k] += lr * np.outer(delta, below)
+        if biases is not None:
+            biases[k] += lr * delta
         errors = errors_below
     return sq_error
 
 
-def squared_error(weights, inputs, targets):
+def squared_error(weights, inputs, targets, biases=None):
     """E_MSE = sum((t - o)^2)."""
-    return float(np.sum((targets - query(weights, inputs)) ** 2))
+    return float(np.sum((targets - query(weights, inputs, biases)) ** 2))
 
 
-def cross_entropy(weights, inputs, targets):
+def cross_entropy(weights, inputs, targets, biases=None):
     """E_CE = -sum(t log o + (1 - t) log(1 - o)), the binary cross-entropy."""
-    o = query(weights, inputs)
+    o = query(weights, inputs, biases)
     return float(-np.sum(targets * np.log(o) + (1 - targets) * np.log(1 - o)))
 
 
-def gradients(weights, inputs, targets, loss):
+def gradients(weights, inputs, targets, loss, biases=None):
     """dE/dW for every weight matrix, E = squared_error or cross_entropy.
 
-    By the chain rule, with z = W o_below and o = sigmoid(z), do/dz = o(1 - o):
+    By the chain rule, with z = W o_below (+ b) and o = sigmoid(z), do/dz = o(1 - o):
     dE/dz at the output is -2 (t - o) o (1 - o) for the squared error and
     -(t - o) for cross-entropy; below, dE/dz = (W^T dE/dz_above) * o (1 - o);
-    dE/dW = (dE/dz) outer o_below.
+    dE/dW = (dE/dz) outer o_below. With biases, returns (dE/dW list, dE/db
+    list), dE/db = dE/dz.
     """
-    outputs = forward(weights, inputs)
+    outputs = forward(weights, inputs, biases)
     o = outputs[-1]
     if loss == "mse":
         dz = -2 * (np.asarray(targets) - o) * o * (1 - o)
@@ -88,11 +100,13 @@ def gradients(weights, inputs, targets, loss):
     else:
         raise ValueError(f"no loss called {loss!r}")
     grads = [None] * len(weights)
+    bias_grads = [None] * len(weights)
     for k in reversed(range(len(weights))):
         grads[k] = np.outer(dz, outputs[k])
+        bias_grads[k] = dz
         below = outputs[k]
         dz = (weights[k].T @ dz) * below * (1 - below)
-    return grads
+    return grads if biases is None else (grads, bias_grads)
 
 
 def rescale(signal):
@@ -104,10 +118,16 @@ def rescale(signal):
     return signal / top * 0.98 + 0.01
 
 
-def backquery(weights, targets):
-    """The book's backwards query, from output targets to an input image."""
+def backquery(weights, targets, biases=None):
+    """The book's backwards query, from output targets to an input image.
+
+    With biases, each layer's weighted sum is logit(o) - b before W^T.
+    """
     signal = logit(np.asarray(targets))
+    biases = _no_biases(weights, biases)
     for k in reversed(range(len(weights))):
+        if biases[k] is not None:
+            signal = signal - biases[k]
         signal = rescale(weights[k].T @ signal)
         if k > 0:
             signal = logit(signal)

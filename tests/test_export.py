@@ -1,4 +1,5 @@
 """ffnn.export: C headers compiled and run, ONNX models run by onnxruntime, both against query."""
+import importlib.util
 import os
 import re
 import shutil
@@ -240,6 +241,19 @@ def test_onnx_model_adds_biases_when_the_network_has_them(tmp_path):
     to_onnx(net, tmp_path / "biased.onnx")
     inputs = small_inputs(4)
     assert max_difference(onnx_outputs(tmp_path / "biased.onnx", inputs), net, inputs) <= AGREEMENT
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_trained_network_with_bias_nodes_exports_what_it_computes(compiler, sample, tmp_path, dtype):
+    net = ffnn.NeuralNetwork(784, [30, 12], 10, 0.1, dtype=dtype, seed=6, bias=True)
+    net.fit(sample.train_images[:500], sample.train_labels[:500], seed=6)
+    assert all(np.abs(b).max() > 1e-3 for b in net.biases)  # trained away from their zeros
+    inputs = np.vstack([scale_inputs(sample.test_images[:100], np.float32), small_inputs(784)])
+    to_c(net, tmp_path / "biased.h")
+    assert max_difference(run_header(compiler, str(tmp_path / "biased.h"), "biased", inputs), net, inputs) <= AGREEMENT
+    if importlib.util.find_spec("onnx") and importlib.util.find_spec("onnxruntime"):
+        to_onnx(net, tmp_path / "biased.onnx")
+        assert max_difference(onnx_outputs(tmp_path / "biased.onnx", inputs), net, inputs) <= AGREEMENT
 
 
 # ---- ffnn export ----------------------------------------------------------------

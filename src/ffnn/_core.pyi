@@ -16,11 +16,13 @@ class Pool:
 
 class Layers:
     arrays: tuple[Array, ...]
+    bias_arrays: tuple[Array, ...] | None
     dtype: np.dtype[Any]
     work_size: int
     samples_per_chunk: int
     sizes: tuple[int, ...]
-    def __init__(self, arrays: list[Array] | tuple[Array, ...]) -> None: ...
+    def __init__(self, arrays: list[Array] | tuple[Array, ...],
+                 biases: list[Array] | tuple[Array, ...] | None = None) -> None: ...
 
 def simd_available() -> list[str]: ...
 def simd_get() -> str: ...

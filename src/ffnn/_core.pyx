@@ -71,19 +71,23 @@ cdef class Pool:
 cdef class Layers:
     """The C view of a network's weights: node counts and data pointers.
 
-    Holds references to the weight arrays so the pointers stay valid; build a
-    new one whenever a weight array is replaced.
+    ``biases``, if given, holds one 1-D vector per weight matrix, as long as
+    that matrix has rows: the network's bias nodes. Holds references to the
+    arrays so the pointers stay valid; build a new one whenever an array is
+    replaced.
     """
     cdef size_t n_layers
     cdef size_t *sizes
     cdef void **weights
+    cdef void **biases  # NULL: no bias nodes
     cdef readonly tuple arrays
+    cdef readonly object bias_arrays
     cdef readonly object dtype
     cdef size_t itemsize
     cdef readonly Py_ssize_t work_size
     cdef readonly Py_ssize_t samples_per_chunk
 
-    def __cinit__(self, arrays):
+    def __cinit__(self, arrays, biases=None):
         arrays = tuple(arrays)
         if not arrays:
             raise ValueError("a network needs at least one weight matrix")
@@ -108,6 +112,9 @@ cdef class Layers:
                                  f"follow a layer of {self.sizes[k]} nodes")
             self.sizes[k + 1] = w.shape[0]
             self.weights[k] = cnp.PyArray_DATA(w)
+        self.bias_arrays = None
+        if biases is not None:
+            self.bias_arrays = self.bind_biases(tuple(biases), dtype)
         self.work_size = ffnn_work_size(self.n_layers, self.sizes)
         if self.work_size == 0:
             raise MemoryError("the network is too large to address")
@@ -117,9 +124,26 @@ cdef class Layers:
         self.dtype = dtype
         self.itemsize = dtype.itemsize
 
+    cdef tuple bind_biases(self, tuple biases, object dtype):
+        if <size_t>len(biases) != self.n_layers:
+            raise ValueError(f"expected {self.n_layers} bias vectors, got {len(biases)}")
+        self.biases = <void **>PyMem_Malloc(self.n_layers * sizeof(void *))
+        if self.biases == NULL:
+            raise MemoryError("cannot allocate the bias table")
+        for k, b in enumerate(biases):
+            if (not isinstance(b, np.ndarray) or b.ndim != 1 or b.dtype != dtype
+                    or not b.flags.c_contiguous or not b.flags.writeable):
+                raise ValueError(f"bias vector {k} must be a writeable C-contiguous 1-D {dtype} array")
+            if b.shape[0] != self.sizes[k + 1]:
+                raise ValueError(f"bias vector {k} has {b.shape[0]} entries, but layer {k + 1} "
+                                 f"has {self.sizes[k + 1]} nodes")
+            self.biases[k] = cnp.PyArray_DATA(b)
+        return biases
+
     def __dealloc__(self):
         PyMem_Free(self.sizes)
         PyMem_Free(self.weights)
+        PyMem_Free(self.biases)
 
     @property
     def sizes(self):
@@ -175,13 +199,13 @@ def train_step(Layers layers, const real[::1] inputs, const real[::1] targets,
         raise ValueError("inputs and targets must be finite (no NaN or infinity)")
     with nogil:
         if real is float:
-            sq_error = ffnn_train_step_f32(layers.n_layers, layers.sizes,
-                                           <float **>layers.weights, <float>learning_rate, rule,
-                                           &inputs[0], &targets[0], &work[0])
+            sq_error = ffnn_biased_train_step_f32(
+                layers.n_layers, layers.sizes, <float **>layers.weights, <float **>layers.biases,
+                <float>learning_rate, rule, &inputs[0], &targets[0], &work[0])
         else:
-            sq_error = ffnn_train_step_f64(layers.n_layers, layers.sizes,
-                                           <double **>layers.weights, learning_rate, rule,
-                                           &inputs[0], &targets[0], &work[0])
+            sq_error = ffnn_biased_train_step_f64(
+                layers.n_layers, layers.sizes, <double **>layers.weights, <double **>layers.biases,
+                learning_rate, rule, &inputs[0], &targets[0], &work[0])
     return sq_error
 
 
@@ -251,14 +275,14 @@ def train_samples(Layers layers, double learning_rate, int rule, pixels, inputs,
         count = min(chunk, order.shape[0] - start)
         with nogil:
             if real is float:
-                total += ffnn_train_samples_pool_f32(
-                    layers.n_layers, layers.sizes, <float **>layers.weights, <float>learning_rate,
-                    rule, pixel_ptr, input_ptr, target_ptr, label_ptr, &order[start], count,
+                total += ffnn_biased_train_samples_pool_f32(
+                    layers.n_layers, layers.sizes, <float **>layers.weights,
+                    <float **>layers.biases, <float>learning_rate, rule, pixel_ptr, input_ptr, target_ptr, label_ptr, &order[start], count,
                     &work[0], threads)
             else:
-                total += ffnn_train_samples_pool_f64(
-                    layers.n_layers, layers.sizes, <double **>layers.weights, learning_rate,
-                    rule, pixel_ptr, input_ptr, target_ptr, label_ptr, &order[start], count,
+                total += ffnn_biased_train_samples_pool_f64(
+                    layers.n_layers, layers.sizes, <double **>layers.weights,
+                    <double **>layers.biases, learning_rate, rule, pixel_ptr, input_ptr, target_ptr, label_ptr, &order[start], count,
                     &work[0], threads)
         PyErr_CheckSignals()
         if total != total:
@@ -282,11 +306,13 @@ def query(Layers layers, const real[:, ::1] inputs, real[:, ::1] outputs, real[:
         return
     with nogil:
         if real is float:
-            ffnn_query_pool_f32(layers.n_layers, layers.sizes, <const float **>layers.weights,
-                                n, &inputs[0, 0], &outputs[0, 0], &work[0], threads)
+            ffnn_biased_query_pool_f32(
+                layers.n_layers, layers.sizes, <const float **>layers.weights,
+                <const float **>layers.biases, n, &inputs[0, 0], &outputs[0, 0], &work[0], threads)
         else:
-            ffnn_query_pool_f64(layers.n_layers, layers.sizes, <const double **>layers.weights,
-                                n, &inputs[0, 0], &outputs[0, 0], &work[0], threads)
+            ffnn_biased_query_pool_f64(
+                layers.n_layers, layers.sizes, <const double **>layers.weights,
+                <const double **>layers.biases, n, &inputs[0, 0], &outputs[0, 0], &work[0], threads)
 
 
 def backquery(Layers layers, const real[::1] targets, real[::1] image, real[::1] work):
@@ -294,11 +320,15 @@ def backquery(Layers layers, const real[::1] targets, real[::1] image, real[::1]
     layers.check(sizeof(real), image.shape[0], targets.shape[0], work.shape[0])
     with nogil:
         if real is float:
-            ffnn_backquery_f32(layers.n_layers, layers.sizes, <const float **>layers.weights,
-                               &targets[0], &image[0], &work[0])
+            ffnn_biased_backquery_f32(layers.n_layers, layers.sizes,
+                                      <const float **>layers.weights,
+                                      <const float **>layers.biases,
+                                      &targets[0], &image[0], &work[0])
         else:
-            ffnn_backquery_f64(layers.n_layers, layers.sizes, <const double **>layers.weights,
-                               &targets[0], &image[0], &work[0])
+            ffnn_biased_backquery_f64(layers.n_layers, layers.sizes,
+                                      <const double **>layers.weights,
+                                      <const double **>layers.biases,
+                                      &targets[0], &image[0], &work[0])
 
 
 # ---- single kernels, exposed so each can be held against NumPy -------------
@@ -422,12 +452,17 @@ def rotate(const real[:, :, ::1] images, double degrees, real background, real[:
 
 def gradients(Layers layers, int rule, const real[:, ::1] inputs, const real[:, ::1] targets,
               Layers grads, real[::1] work):
-    """The rule's gradient of every sample (rows), summed, into the matrices of grads."""
+    """The rule's gradient of every sample (rows), summed, into the matrices of grads.
+
+    A network with biases needs grads with biases, which get the biases' gradients.
+    """
     layers.check(sizeof(real), inputs.shape[1], targets.shape[1], work.shape[0])
     # Through Python, where `sizes` is the tuple property, not the C array.
     grad_sizes, net_sizes = (<object>grads).sizes, (<object>layers).sizes
     if grad_sizes != net_sizes or grads.itemsize != layers.itemsize:
         raise ValueError(f"gradient matrices of sizes {grad_sizes} for a network of {net_sizes}")
+    if (layers.biases == NULL) != (grads.biases == NULL):
+        raise ValueError("gradient biases must be given exactly when the network has biases")
     if inputs.shape[0] != targets.shape[0]:
         raise ValueError(f"{inputs.shape[0]} inputs but {targets.shape[0]} targets")
     if inputs.shape[0] == 0:
@@ -435,10 +470,12 @@ def gradients(Layers layers, int rule, const real[:, ::1] inputs, const real[:, 
     check_rule(rule)
     with nogil:
         if real is float:
-            ffnn_gradients_f32(layers.n_layers, layers.sizes, <const float **>layers.weights,
-                               rule, inputs.shape[0], &inputs[0, 0], &targets[0, 0],
-                               <float **>grads.weights, &work[0])
+            ffnn_biased_gradients_f32(
+                layers.n_layers, layers.sizes, <const float **>layers.weights,
+                <const float **>layers.biases, rule, inputs.shape[0], &inputs[0, 0],
+                &targets[0, 0], <float **>grads.weights, <float **>grads.biases, &work[0])
         else:
-            ffnn_gradients_f64(layers.n_layers, layers.sizes, <const double **>layers.weights,
-                               rule, inputs.shape[0], &inputs[0, 0], &targets[0, 0],
-                               <double **>grads.weights, &work[0])
+            ffnn_biased_gradients_f64(
+                layers.n_layers, layers.sizes, <const double **>layers.weights,
+                <const double **>layers.biases, rule, inputs.shape[0], &inputs[0, 0],
+                &targets[0, 0], <double **>grads.weights, <double **>grads.biases, &work[0])

@@ -100,3 +100,43 @@ cdef extern from "ffnn.h" nogil:
     void ffnn_gradients_f64(size_t n_layers, const size_t *sizes, const double **weights,
                             int rule, size_t n, const double *inputs, const double *targets,
                             double **grads, double *work)
+
+    # ---- bias nodes (biases NULL: none)
+    float ffnn_biased_train_step_f32(size_t n_layers, const size_t *sizes, float **weights,
+                                     float **biases, float lr, int rule, const float *input,
+                                     const float *target, float *work)
+    double ffnn_biased_train_step_f64(size_t n_layers, const size_t *sizes, double **weights,
+                                      double **biases, double lr, int rule, const double *input,
+                                      const double *target, double *work)
+    double ffnn_biased_train_samples_pool_f32(size_t n_layers, const size_t *sizes,
+                                              float **weights, float **biases, float lr, int rule,
+                                              const uint8_t *pixels, const float *inputs,
+                                              const float *targets, const int64_t *labels,
+                                              const int64_t *order, size_t count, float *work,
+                                              ffnn_pool *pool)
+    double ffnn_biased_train_samples_pool_f64(size_t n_layers, const size_t *sizes,
+                                              double **weights, double **biases, double lr,
+                                              int rule, const uint8_t *pixels,
+                                              const double *inputs, const double *targets,
+                                              const int64_t *labels, const int64_t *order,
+                                              size_t count, double *work, ffnn_pool *pool)
+    void ffnn_biased_query_pool_f32(size_t n_layers, const size_t *sizes, const float **weights,
+                                    const float **biases, size_t n, const float *inputs,
+                                    float *outputs, float *work, ffnn_pool *pool)
+    void ffnn_biased_query_pool_f64(size_t n_layers, const size_t *sizes, const double **weights,
+                                    const double **biases, size_t n, const double *inputs,
+                                    double *outputs, double *work, ffnn_pool *pool)
+    void ffnn_biased_backquery_f32(size_t n_layers, const size_t *sizes, const float **weights,
+                                   const float **biases, const float *target, float *image,
+                                   float *work)
+    void ffnn_biased_backquery_f64(size_t n_layers, const size_t *sizes, const double **weights,
+                                   const double **biases, const double *target, double *image,
+                                   double *work)
+    void ffnn_biased_gradients_f32(size_t n_layers, const size_t *sizes, const float **weights,
+                                   const float **biases, int rule, size_t n, const float *inputs,
+                                   const float *targets, float **grads, float **bias_grads,
+                                   float *work)
+    void ffnn_biased_gradients_f64(size_t n_layers, const size_t *sizes, const double **weights,
+                                   const double **biases, int rule, size_t n,
+                                   const double *inputs, const double *targets, double **grads,
+                                   double **bias_grads, double *work)

@@ -12,6 +12,10 @@
 The book's rule has no loss of its own; pass ``loss="mse"`` or
 ``loss="cross_entropy"`` to see how far its direction is from either one's
 gradient (``cosine`` and ``scale`` of each layer's check).
+
+For a network with bias nodes the bias vectors are checked too: one
+LayerCheck per weight matrix, then one per bias vector (``name`` tells them
+apart: ``"weights[0]"``, ..., ``"biases[0]"``, ...).
 """
 from __future__ import annotations
 
@@ -41,6 +45,7 @@ class LayerCheck:
 
     analytic: np.ndarray
     numeric: np.ndarray
+    name: str = ""
 
     @property
     def relative_error(self) -> float:
@@ -82,7 +87,8 @@ def check_gradients(
     Each weight is moved by ``±h`` in a float64 copy of the network and the
     loss summed over the samples is evaluated. ``entries`` checks only that
     many entries per matrix, chosen at random (``np.random.default_rng(seed)``),
-    for networks too big to check whole. Returns one LayerCheck per matrix.
+    for networks too big to check whole. Returns one LayerCheck per matrix,
+    then one per bias vector if the network has bias nodes.
     """
     loss = net.rule if loss is None else loss
     if loss not in LOSSES:
@@ -92,7 +98,7 @@ def check_gradients(
         )
     if not h > 0:
         raise ValueError(f"h must be > 0, got {h}")
-    analytic = net.gradients(inputs, targets)
+    weight_grads, bias_grads = net.gradients(inputs, targets, biases=True)
     probe = _as_float64(net)
     x = np.asarray(inputs, dtype=np.float64)
     t = np.asarray(targets, dtype=np.float64)
@@ -102,7 +108,10 @@ def check_gradients(
 
     rng = np.random.default_rng(seed)
     checks = []
-    for w, g in zip(probe.weights, analytic):
+    named = [(f"weights[{k}]", w, g) for k, (w, g) in enumerate(zip(probe.weights, weight_grads))]
+    if bias_grads is not None:
+        named += [(f"biases[{k}]", b, g) for k, (b, g) in enumerate(zip(probe.biases or (), bias_grads))]
+    for name, w, g in named:
         flat = w.reshape(-1)  # a view: edits reach the network
         picked = np.arange(flat.size) if entries is None else rng.choice(
             flat.size, size=min(entries, flat.size), replace=False)
@@ -115,5 +124,5 @@ def check_gradients(
             down = value()
             flat[index] = saved
             numeric[i] = (up - down) / (2 * h)
-        checks.append(LayerCheck(g.reshape(-1)[picked].astype(np.float64), numeric))
+        checks.append(LayerCheck(g.reshape(-1)[picked].astype(np.float64), numeric, name))
     return checks

@@ -7,7 +7,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 
@@ -70,6 +70,12 @@ class NeuralNetwork:
     ``threads`` (default 1, at most ``MAX_THREADS``, 64) is how many threads
     ``fit`` and ``query`` use: each large layer's rows are split between
     them, and the results are bitwise identical to one thread's.
+
+    ``bias=True`` gives every non-input layer bias nodes (``net.biases``, one
+    vector per weight matrix, starting at 0): layer k computes
+    ``sigmoid(W h + b)``, and every rule moves ``b`` as a weight whose input
+    is always 1 (see docs/bias.md). The book has none; without them
+    (the default) every result is the book's, bit for bit.
     """
 
     def __init__(
@@ -83,6 +89,7 @@ class NeuralNetwork:
         seed=None,
         rule: str = "book",
         threads: int = 1,
+        bias: bool = False,
     ) -> None:
         hidden, self._hidden_is_list = _hidden_layers(hidden_nodes)
         sizes = (
@@ -101,7 +108,12 @@ class NeuralNetwork:
             _check_allocatable(n_out, n_in, self._dtype)
             w = self._rng.normal(0.0, n_in**-0.5, size=(n_out, n_in))
             weights.append(np.ascontiguousarray(w, dtype=self._dtype))
-        self._bind(weights)
+        if not isinstance(bias, (bool, np.bool_)):
+            raise TypeError(f"bias must be True or False, not {type(bias).__name__}")
+        # Zeros: the book has no bias to start from, and 0 starts every
+        # layer exactly as the book's network does.
+        biases = [np.zeros(len(w), dtype=self._dtype) for w in weights] if bias else None
+        self._bind(weights, biases)
 
     # ---- structure ---------------------------------------------------------
 
@@ -169,6 +181,11 @@ class NeuralNetwork:
         with self._lock:
             self._pool = _core.Pool(count)
 
+    @property
+    def bias(self) -> bool:
+        """Whether the network has bias nodes (``NeuralNetwork(..., bias=True)``)."""
+        return self._biases is not None
+
     # ---- weights -----------------------------------------------------------
 
     @property
@@ -192,14 +209,37 @@ class NeuralNetwork:
         ]
         with self._lock:
             # Copies, so the network never shares memory with the caller's arrays.
-            self._bind([np.array(m, copy=True) for m in checked])
+            self._bind([np.array(m, copy=True) for m in checked], self._biases)
 
     def _set_weight(self, k: int, matrix, name: str) -> None:
         checked = _checks.matrix(matrix, self._weights[k].shape, self._dtype, name)
         with self._lock:
             weights = list(self._weights)
             weights[k] = np.array(checked, copy=True)
-            self._bind(weights)
+            self._bind(weights, self._biases)
+
+    @property
+    def biases(self) -> tuple[np.ndarray, ...] | None:
+        """The bias vectors, one per weight matrix (its rows' length), or None without bias nodes.
+
+        Edit them in place or assign all (finite values, the same shapes),
+        under the same rules as ``weights``.
+        """
+        return self._biases
+
+    @biases.setter
+    def biases(self, vectors) -> None:
+        if self._biases is None:
+            raise ValueError("this network has no bias nodes; make one with NeuralNetwork(..., bias=True)")
+        vectors = list(vectors)
+        if len(vectors) != len(self._biases):
+            raise ValueError(f"expected {len(self._biases)} bias vectors, got {len(vectors)}")
+        checked = [
+            _checks.vector(v, len(old), self._dtype, f"biases[{k}]")
+            for k, (v, old) in enumerate(zip(vectors, self._biases))
+        ]
+        with self._lock:
+            self._bind(list(self._weights), [np.array(v, copy=True) for v in checked])
 
     @property
     def wih(self) -> np.ndarray:
@@ -227,10 +267,11 @@ class NeuralNetwork:
         if len(self._weights) < 2:
             raise AttributeError(f"{name} needs a hidden layer; use weights[0]")
 
-    def _bind(self, weights: list[np.ndarray]) -> None:
-        self._layers = _core.Layers([_cache_aligned(w) for w in weights])
+    def _bind(self, weights: list[np.ndarray], biases: list[np.ndarray] | tuple[np.ndarray, ...] | None) -> None:
+        self._layers = _core.Layers([_cache_aligned(w) for w in weights], biases)
         self._sizes = self._layers.sizes
         self._weights = self._layers.arrays
+        self._biases = self._layers.bias_arrays
         self._n_weights = sum(w.size for w in weights)
         self._work = np.empty(self._layers.work_size, dtype=self._dtype)
 
@@ -243,6 +284,8 @@ class NeuralNetwork:
         (``targets - o`` at the output, ``W.T @ e`` of the layer above
         otherwise): ``W += lr * (e * o * (1 - o)) outer h``; "mse" and
         "cross_entropy" step along their loss's gradient (see ``gradients``).
+        With bias nodes, ``b += lr * (e * o * (1 - o))`` as well (the
+        rule's delta), and the errors sent down are still ``W.T @ e``.
         Returns the squared error ``sum((targets - o) ** 2)`` of the sample
         before the update.
 
@@ -345,14 +388,14 @@ class NeuralNetwork:
                 history["loss"].append(mean)
                 # A NaN total stopped the epoch early; the last update may also
                 # have overflowed, which only a look at every weight can tell.
-                if total != total or not all(_core.all_finite(w.reshape(-1)) for w in self._weights):
+                if total != total or not all(_core.all_finite(w.reshape(-1)) for w in self._parameters()):
                     raise FloatingPointError(
                         f"in epoch {epoch}: {_not_finite_message(self._learning_rate)}"
                     )
                 if validation is not None:
                     history["val_accuracy"].append(self.score(*validation))
                     if patience is not None:
-                        best.consider(epoch, history["val_accuracy"][-1], self._weights)
+                        best.consider(epoch, history["val_accuracy"][-1], self._weights, self._biases)
                 if callback is not None:
                     callback(epoch, history)
                 if patience is not None and epoch - best.epoch >= patience:
@@ -362,8 +405,14 @@ class NeuralNetwork:
                 bar.close()
         if patience is not None:
             self.weights = best.weights
+            if best.biases is not None:
+                self.biases = best.biases
             history["best_epoch"] = best.epoch
         return history
+
+    def _parameters(self) -> tuple[np.ndarray, ...]:
+        """Every weight matrix and bias vector."""
+        return self._weights + (self._biases or ())
 
     def _train_order(self, data, order: np.ndarray, lr: float | None = None, total: float = 0.0) -> float:
         """One C call training on the samples in ``order``; ``total`` plus their squared errors."""
@@ -501,8 +550,9 @@ class NeuralNetwork:
 
         The book's backwards pass: the inverse sigmoid of the targets is sent
         back through each ``W.T``; every layer's signal is rescaled to
-        0.01 .. 0.99 before the next inverse sigmoid. Targets must lie
-        strictly between 0 and 1.
+        0.01 .. 0.99 before the next inverse sigmoid. With bias nodes each
+        layer's bias is taken off first: ``h = W.T @ (logit(o) - b)``, then the
+        book's rescaling. Targets must lie strictly between 0 and 1.
         """
         t = _checks.vector(_targets(targets, "targets"), self.sizes[-1], self._dtype, "targets")
         if not ((t > 0) & (t < 1)).all():
@@ -512,8 +562,20 @@ class NeuralNetwork:
         _core.backquery(self._layers, t, image, work)
         return image
 
-    def gradients(self, inputs, targets) -> tuple[np.ndarray, ...]:
+    @overload
+    def gradients(self, inputs, targets, *, biases: Literal[False] = ...) -> tuple[np.ndarray, ...]: ...
+
+    @overload
+    def gradients(
+        self, inputs, targets, *, biases: Literal[True]
+    ) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...] | None]: ...
+
+    def gradients(self, inputs, targets, *, biases: bool = False) -> Any:
         """The gradient of the rule's loss for every weight matrix, input side first.
+
+        With ``biases=True`` the result is a pair: that tuple, and a tuple of
+        the bias vectors' gradients (None for a network without bias nodes,
+        as ``net.biases`` is).
 
         ``inputs`` and ``targets`` are one sample (1-D) or one per row (2-D);
         rows' gradients are summed. With outputs ``o``:
@@ -538,32 +600,39 @@ class NeuralNetwork:
             raise ValueError(f"inputs must have shape ({n_in},) or (n, {n_in}), got {x.shape}")
         if t.shape != x.shape[:-1] + (n_out,):
             raise ValueError(f"targets must have shape {x.shape[:-1] + (n_out,)}, got {t.shape}")
+        if not isinstance(biases, (bool, np.bool_)):
+            raise TypeError(f"biases must be True or False, not {type(biases).__name__}")
         grads = [np.empty_like(w) for w in self._weights]
+        bias_grads = None if self._biases is None else [np.empty_like(b) for b in self._biases]
         work = np.empty(self._layers.work_size, dtype=self._dtype)
         with self._lock:
             _core.gradients(
                 self._layers, _core.RULES[self._rule], x.reshape(-1, n_in), t.reshape(-1, n_out),
-                _core.Layers(grads), work,
+                _core.Layers(grads, bias_grads), work,
             )
-        return tuple(grads)
+        if not biases:
+            return tuple(grads)
+        return tuple(grads), None if bias_grads is None else tuple(bias_grads)
 
     # ---- Python protocol ---------------------------------------------------
 
     def __repr__(self) -> str:
         rule = "" if self._rule == "book" else f", rule={self._rule!r}"
+        bias = ", bias=True" if self.bias else ""
         return (
             f"NeuralNetwork({self.sizes[0]}, {self.hnodes!r}, {self.sizes[-1]}, "
-            f"{self._learning_rate!r}, dtype={self._dtype.name}{rule})"
+            f"{self._learning_rate!r}, dtype={self._dtype.name}{rule}{bias})"
         )
 
     def __eq__(self, other) -> bool:
-        """Same layer sizes, dtype and weights (np.array_equal on each matrix)."""
+        """Same layer sizes, dtype, weights and biases (np.array_equal on each array)."""
         if not isinstance(other, NeuralNetwork):
             return NotImplemented
         return (
             self.sizes == other.sizes
             and self._dtype == other._dtype
-            and all(np.array_equal(a, b) for a, b in zip(self._weights, other._weights))
+            and self.bias == other.bias
+            and all(np.array_equal(a, b) for a, b in zip(self._parameters(), other._parameters()))
         )
 
     __hash__ = None  # type: ignore[assignment]  # mutable: its weights change with every train()
@@ -601,6 +670,7 @@ class NeuralNetwork:
                 "dtype": self._dtype.name,
                 "hidden_is_list": self._hidden_is_list,
                 "weights": [w.copy() for w in self._weights],
+                "biases": None if self._biases is None else [b.copy() for b in self._biases],
                 "threads": self._pool.threads,
                 "seed": self._seed,
                 # A copy of the generator, so that a copy or an unpickled
@@ -619,7 +689,10 @@ class NeuralNetwork:
         rng = state.get("rng")
         self._rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng()
         weights = [np.array(w, dtype=self._dtype, order="C", copy=True) for w in state["weights"]]
-        self._bind(weights)
+        biases = state.get("biases")
+        if biases is not None:
+            biases = [np.array(b, dtype=self._dtype, order="C", copy=True) for b in biases]
+        self._bind(weights, biases)
 
 
 def _hidden_layers(hidden_nodes) -> tuple[list[int], bool]:
@@ -690,15 +763,17 @@ if hasattr(os, "register_at_fork"):
 
 
 class _BestEpoch:
-    """The epoch of the best validation accuracy so far, and a copy of its weights."""
+    """The epoch of the best validation accuracy so far, and a copy of its weights and biases."""
 
     def __init__(self) -> None:
         self.epoch, self.accuracy, self.weights = 0, -1.0, ()
+        self.biases: tuple[np.ndarray, ...] | None = None
 
-    def consider(self, epoch: int, accuracy: float, weights) -> None:
+    def consider(self, epoch: int, accuracy: float, weights, biases=None) -> None:
         if accuracy > self.accuracy:
             self.epoch, self.accuracy = epoch, accuracy
             self.weights = tuple(w.copy() for w in weights)
+            self.biases = None if biases is None else tuple(b.copy() for b in biases)
 
 
 def _not_finite_message(lr: float) -> str:

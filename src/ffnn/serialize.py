@@ -7,6 +7,12 @@ Members (each a plain ``.npy`` array, stored uncompressed, never pickled):
 - ``dtype``: ``"float32"`` or ``"float64"``; ``learning_rate``: float64
 - ``rule``: ``"book"``, ``"mse"`` or ``"cross_entropy"``; ``hidden_is_list``: bool
 - ``weights_0`` .. ``weights_{L-1}``: the weight matrices, input side first
+- only for a network with bias nodes: ``bias``, the bool True, and
+  ``biases_0`` .. ``biases_{L-1}``, the bias vectors (``sizes[k + 1]`` values
+  each). A network without them is saved exactly as before bias nodes
+  existed, so any ffnn reads it; an ffnn that predates them refuses a file
+  with them ("unexpected members") rather than misreading it, so the
+  version stays 1.
 
 Saving writes a temporary file in the target's directory, flushes it to disk
 and renames it over the target, so an interrupted save leaves any previous
@@ -75,9 +81,11 @@ def save(state: dict, path) -> None:
     weights = state["weights"]
     if len(weights) > MAX_LAYERS:
         raise ValueError(f"{path}: {len(weights)} weight matrices, more than a model file holds ({MAX_LAYERS}); not saved")
-    for k, w in enumerate(weights):
-        if not np.isfinite(w).all():
-            raise ValueError(f"{path}: weights[{k}] holds NaN or infinite values; not saved, the file is unchanged")
+    biases = state.get("biases")
+    for name, arrays_of_kind in (("weights", weights), ("biases", biases or ())):
+        for k, a in enumerate(arrays_of_kind):
+            if not np.isfinite(a).all():
+                raise ValueError(f"{path}: {name}[{k}] holds NaN or infinite values; not saved, the file is unchanged")
     arrays = {
         "format": np.array(FORMAT),
         "version": np.array(VERSION, dtype=np.int64),
@@ -88,6 +96,9 @@ def save(state: dict, path) -> None:
         "hidden_is_list": np.array(state["hidden_is_list"]),
     }
     arrays.update({f"weights_{k}": w for k, w in enumerate(weights)})
+    if biases is not None:
+        arrays["bias"] = np.array(True)
+        arrays.update({f"biases_{k}": b for k, b in enumerate(biases)})
     try:
         _write_atomically(arrays, path)
     except OSError as exc:
@@ -325,7 +336,11 @@ def _read_state(members: NpzMembers) -> dict:
     for k, w in enumerate(weights):
         if not np.isfinite(w).all():
             raise ModelFileError(f"member 'weights_{k}' holds NaN or infinite values")
-    extra = set(members) - set(_SCALARS) - {"sizes"} - {f"weights_{k}" for k in range(len(weights))}
+    biases = _biases(members, sizes, dtype)
+    expected = set(_SCALARS) | {"sizes"} | {f"weights_{k}" for k in range(len(weights))}
+    if biases is not None:
+        expected |= {"bias"} | {f"biases_{k}" for k in range(len(biases))}
+    extra = set(members) - expected
     if extra:
         raise ModelFileError(f"unexpected members {sorted(extra)}")
     hidden_is_list = bool(_scalar(members, "hidden_is_list", "b"))
@@ -337,7 +352,22 @@ def _read_state(members: NpzMembers) -> dict:
         "dtype": dtype,
         "hidden_is_list": hidden_is_list,
         "weights": weights,
+        "biases": biases,
     }
+
+
+def _biases(members: NpzMembers, sizes: np.ndarray, dtype: str) -> list[np.ndarray] | None:
+    """The bias vectors of a file whose ``bias`` member says it has them, else None."""
+    if "bias" not in members or not bool(_scalar(members, "bias", "b")):
+        return None
+    biases = [
+        _array(members, f"biases_{k}", (int(sizes[k + 1]),), "f", np.dtype(dtype))
+        for k in range(len(sizes) - 1)
+    ]
+    for k, b in enumerate(biases):
+        if not np.isfinite(b).all():
+            raise ModelFileError(f"member 'biases_{k}' holds NaN or infinite values")
+    return biases
 
 
 def _array(members: NpzMembers, name, shape, kinds, dtype=None) -> np.ndarray:

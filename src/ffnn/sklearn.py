@@ -54,6 +54,9 @@ class BookMLPClassifier(ClassifierMixin, BaseEstimator):
         Threads each network's ``fit`` and ``predict`` use (see
         ``NeuralNetwork``); results do not depend on it. Set threads=1 when a
         search's ``n_jobs`` already uses every core.
+    bias : bool, default False
+        Give the network bias nodes (see ``NeuralNetwork`` and docs/bias.md);
+        the book's network has none.
 
     Notes
     -----
@@ -85,6 +88,7 @@ class BookMLPClassifier(ClassifierMixin, BaseEstimator):
         shuffle: bool = True,
         random_state=None,
         threads: int = 1,
+        bias: bool = False,
     ) -> None:
         self.hidden_nodes = hidden_nodes
         self.learning_rate = learning_rate
@@ -94,6 +98,7 @@ class BookMLPClassifier(ClassifierMixin, BaseEstimator):
         self.shuffle = shuffle
         self.random_state = random_state
         self.threads = threads
+        self.bias = bias
 
     def fit(self, X, y) -> BookMLPClassifier:
         """A new network trained for ``epochs`` passes over ``X`` and labels ``y``."""
@@ -129,7 +134,7 @@ class BookMLPClassifier(ClassifierMixin, BaseEstimator):
         self.network_ = NeuralNetwork(
             n_features, hidden, len(self.classes_), self.learning_rate,
             dtype=self.dtype, seed=self._rng.randint(_SEEDS), rule=self.rule,
-            threads=self.threads,
+            threads=self.threads, bias=self.bias,
         )
 
     def _train(self, X, y, epochs: int) -> None:

@@ -601,6 +601,130 @@ static void FN(test_rotate)(const char *level)
         }
 }
 
+/* The ffnn_biased_ functions. A one-layer network with biases b is one
+   without, with an input fixed at 1 whose weight column is b; its backquery
+   is the plain one of sigmoid(logit(t) - b). The whole network trains and
+   queries bitwise alike on 1 and 2 threads. */
+static void FN(test_biases)(const size_t *sizes, int rule, const char *level)
+{
+    enum { N = 3 };
+    const size_t n = sizes[0], m = sizes[1], one[] = {n, m, 0},
+                 wide[] = {n + 1, m, 0};
+    const int64_t order[N] = {2, 0, 1};
+    struct FN(net) a, b, c, d;
+    REAL *x = xmalloc(N * (n + 1), sizeof(REAL)),
+         *xs = xmalloc(N * n, sizeof(REAL));
+    REAL *t = xmalloc(N * m, sizeof(REAL)), *bias = xmalloc(m, sizeof(REAL));
+    REAL *o1 = xmalloc(N * m, sizeof(REAL)), *o2 = xmalloc(N * m, sizeof(REAL));
+    REAL *g = xmalloc(n * m, sizeof(REAL)), *gb = xmalloc(m, sizeof(REAL));
+    REAL *gw = xmalloc((n + 1) * m, sizeof(REAL));
+    REAL *image = xmalloc(n, sizeof(REAL)), *image2 = xmalloc(n, sizeof(REAL));
+    REAL *bs[MAX_LAYERS], *bs2[MAX_LAYERS];
+    ffnn_pool *pool = ffnn_pool_create(2);
+    FN(net_init)(&a, one);
+    FN(net_init)(&b, wide);
+    FN(fill)(bias, m, -1, 1);
+    FN(fill)(t, N * m, 0.01, 0.99);
+    for (size_t s = 0; s < N; s++) {
+        FN(fill)(xs + s * n, n, 0.01, 1);
+        memcpy(x + s * (n + 1), xs + s * n, n * sizeof(REAL));
+        x[s * (n + 1) + n] = 1;
+    }
+    for (size_t r = 0; r < m; r++) {
+        memcpy(b.w[0] + r * (n + 1), a.w[0] + r * n, n * sizeof(REAL));
+        b.w[0][r * (n + 1) + n] = bias[r];
+    }
+    FN(ffnn_biased_query_pool)(1, one, (const REAL *const *)a.w,
+                               (const REAL *const *)&bias, N, xs, o1, a.work,
+                               NULL);
+    FN(ffnn_query)(1, wide, (const REAL *const *)b.w, N, x, o2, b.work);
+    for (size_t i = 0; i < N * m; i++)
+        FN(check_close)("biased query", level, o1[i], o2[i], NET_TOL);
+    FN(ffnn_biased_gradients)(1, one, (const REAL *const *)a.w,
+                              (const REAL *const *)&bias, rule, N, xs, t, &g,
+                              &gb, a.work);
+    FN(ffnn_gradients)(1, wide, (const REAL *const *)b.w, rule, N, x, t, &gw,
+                       b.work);
+    for (size_t r = 0; r < m; r++) {
+        FN(check_close)("biased gradients bias", level, gb[r],
+                        gw[r * (n + 1) + n], NET_TOL);
+        for (size_t c = 0; c < n; c++)
+            FN(check_close)("biased gradients weight", level, g[r * n + c],
+                            gw[r * (n + 1) + c], NET_TOL);
+    }
+    for (size_t s = 0; s < N; s++) {
+        FN(ffnn_biased_train_step)(1, one, a.w, &bias, (REAL)0.3, rule,
+                                   xs + s * n, t + s * m, a.work);
+        FN(ffnn_train_step)(1, wide, b.w, (REAL)0.3, rule, x + s * (n + 1),
+                            t + s * m, b.work);
+    }
+    for (size_t r = 0; r < m; r++) {
+        FN(check_close)("biased train_step bias", level, bias[r],
+                        b.w[0][r * (n + 1) + n], NET_TOL);
+        for (size_t c = 0; c < n; c++)
+            FN(check_close)("biased train_step weight", level,
+                            a.w[0][r * n + c], b.w[0][r * (n + 1) + c],
+                            NET_TOL);
+    }
+    FN(ffnn_biased_backquery)(1, one, (const REAL *const *)a.w,
+                              (const REAL *const *)&bias, t, image, a.work);
+    for (size_t r = 0; r < m; r++)
+        o1[r] = (REAL)ref_sigmoid(log(t[r] / (1 - t[r])) - bias[r]);
+    FN(ffnn_backquery)(1, one, (const REAL *const *)a.w, o1, image2, a.work);
+    for (size_t c = 0; c < n; c++)
+        FN(check_close)("biased backquery", level, image[c], image2[c],
+                        NET_TOL);
+    /* The whole network, biases on 1 and 2 threads. */
+    FN(net_init)(&c, sizes);
+    FN(net_init)(&d, sizes);
+    for (size_t k = 0; k < c.n_layers; k++) {
+        memcpy(d.w[k], c.w[k], sizes[k + 1] * sizes[k] * sizeof(REAL));
+        bs[k] = xmalloc(sizes[k + 1], sizeof(REAL));
+        bs2[k] = xmalloc(sizes[k + 1], sizeof(REAL));
+        FN(fill)(bs[k], sizes[k + 1], -1, 1);
+        memcpy(bs2[k], bs[k], sizes[k + 1] * sizeof(REAL));
+    }
+    {
+        const size_t L = c.n_layers, n_out = sizes[L];
+        REAL *in = xmalloc(N * n, sizeof(REAL)),
+             *tt = xmalloc(N * n_out, sizeof(REAL));
+        REAL *q1 = xmalloc(N * n_out, sizeof(REAL)),
+             *q2 = xmalloc(N * n_out, sizeof(REAL));
+        REAL *work2 = xmalloc(2 * ffnn_work_size(L, sizes), sizeof(REAL));
+        double e1, e2;
+        FN(fill)(in, N * n, 0.01, 1);
+        FN(fill)(tt, N * n_out, 0.01, 0.99);
+        e1 = FN(ffnn_biased_train_samples_pool)(L, sizes, c.w, bs, (REAL)0.3,
+                                                rule, NULL, in, tt, NULL, order,
+                                                N, c.work, NULL);
+        e2 = FN(ffnn_biased_train_samples_pool)(L, sizes, d.w, bs2, (REAL)0.3,
+                                                rule, NULL, in, tt, NULL, order,
+                                                N, d.work, pool);
+        check(e1 == e2, "biased train_samples_pool error sum", level, e2, e1);
+        for (size_t k = 0; k < L; k++) {
+            check(memcmp(c.w[k], d.w[k],
+                         sizes[k + 1] * sizes[k] * sizeof(REAL)) == 0 &&
+                      memcmp(bs[k], bs2[k], sizes[k + 1] * sizeof(REAL)) == 0,
+                  "biased train_samples_pool bitwise", level, 0, 0);
+        }
+        FN(ffnn_biased_query_pool)(L, sizes, (const REAL *const *)c.w,
+                                   (const REAL *const *)bs, N, in, q1, c.work,
+                                   NULL);
+        FN(ffnn_biased_query_pool)(L, sizes, (const REAL *const *)c.w,
+                                   (const REAL *const *)bs, N, in, q2, work2,
+                                   pool);
+        check(memcmp(q1, q2, N * n_out * sizeof(REAL)) == 0,
+              "biased query_pool bitwise", level, 0, 0);
+        free(in), free(tt), free(q1), free(q2), free(work2);
+    }
+    for (size_t k = 0; k < c.n_layers; k++)
+        free(bs[k]), free(bs2[k]);
+    ffnn_pool_destroy(pool);
+    FN(net_free)(&a), FN(net_free)(&b), FN(net_free)(&c), FN(net_free)(&d);
+    free(x), free(xs), free(t), free(bias), free(o1), free(o2), free(g),
+        free(gb), free(gw), free(image), free(image2);
+}
+
 #include "test_exact_template.h"
 
 static void FN(run_all)(const char *level)
@@ -618,6 +742,7 @@ static void FN(run_all)(const char *level)
             FN(test_network)(NETWORKS[i], RULES[r], level);
             FN(test_gradients)(NETWORKS[i], RULES[r], level);
             FN(test_pool)(NETWORKS[i], RULES[r], level);
+            FN(test_biases)(NETWORKS[i], RULES[r], level);
         }
     FN(test_rotate_by_hand)(level);
     FN(test_rotate)(level);
