@@ -266,7 +266,11 @@ def _paper_noise(darkness: np.ndarray) -> float:
     """
     cells = _cells(darkness, GROUND_BLOCKS)
     middle, low = np.percentile(cells, [50, 10], axis=2)
-    return float(np.median(middle - low)) / 1.2816
+    whole = np.percentile(darkness, 50) - np.percentile(darkness, 10)
+    # A picture without noise (drawn, not photographed) has none in most
+    # blocks: then the spread of the whole, halved, still tells its ground
+    # from its ink.
+    return max(float(np.median(middle - low)), whole / 2) / 1.2816
 
 
 def _cells(values: np.ndarray, blocks: int) -> np.ndarray:
