@@ -33,6 +33,7 @@ LABEL_SIDE = 128  # ink is grouped into pieces on a copy this size, which joins 
 PIECE_SHARE = 0.02  # pieces of ink lighter than this share of the heaviest are specks, not digit
 HEAVY_SHARE = 0.25  # pieces at least this share of the heaviest belong to the digit wherever they are
 NEAR = 0.25  # ... lighter ones only within this share of the heaviest piece's size from it
+EDGE_SHARE = 0.4  # a piece with this share of its length on the picture's edge lies along it
 PAPER_REACH = 0.3  # the paper under a stroke is looked for this share of the digit's size around it
 
 # Errors a damaged or foreign file can raise inside Pillow's decoders.
@@ -361,6 +362,12 @@ def _digit_pieces(strokes: np.ndarray, ink: np.ndarray) -> np.ndarray:
     weighted[:ink.shape[0], :ink.shape[1]] = ink * strokes
     mass = np.bincount(labels.ravel(), weighted.reshape(rows, factor, cols, factor).sum(axis=(1, 3)).ravel())
     mass[0] = 0.0  # label 0 is the paper
+    along_edge = _along_edge(labels, len(mass))
+    if (mass * ~along_edge).max() > 0:
+        # A shadow's edge, a dark corner or the page's edge, taken as ink,
+        # lies along the picture's edge: never the digit unless nothing
+        # else is.
+        mass = mass * ~along_edge
     # The digit: its heaviest piece, the pieces nearly as heavy, and the
     # smaller ones lying within reach of the heaviest (a broken stroke);
     # specks and blotches of the paper farther off are dropped.
@@ -376,6 +383,29 @@ def _digit_pieces(strokes: np.ndarray, ink: np.ndarray) -> np.ndarray:
     kept[0] = False
     keep = np.repeat(np.repeat(kept[labels], factor, axis=0), factor, axis=1)
     return keep[:strokes.shape[0], :strokes.shape[1]]
+
+
+def _along_edge(labels: np.ndarray, count: int) -> np.ndarray:
+    """For each of `count` labels, whether its piece lies along the picture's edge.
+
+    A digit cut by the edge meets it across a stroke or two; a shadow's
+    edge, a dark corner or the page's edge runs along it: it covers at
+    least EDGE_SHARE of its own length on the picture's outermost pixels.
+    """
+    rim = np.concatenate([labels[0], labels[-1], labels[1:-1, 0], labels[1:-1, -1]])
+    contact = np.bincount(rim, minlength=count)
+    rows, cols = np.nonzero(labels)
+    found = labels[rows, cols]
+    length = np.ones(count)
+    for axis in (rows, cols):
+        low = np.full(count, np.iinfo(np.int64).max)
+        high = np.full(count, -1)
+        np.minimum.at(low, found, axis)
+        np.maximum.at(high, found, axis)
+        length = np.maximum(length, high - low + 1)
+    edge = contact >= EDGE_SHARE * length
+    edge[0] = False
+    return edge
 
 
 def _label_pieces(mask: np.ndarray) -> np.ndarray:
