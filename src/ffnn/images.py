@@ -34,6 +34,7 @@ PIECE_SHARE = 0.02  # pieces of ink lighter than this share of the heaviest are 
 HEAVY_SHARE = 0.25  # pieces at least this share of the heaviest belong to the digit wherever they are
 NEAR = 0.25  # ... lighter ones only within this share of the heaviest piece's size from it
 EDGE_SHARE = 0.4  # a piece with this share of its length on the picture's edge lies along it
+INNER_SHARE = 0.1  # ... and is not the digit when a piece inside has this share of its weight
 PAPER_REACH = 0.3  # the paper under a stroke is looked for this share of the digit's size around it
 
 # Errors a damaged or foreign file can raise inside Pillow's decoders.
@@ -363,10 +364,10 @@ def _digit_pieces(strokes: np.ndarray, ink: np.ndarray) -> np.ndarray:
     mass = np.bincount(labels.ravel(), weighted.reshape(rows, factor, cols, factor).sum(axis=(1, 3)).ravel())
     mass[0] = 0.0  # label 0 is the paper
     along_edge = _along_edge(labels, len(mass))
-    if (mass * ~along_edge).max() > 0:
+    if (mass * ~along_edge).max() >= INNER_SHARE * mass.max():
         # A shadow's edge, a dark corner or the page's edge, taken as ink,
-        # lies along the picture's edge: never the digit unless nothing
-        # else is.
+        # lies along the picture's edge: not the digit when a piece of
+        # weight lies inside (else the digit itself runs along the edge).
         mass = mass * ~along_edge
     # The digit: its heaviest piece, the pieces nearly as heavy, and the
     # smaller ones lying within reach of the heaviest (a broken stroke);
