@@ -249,7 +249,7 @@ def _ink(gray: np.ndarray, path, reach: float):
     level = np.median(darkness)
     noise = _paper_noise(darkness)
     strokes = darkness > max(_otsu(darkness), level + 4 * noise)
-    if not strokes.any() or np.median(darkness[strokes]) - level < max(5 * noise, 0.05):
+    if not strokes.any() or np.median(darkness[strokes]) - level < max(4.5 * noise, 0.05):
         raise ValueError(f"{path}: no ink found (nothing stands out from the paper)")
     floor = level + 3 * noise
     full = np.percentile(darkness[strokes], 90)
