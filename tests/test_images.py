@@ -162,6 +162,25 @@ def test_uneven_tinted_paper_maps_to_nothing(tmp_path):
     assert np.abs(inputs - clean).mean() < 0.06
 
 
+def test_a_dark_band_along_the_edge_is_not_the_digit(tmp_path):
+    # A shadow's edge or the table beyond the page, heavier than the digit.
+    seven = np.asarray(draw_seven(), np.uint8).copy()
+    seven[-16:] = 60
+    Image.fromarray(seven).save(tmp_path / "band.png")
+    draw_seven().save(tmp_path / "seven.png")
+    band, clean = prepare_image(tmp_path / "band.png"), prepare_image(tmp_path / "seven.png")
+    assert np.abs(band.astype(int) - clean.astype(int)).mean() < 8
+
+
+def test_a_digit_along_the_edge_is_still_the_digit(tmp_path):
+    # Nothing else of weight lies inside: the '1' on the edge is the digit.
+    one = Image.new("L", (120, 120), 255)
+    ImageDraw.Draw(one).rectangle((0, 15, 9, 104), fill=0)
+    one.save(tmp_path / "edge.png")
+    rows, cols = np.nonzero(prepare_image(tmp_path / "edge.png").reshape(28, 28) > 128)
+    assert np.ptp(rows) >= 18 and np.ptp(cols) <= 4
+
+
 def test_light_on_dark_is_told_apart(tmp_path):
     dark = Image.fromarray(255 - np.asarray(draw_seven()) // 2)  # light chalk on a dark grey board
     dark.save(tmp_path / "board.png")
