@@ -237,9 +237,9 @@ def test_a_photo_set_is_read_nearly_as_well_as_mnist(tmp_path, sample):
             right += int(net.query(load_image(tmp_path / name, dtype=np.float32)).argmax()) == label
         except ValueError:  # no ink found: a wrong answer
             pass
-    # This small model reads 84 to 92 % of such sets (seeds 5 to 8); the
-    # benchmark's full-MNIST model about 93 %.
-    assert right / len(rows) >= 0.78, right
+    # This small model reads 86 to 94 % of such sets (seeds 5 to 8); the
+    # benchmark's full-MNIST model about 96 %.
+    assert right / len(rows) >= 0.8, right
 
 
 def test_blurred_thick_strokes_still_fit_the_box(tmp_path):
