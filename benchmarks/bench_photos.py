@@ -5,7 +5,8 @@
 Trains the book's 784-200-10 network (learning rate 0.1, 5 epochs, float32)
 on full MNIST from ../shared/data/mnist (or $FFNN_MNIST_DIR, or --mnist)
 when present, else on the embedded sample, unless --model names a saved
-one. Writes a photo set with tools/make_photo_set.py into a temporary
+one (a --model file that does not exist yet is written with the network
+trained). Writes a photo set with tools/make_photo_set.py into a temporary
 directory and prints, per picture kind, the accuracy of `load_image` and of
 the old naive reading (the whole frame squeezed to 28 x 28, inverted,
 scaled), beside the network's accuracy on the MNIST test images.
@@ -45,7 +46,9 @@ def naive_inputs(path, dtype) -> np.ndarray:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mnist", metavar="DIR", help="full MNIST (default: ../shared/data/mnist if present)")
-    parser.add_argument("--model", metavar="MODEL.npz", help="a saved 784-input network instead of training one")
+    parser.add_argument("--model", metavar="MODEL.npz",
+                        help="a saved 784-input network instead of training one; if the file does not exist yet, "
+                             "the network trained is saved there")
     default_count = 100 * len(make_photo_set.KINDS)
     parser.add_argument("--count", type=int, default=default_count,
                         help=f"pictures in the photo set (default: {default_count}, 100 of each kind)")
@@ -55,13 +58,15 @@ def main(argv=None) -> int:
                                else None)
     data = load_mnist(mnist_dir) if mnist_dir else load_sample()
     source = mnist_dir or "the embedded MNIST sample"
-    if args.model:
+    if args.model and os.path.exists(args.model):
         net = ffnn.NeuralNetwork.load(args.model)
     else:
         net = ffnn.NeuralNetwork(784, 200, 10, 0.1, dtype=np.float32, seed=0)
         start = time.perf_counter()
         net.fit(data.train_images, data.train_labels, 5, seed=0)
         print(f"trained {net} on {len(data.train_images)} images in {time.perf_counter() - start:.1f} s")
+        if args.model:
+            net.save(args.model)  # the next run reads the same network instead of training it again
     mnist_accuracy = net.score(data.test_images, data.test_labels)
     print(f"MNIST test accuracy ({source}): {mnist_accuracy:.2%} on {len(data.test_images)} images")
 

@@ -162,6 +162,25 @@ def test_uneven_tinted_paper_maps_to_nothing(tmp_path):
     assert np.abs(inputs - clean).mean() < 0.06
 
 
+def test_a_dark_band_along_the_edge_is_not_the_digit(tmp_path):
+    # A shadow's edge or the table beyond the page, heavier than the digit.
+    seven = np.asarray(draw_seven(), np.uint8).copy()
+    seven[-16:] = 60
+    Image.fromarray(seven).save(tmp_path / "band.png")
+    draw_seven().save(tmp_path / "seven.png")
+    band, clean = prepare_image(tmp_path / "band.png"), prepare_image(tmp_path / "seven.png")
+    assert np.abs(band.astype(int) - clean.astype(int)).mean() < 8
+
+
+def test_a_digit_along_the_edge_is_still_the_digit(tmp_path):
+    # Nothing else of weight lies inside: the '1' on the edge is the digit.
+    one = Image.new("L", (120, 120), 255)
+    ImageDraw.Draw(one).rectangle((0, 15, 9, 104), fill=0)
+    one.save(tmp_path / "edge.png")
+    rows, cols = np.nonzero(prepare_image(tmp_path / "edge.png").reshape(28, 28) > 128)
+    assert np.ptp(rows) >= 18 and np.ptp(cols) <= 4
+
+
 def test_light_on_dark_is_told_apart(tmp_path):
     dark = Image.fromarray(255 - np.asarray(draw_seven()) // 2)  # light chalk on a dark grey board
     dark.save(tmp_path / "board.png")
@@ -218,9 +237,9 @@ def test_a_photo_set_is_read_nearly_as_well_as_mnist(tmp_path, sample):
             right += int(net.query(load_image(tmp_path / name, dtype=np.float32)).argmax()) == label
         except ValueError:  # no ink found: a wrong answer
             pass
-    # This small model reads 84 to 92 % of such sets (seeds 5 to 8); the
-    # benchmark's full-MNIST model about 93 %.
-    assert right / len(rows) >= 0.78, right
+    # This small model reads 86 to 94 % of such sets (seeds 5 to 8); the
+    # benchmark's full-MNIST model about 96 %.
+    assert right / len(rows) >= 0.8, right
 
 
 def test_blurred_thick_strokes_still_fit_the_box(tmp_path):

@@ -33,6 +33,8 @@ LABEL_SIDE = 128  # ink is grouped into pieces on a copy this size, which joins 
 PIECE_SHARE = 0.02  # pieces of ink lighter than this share of the heaviest are specks, not digit
 HEAVY_SHARE = 0.25  # pieces at least this share of the heaviest belong to the digit wherever they are
 NEAR = 0.25  # ... lighter ones only within this share of the heaviest piece's size from it
+EDGE_SHARE = 0.4  # a piece with this share of its length on the picture's edge lies along it
+INNER_SHARE = 0.1  # ... and is not the digit when a piece inside has this share of its weight
 PAPER_REACH = 0.3  # the paper under a stroke is looked for this share of the digit's size around it
 
 # Errors a damaged or foreign file can raise inside Pillow's decoders.
@@ -244,15 +246,42 @@ def _ink(gray: np.ndarray, path, reach: float):
     # the spread below the median (above it lies the ink). Ink stands well
     # above that noise; Otsu's threshold, better when there is much ink, is
     # taken when it is higher.
-    level, low = np.percentile(darkness, [50, 10])
-    noise = (level - low) / 1.2816  # the 10th percentile of a normal spread lies 1.28 deviations down
+    level = np.median(darkness)
+    noise = _paper_noise(darkness)
     strokes = darkness > max(_otsu(darkness), level + 4 * noise)
-    if not strokes.any() or np.median(darkness[strokes]) - level < max(5 * noise, 0.05):
+    if not strokes.any() or np.median(darkness[strokes]) - level < max(4.5 * noise, 0.05):
         raise ValueError(f"{path}: no ink found (nothing stands out from the paper)")
     floor = level + 3 * noise
     full = np.percentile(darkness[strokes], 90)
     ink = np.clip((darkness - floor) / max(full - floor, 1e-6), 0.0, 1.0)
     return ink, _digit_pieces(strokes, ink)
+
+
+def _paper_noise(darkness: np.ndarray) -> float:
+    """The paper's noise: the typical spread below the median (above it lies the ink) in blocks.
+
+    Measured block by block, as the 10th percentile's distance below the
+    median (a normal spread's 10th percentile lies 1.28 deviations down),
+    and the blocks' median taken: a shadow's edge or a dark corner that the
+    paper's estimate does not follow widens the spread of a few blocks only,
+    not the noise of the whole picture.
+    """
+    cells = _cells(darkness, GROUND_BLOCKS)
+    middle, low = np.percentile(cells, [50, 10], axis=2)
+    whole = np.percentile(darkness, 50) - np.percentile(darkness, 10)
+    # A picture without noise (drawn, not photographed) has none in most
+    # blocks: then the spread of the whole, halved, still tells its ground
+    # from its ink.
+    return max(float(np.median(middle - low)), whole / 2) / 1.2816
+
+
+def _cells(values: np.ndarray, blocks: int) -> np.ndarray:
+    """`values` cut into about `blocks` square blocks along the long side: (rows, cols, pixels of a block)."""
+    block = max(2, -(-max(values.shape) // blocks))
+    rows, cols = -(-values.shape[0] // block), -(-values.shape[1] // block)
+    padded = np.pad(values, ((0, rows * block - values.shape[0]), (0, cols * block - values.shape[1])),
+                    mode="edge")
+    return padded.reshape(rows, block, cols, block).transpose(0, 2, 1, 3).reshape(rows, cols, -1)
 
 
 def _ground(values: np.ndarray, percentile: float, close: bool = False,
@@ -265,10 +294,8 @@ def _ground(values: np.ndarray, percentile: float, close: bool = False,
     neighbours' paper), and the grid is interpolated back smoothly.
     """
     block = max(2, -(-max(values.shape) // blocks))
-    rows, cols = -(-values.shape[0] // block), -(-values.shape[1] // block)
-    padded = np.pad(values, ((0, rows * block - values.shape[0]), (0, cols * block - values.shape[1])),
-                    mode="edge")
-    cells = padded.reshape(rows, block, cols, block).transpose(0, 2, 1, 3).reshape(rows, cols, -1)
+    cells = _cells(values, blocks)
+    rows, cols = cells.shape[:2]
     blocks = np.percentile(cells, percentile, axis=2)
     if close:
         blocks = _neighbourhood(_neighbourhood(blocks, np.max), np.min)
@@ -336,6 +363,12 @@ def _digit_pieces(strokes: np.ndarray, ink: np.ndarray) -> np.ndarray:
     weighted[:ink.shape[0], :ink.shape[1]] = ink * strokes
     mass = np.bincount(labels.ravel(), weighted.reshape(rows, factor, cols, factor).sum(axis=(1, 3)).ravel())
     mass[0] = 0.0  # label 0 is the paper
+    along_edge = _along_edge(labels, len(mass))
+    if (mass * ~along_edge).max() >= INNER_SHARE * mass.max():
+        # A shadow's edge, a dark corner or the page's edge, taken as ink,
+        # lies along the picture's edge: not the digit when a piece of
+        # weight lies inside (else the digit itself runs along the edge).
+        mass = mass * ~along_edge
     # The digit: its heaviest piece, the pieces nearly as heavy, and the
     # smaller ones lying within reach of the heaviest (a broken stroke);
     # specks and blotches of the paper farther off are dropped.
@@ -351,6 +384,29 @@ def _digit_pieces(strokes: np.ndarray, ink: np.ndarray) -> np.ndarray:
     kept[0] = False
     keep = np.repeat(np.repeat(kept[labels], factor, axis=0), factor, axis=1)
     return keep[:strokes.shape[0], :strokes.shape[1]]
+
+
+def _along_edge(labels: np.ndarray, count: int) -> np.ndarray:
+    """For each of `count` labels, whether its piece lies along the picture's edge.
+
+    A digit cut by the edge meets it across a stroke or two; a shadow's
+    edge, a dark corner or the page's edge runs along it: it covers at
+    least EDGE_SHARE of its own length on the picture's outermost pixels.
+    """
+    rim = np.concatenate([labels[0], labels[-1], labels[1:-1, 0], labels[1:-1, -1]])
+    contact = np.bincount(rim, minlength=count)
+    rows, cols = np.nonzero(labels)
+    found = labels[rows, cols]
+    length = np.ones(count)
+    for axis in (rows, cols):
+        low = np.full(count, np.iinfo(np.int64).max)
+        high = np.full(count, -1)
+        np.minimum.at(low, found, axis)
+        np.maximum.at(high, found, axis)
+        length = np.maximum(length, high - low + 1)
+    edge = contact >= EDGE_SHARE * length
+    edge[0] = False
+    return edge
 
 
 def _label_pieces(mask: np.ndarray) -> np.ndarray:
