@@ -296,15 +296,15 @@ def _ground(values: np.ndarray, percentile: float, close: bool = False,
     block = max(2, -(-max(values.shape) // blocks))
     cells = _cells(values, blocks)
     rows, cols = cells.shape[:2]
-    blocks = np.percentile(cells, percentile, axis=2)
+    grounds = np.percentile(cells, percentile, axis=2)
     if close:
-        blocks = _neighbourhood(_neighbourhood(blocks, np.max), np.min)
+        grounds = _neighbourhood(_neighbourhood(grounds, np.max), np.min)
     # Block centres sit `block` pixels apart; between them the ground is
     # interpolated, beyond the outer ones extrapolated (light keeps falling
     # off towards a dark corner), both linearly.
     across = _linear_weights(values.shape[0], rows, block)
     along = _linear_weights(values.shape[1], cols, block)
-    return across @ blocks @ along.T
+    return across @ grounds @ along.T
 
 
 def _linear_weights(n: int, cells: int, block: int) -> np.ndarray:
@@ -357,7 +357,7 @@ def _digit_pieces(strokes: np.ndarray, ink: np.ndarray) -> np.ndarray:
     rows, cols = -(-strokes.shape[0] // factor), -(-strokes.shape[1] // factor)
     padded = np.zeros((rows * factor, cols * factor), bool)
     padded[:strokes.shape[0], :strokes.shape[1]] = strokes
-    coarse = padded.reshape(rows, factor, cols, factor).any(axis=(1, 3))
+    coarse = np.asarray(padded.reshape(rows, factor, cols, factor).any(axis=(1, 3)))
     labels = _label_pieces(coarse)
     weighted = np.zeros(padded.shape)
     weighted[:ink.shape[0], :ink.shape[1]] = ink * strokes
@@ -374,7 +374,7 @@ def _digit_pieces(strokes: np.ndarray, ink: np.ndarray) -> np.ndarray:
     # specks and blotches of the paper farther off are dropped.
     main = np.argmax(mass)
     rows_of, cols_of = np.nonzero(labels == main)
-    reach = NEAR * max(np.ptp(rows_of), np.ptp(cols_of), 1)
+    reach = NEAR * max(int(np.ptp(rows_of)), int(np.ptp(cols_of)), 1)
     near = np.zeros(len(mass), bool)
     near_rows, near_cols = np.mgrid[:rows, :cols]
     around = ((near_rows >= rows_of.min() - reach) & (near_rows <= rows_of.max() + reach)
