@@ -26,3 +26,15 @@ def test_titled_image_is_taller_than_wide(tmp_path):
 def test_prediction_refuses_non_square_pixels(tmp_path):
     with pytest.raises(ValueError, match="square"):
         plots.prediction(np.zeros((5, 5)), np.zeros(700), np.zeros(10), tmp_path / "x.png")
+
+
+def test_learning_curve_plots_the_sum_of_squared_errors_it_is_given(tmp_path, monkeypatch):
+    import matplotlib.axes
+
+    labels = []
+    monkeypatch.setattr(matplotlib.axes.Axes, "set_ylabel",
+                        lambda self, text, **kw: labels.append(text))
+    history = {"sum_squared_error": [0.3, 0.2], "loss": [0.3, 0.2], "val_accuracy": [0.9, 0.92]}
+    plots.learning_curve(history, tmp_path / "c.png")
+    assert (tmp_path / "c.png").stat().st_size > 0
+    assert labels == ["sum of squared errors per sample", "test accuracy (%)"]

@@ -334,8 +334,7 @@ class _EpochReport:
 
     def __call__(self, epoch: int, history: dict) -> None:
         self.completed = epoch
-        # What fit records is each sample's sum of squared errors, averaged.
-        errors = history.get("sum_squared_error", history["loss"])
+        errors = history["sum_squared_error"]
         line = f"epoch {epoch} of {self.epochs}: sum of squared errors per sample {errors[-1]:.4f}"
         if history.get("val_accuracy"):
             line += f", test accuracy {history['val_accuracy'][-1]:.2%}"

@@ -12,15 +12,16 @@ import numpy as np
 
 
 def learning_curve(history: dict, path, title: str = "learning curve") -> None:
-    """Mean squared error per epoch, and test accuracy per epoch if recorded."""
+    """Each epoch's sum of squared errors per sample, and its test accuracy if recorded."""
     figure = _figure(figsize=(6, 4))
     axes = figure.add_subplot()
     axes.set_title(title)
-    epochs = np.arange(1, len(history["loss"]) + 1)
-    axes.plot(epochs, history["loss"], "o-", color="tab:blue")
+    errors = history["sum_squared_error"]
+    epochs = np.arange(1, len(errors) + 1)
+    axes.plot(epochs, errors, "o-", color="tab:blue")
     axes.set_xlabel("epoch")
     axes.set_xticks(epochs)
-    axes.set_ylabel("mean squared error", color="tab:blue")
+    axes.set_ylabel("sum of squared errors per sample", color="tab:blue")
     if history.get("val_accuracy"):
         right = axes.twinx()
         right.plot(epochs, np.multiply(history["val_accuracy"], 100), "s-", color="tab:red")
