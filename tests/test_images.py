@@ -247,3 +247,16 @@ def test_blurred_thick_strokes_still_fit_the_box(tmp_path):
     pixels = prepare_image(tmp_path / "soft.png").reshape(28, 28)
     rows, cols = np.nonzero(pixels)
     assert max(np.ptp(rows), np.ptp(cols)) < 20 and pixels.max() == 255
+
+
+@pytest.mark.parametrize("side, width", [(400, 4), (800, 3), (800, 6)])
+def test_thin_dark_strokes_on_clean_white_paper_are_dark_ink(tmp_path, side, width):
+    # A digit drawn in a paint program: no noise at all, so both tails of
+    # the values are zero but for rounding; the writing is still dark.
+    picture = Image.new("L", (side, side), 255)
+    draw = ImageDraw.Draw(picture)
+    draw.line([(side // 3, side // 4), (2 * side // 3, side // 4), (side // 2, 3 * side // 4)],
+              fill=0, width=width)
+    picture.save(tmp_path / "seven.png")
+    seen = prepare_image(tmp_path / "seven.png")
+    assert seen.max() == 255 and np.array_equal(seen, prepare_image(tmp_path / "seven.png", invert=True))
