@@ -291,3 +291,13 @@ def test_loaders_take_bytes_and_path_like_paths(tmp_path, sample, kind):
     assert read_csv(as_kind(tmp_path / "one.csv"))[1].tolist() == sample.train_labels[:3].tolist()
     with pytest.raises(TypeError, match="path must be a file path"):
         load_mnist(3)
+
+
+def test_an_npz_of_the_test_part_alone_loads_as_the_test_set(tmp_path):
+    images = np.random.default_rng(0).integers(0, 256, (3, 28, 28), dtype=np.uint8)
+    np.savez(tmp_path / "test_only.npz", x_test=images, y_test=np.array([1, 2, 3]))
+    data = load_mnist(tmp_path / "test_only.npz", parts=["test"])
+    assert data.train_images is None and np.array_equal(data.test_images, images.reshape(3, 784))
+    assert list(data.test_labels) == [1, 2, 3]
+    with pytest.raises(ValueError, match=r"missing arrays \['x_train', 'y_train'\]"):
+        load_mnist(tmp_path / "test_only.npz")

@@ -241,3 +241,19 @@ def test_load_refuses_a_zip64_entry_declaring_more_than_the_file(tmp_path, net):
     assert path.stat().st_size < 4096
     with pytest.raises(ValueError, match="huge.npz: member 'weights_0' declares 8000000000"):
         ffnn.NeuralNetwork.load(path)
+
+
+def test_a_file_system_without_modes_still_saves_and_leaks_nothing(tmp_path, monkeypatch):
+    net = ffnn.NeuralNetwork(3, 2, 1, 0.1, seed=0)
+    path = tmp_path / "m.npz"
+    net.save(path)
+
+    def refuse(fd, mode):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "fchmod", refuse)
+    before = len(os.listdir(f"/proc/{os.getpid()}/fd")) if os.path.isdir("/proc/self/fd") else None
+    net.save(path)   # replaces the file; its mode cannot be copied there
+    assert ffnn.NeuralNetwork.load(path) == net and os.listdir(tmp_path) == ["m.npz"]
+    if before is not None:
+        assert len(os.listdir(f"/proc/{os.getpid()}/fd")) == before

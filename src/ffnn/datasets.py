@@ -143,8 +143,7 @@ def _read_file(path: str, parts: tuple[str, ...]) -> dict:
         return _from_csv(path, parts[0])
     if not zipfile.is_zipfile(path):
         raise ValueError(f"{path}: neither a keras-style .npz (a zip archive) nor a .csv file of the book's")
-    arrays = read_npz(path)
-    return _checked({k: v for k, v in arrays.items() if k.split("_")[0] in parts}, path, parts)
+    return _checked(read_npz(path, parts), path, parts)
 
 
 def _read_directory(path: str, parts: tuple[str, ...]) -> dict:
@@ -262,14 +261,17 @@ def _csv_integers(path: str, chunk: list[tuple[int, str]]) -> np.ndarray:
 _NPZ_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
 
 
-def read_npz(path) -> dict:
-    """The four arrays of a keras-style mnist.npz (no pickled objects allowed).
+def read_npz(path, parts=PARTS) -> dict:
+    """The arrays of a keras-style mnist.npz (no pickled objects allowed).
 
-    Every size the archive declares is checked against the file before
-    anything is allocated (see ffnn.serialize.NpzMembers).
+    ``parts`` (``"train"``, ``"test"`` or both, the default) says which
+    pairs to read, and so which the archive must hold. Every size the
+    archive declares is checked against the file before anything is
+    allocated (see ffnn.serialize.NpzMembers).
     """
     path = file_path(path)
     keys = {"train_images": "x_train", "train_labels": "y_train", "test_images": "x_test", "test_labels": "y_test"}
+    keys = {name: key for name, key in keys.items() if name.split("_")[0] in _parts(parts)}
     try:
         with open(path, "rb") as f, zipfile.ZipFile(f) as archive:
             members = NpzMembers(archive, os.fstat(f.fileno()).st_size, _NPZ_METHODS)

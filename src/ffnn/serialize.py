@@ -120,9 +120,12 @@ def _write_atomically(arrays: dict, path: str) -> None:
     _remove_stale_temporaries(directory, name)
     fd, temporary = _create_temporary(directory, name)
     try:
-        if mode is not None and hasattr(os, "fchmod"):
-            os.fchmod(fd, stat.S_IMODE(mode))
         with os.fdopen(fd, "wb") as f:
+            if mode is not None and hasattr(os, "fchmod"):
+                try:
+                    os.fchmod(f.fileno(), stat.S_IMODE(mode))
+                except OSError:  # a file system without modes (FAT, some shares)
+                    pass
             np.savez(f, **arrays)
             f.flush()
             os.fsync(f.fileno())
