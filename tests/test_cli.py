@@ -379,7 +379,7 @@ def test_predict_labels_drawn_digits(model, tmp_path, sample):
         (["evaluate", "MODEL", "--test", "small.npz"], 1, "the network takes 784 inputs, but small.npz has 196"),
         (["evaluate", "MODEL", "--data", "."], 1, ".: no MNIST files found"),
         (["backquery", "MODEL", "--label", "12", "--out", "x.png"], 1, "--label must be in 0..9"),
-        (["backquery", "MODEL", "--label", "2"], 1, "--label needs --out"),
+        (["backquery", "MODEL", "--label", "2"], 2, "--label needs --out"),
         (["predict", "MODEL", "notes.txt"], 1, "notes.txt: not an image"),
     ],
 )

@@ -1,4 +1,5 @@
 """`ffnn predict`: pictures labelled, drawn with --show, and one-line errors."""
+import os
 import re
 import sys
 
@@ -72,3 +73,11 @@ def test_invert_can_be_forced(model, tmp_path, sample, capsys):
     assert main(["predict", str(model), str(tmp_path / "mnist.png"), "--invert"]) == 0
     first, second = re.findall(r"outputs (\[[^\]]*\])", capsys.readouterr().out)
     assert first != second
+
+
+def test_show_draws_pictures_of_the_same_name_side_by_side(tmp_path):
+    from ffnn.cli import _drawing_names
+
+    names = _drawing_names(["a/digit.png", "b/digit.png", "digit.jpg", "seven.png"], "out")
+    assert names == {"a/digit.png": os.path.join("out", "digit.png"), "b/digit.png": os.path.join("out", "digit-2.png"),
+                     "digit.jpg": os.path.join("out", "digit-3.png"), "seven.png": os.path.join("out", "seven.png")}

@@ -257,3 +257,19 @@ def test_a_file_system_without_modes_still_saves_and_leaks_nothing(tmp_path, mon
     assert ffnn.NeuralNetwork.load(path) == net and os.listdir(tmp_path) == ["m.npz"]
     if before is not None:
         assert len(os.listdir(f"/proc/{os.getpid()}/fd")) == before
+
+
+def test_write_atomically_leaves_the_old_file_whole_when_writing_fails(tmp_path):
+    path = tmp_path / "model.h"
+    path.write_text("old")
+
+    def fail_halfway(f):
+        f.write(b"new, but not all of it")
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError, match="No space left") as caught:
+        serialize.write_atomically(path, fail_halfway)
+    assert caught.value.filename in (None, str(path))
+    assert path.read_text() == "old" and os.listdir(tmp_path) == ["model.h"]
+    serialize.write_atomically(path, lambda f: f.write(b"new"))
+    assert path.read_text() == "new"

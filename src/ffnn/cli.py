@@ -20,7 +20,6 @@ Each error is one line on stderr, ``ffnn COMMAND: error: ...``.
 from __future__ import annotations
 
 import argparse
-import inspect
 import math
 import os
 import secrets
@@ -34,7 +33,7 @@ import numpy as np
 
 from ffnn import __version__
 from ffnn.datasets import MNIST, fetch_mnist, load_mnist, load_sample, make_targets
-from ffnn.network import NeuralNetwork
+from ffnn.network import MAX_THREADS, NeuralNetwork
 
 SAMPLE = "the MNIST sample shipped with ffnn"
 
@@ -71,6 +70,13 @@ def _whole_number(text: str, least: int) -> int:
         value = None
     if value is None or value < least:
         raise argparse.ArgumentTypeError(f"must be a whole number >= {least}, got {text!r}")
+    return value
+
+
+def _thread_count(text: str) -> int:
+    value = _whole_number(text, 1)
+    if value > MAX_THREADS:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_THREADS}, got {text!r}")
     return value
 
 
@@ -113,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--no-shuffle", dest="shuffle", action="store_false",
                        help="train in the data's own order every epoch, as the book does")
     train.add_argument("--dtype", choices=["float32", "float64"], default="float64")
-    train.add_argument("--threads", type=_positive_int, default=1, metavar="N",
+    train.add_argument("--threads", type=_thread_count, default=1, metavar="N",
                        help="threads sharing each layer's work; the results do not depend on it (default: 1)")
     train.add_argument("--seed", type=_non_negative_int, default=None,
                        help="seed for the initial weights and order (default: a fresh one, printed)")
@@ -193,17 +199,36 @@ def _check_picture_file(path: str, option: str) -> None:
 
 # The files each command writes, by option, with the check each needs; a new
 # command lists its own here.
+def _check_export_file(path: str, option: str) -> None:
+    if not path.lower().endswith((".h", ".onnx")):
+        raise ValueError(f"{option} {path}: must end in .h (a C header) or .onnx (an ONNX model)")
+    if path.lower().endswith(".onnx"):
+        _require("onnx", f"{option} {path} needs onnx", "onnx")
+    _check_writable(path, option)
+
+
+def _check_directory(path: str, option: str) -> None:
+    if not os.path.isdir(path):
+        raise FileNotFoundError(f"{option} {path}: no such directory")
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise PermissionError(f"{option} {path}: the directory is not writable")
+
+
+# The files each command writes, by option (OUT: a positional argument), with
+# the check each needs; a new command lists its own here.
 OUTPUTS = {
     "train": {"--save": _check_model_file, "--plot": _check_picture_file},
     "evaluate": {"--plot": _check_picture_file},
     "backquery": {"--out": _check_picture_file, "--all": _check_picture_file},
+    "predict": {"--show": _check_directory},
+    "export": {"OUT": _check_export_file},
 }
 
 
 def check_outputs(args: argparse.Namespace) -> None:
     """Every output path and optional extra the options need, before any data is read."""
     for option, check in OUTPUTS.get(args.command, {}).items():
-        path = getattr(args, option.removeprefix("--").replace("-", "_"))
+        path = getattr(args, option.removeprefix("--").replace("-", "_").lower())
         if path is not None:
             check(path, option)
     if getattr(args, "download", False):
@@ -345,8 +370,11 @@ class _EpochReport:
 def _interrupted(net: NeuralNetwork, args: argparse.Namespace, report: _EpochReport) -> int:
     where = f"interrupted in epoch {min(report.completed + 1, args.epochs)} of {args.epochs}"
     if args.save:
-        _save(net, args.save)  # a further Ctrl-C changes nothing: the command is stopping anyway
-        where += f": saved the network after its last completed sample to {args.save}"
+        try:
+            _save(net, args.save)  # a further Ctrl-C changes nothing: the command is stopping anyway
+            where += f": saved the network after its last completed sample to {args.save}"
+        except ValueError as exc:  # weights gone NaN in the interrupted epoch
+            where += f": not saved ({_one_line(exc)})"
     report.write(f"ffnn train: {where}", file=sys.stderr)
     return 130
 
@@ -398,8 +426,6 @@ def evaluate(args: argparse.Namespace) -> int:
 def backquery(args: argparse.Namespace) -> int:
     from ffnn import plots
 
-    if args.label is not None and not args.out:
-        raise ValueError("--label needs --out IMAGE.png")
     net = NeuralNetwork.load(args.model)
     if args.all:
         labels = list(range(net.onodes))
@@ -408,8 +434,7 @@ def backquery(args: argparse.Namespace) -> int:
         return 0
     if not args.label < net.onodes:
         raise ValueError(f"--label must be in 0..{net.onodes - 1}, got {args.label}")
-    titled = "title" in inspect.signature(plots.image).parameters
-    plots.image(_backquery(net, args.label), args.out, **({"title": f"label {args.label}"} if titled else {}))
+    plots.image(_backquery(net, args.label), args.out, title=f"label {args.label}")
     print(f"back-queried image of label {args.label} drawn in {args.out}")
     return 0
 
@@ -419,8 +444,6 @@ def _backquery(net: NeuralNetwork, label: int) -> np.ndarray:
 
 
 def predict(args: argparse.Namespace) -> int:
-    import os
-
     from ffnn import images
     from ffnn.datasets import scale_inputs
 
@@ -429,10 +452,7 @@ def predict(args: argparse.Namespace) -> int:
         from ffnn import plots
 
         plots.require_matplotlib()
-        if not os.path.isdir(args.show):
-            raise FileNotFoundError(f"--show {args.show}: no such directory")
-        if not os.access(args.show, os.W_OK | os.X_OK):
-            raise PermissionError(f"--show {args.show}: the directory is not writable")
+        drawings = _drawing_names(args.images, args.show)
     net = NeuralNetwork.load(args.model)
     _check_inputs(net, images.SIDE * images.SIDE, "a 28 x 28 image")
     np.set_printoptions(precision=3, suppress=True)
@@ -444,20 +464,31 @@ def predict(args: argparse.Namespace) -> int:
         # label's share of their sum says how clearly it stands out.
         print(f"{path}: {label}  outputs {outputs}  confidence {outputs[label] / outputs.sum():.0%}")
         if args.show:
-            name = os.path.splitext(os.path.basename(path))[0]
-            drawn = os.path.join(args.show, f"{name}.png")
+            drawn = drawings[path]
             plots.prediction(images.read_gray(path), seen, outputs, drawn,
                              title=f"{os.path.basename(path)}: read as {label}")
             print(f"  drawn in {drawn}")
     return 0
 
 
+def _drawing_names(paths: list[str], directory: str) -> dict[str, str]:
+    """DIR/<stem>.png for each picture; a stem seen before gets -2, -3, ... so none is drawn over."""
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for path in paths:
+        stem = os.path.splitext(os.path.basename(path))[0]
+        name, count = stem, 1
+        while name in taken:
+            count += 1
+            name = f"{stem}-{count}"
+        taken.add(name)
+        names[path] = os.path.join(directory, f"{name}.png")
+    return names
+
+
 def _check_inputs(net: NeuralNetwork, n_pixels: int, source: str) -> None:
     if net.inodes != n_pixels:
         raise ValueError(f"the network takes {net.inodes} inputs, but {source} has {n_pixels} pixels per image")
-
-
-COMMANDS = {"train": train, "evaluate": evaluate, "backquery": backquery, "predict": predict}
 
 
 def export_model(args: argparse.Namespace) -> int:
@@ -478,7 +509,8 @@ def export_model(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS["export"] = export_model
+COMMANDS = {"train": train, "evaluate": evaluate, "backquery": backquery, "predict": predict,
+            "export": export_model}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -488,6 +520,9 @@ def main(argv: list[str] | None = None) -> int:
     args, unknown = build_parser().parse_known_args(argv)
     if unknown:  # reported as the command's, like its other usage errors
         _Parser(prog=f"ffnn {args.command}").error(f"unrecognized arguments: {' '.join(unknown)}")
+    if args.command == "backquery" and (args.label is not None) != (args.out is not None):
+        _Parser(prog="ffnn backquery").error(
+            "--label needs --out IMAGE.png" if args.out is None else "--out goes with --label, not with --all")
     try:
         check_outputs(args)
         return COMMANDS[args.command](args)

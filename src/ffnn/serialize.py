@@ -41,6 +41,8 @@ import stat
 import struct
 import time
 import zipfile
+from collections.abc import Callable
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -86,7 +88,7 @@ def save(state: dict, path) -> None:
         for k, a in enumerate(arrays_of_kind):
             if not np.isfinite(a).all():
                 raise ValueError(f"{path}: {name}[{k}] holds NaN or infinite values; not saved, the file is unchanged")
-    arrays = {
+    arrays: dict[str, Any] = {
         "format": np.array(FORMAT),
         "version": np.array(VERSION, dtype=np.int64),
         "sizes": np.array([weights[0].shape[1]] + [w.shape[0] for w in weights], dtype=np.int64),
@@ -99,8 +101,21 @@ def save(state: dict, path) -> None:
     if biases is not None:
         arrays["bias"] = np.array(True)
         arrays.update({f"biases_{k}": b for k, b in enumerate(biases)})
+    write_atomically(path, lambda f: np.savez(f, **arrays))
+
+
+def write_atomically(path, write: Callable[[BinaryIO], object]) -> None:
+    """Replace ``path`` by what ``write(file)`` writes, all or nothing.
+
+    ``write`` fills a temporary file in the target's directory, which is
+    flushed to disk and renamed over the target (the file a symlink points
+    to), so an interrupted or failed write leaves any previous file whole.
+    A replaced file keeps its mode; a new one gets the umask's. ValueError,
+    with nothing written, if ``path`` exists and is not a regular file.
+    """
+    path = file_path(path)
     try:
-        _write_atomically(arrays, path)
+        _write_atomically(write, path)
     except OSError as exc:
         if exc.filename is None:
             raise
@@ -108,7 +123,7 @@ def save(state: dict, path) -> None:
         raise type(exc)(exc.errno, exc.strerror, path) from None
 
 
-def _write_atomically(arrays: dict, path: str) -> None:
+def _write_atomically(write: Callable[[BinaryIO], object], path: str) -> None:
     target = os.path.realpath(path)
     try:
         mode = os.stat(target).st_mode
@@ -126,7 +141,7 @@ def _write_atomically(arrays: dict, path: str) -> None:
                     os.fchmod(f.fileno(), stat.S_IMODE(mode))
                 except OSError:  # a file system without modes (FAT, some shares)
                     pass
-            np.savez(f, **arrays)
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(temporary, target)
