@@ -49,6 +49,7 @@ SIMD_PROBE = {
     "avx2": "#if !(defined(__x86_64__) || defined(_M_X64)) || !defined(__AVX2__)\n#error\n#endif\n",
     "avx512": "#if !(defined(__x86_64__) || defined(_M_X64)) || !defined(__AVX512F__)\n#error\n#endif\n",
 }
+X86_64_PROBE = "#if !(defined(__x86_64__) || defined(_M_X64))\n#error\n#endif\n"
 
 
 def dialect(compiler) -> str:
@@ -90,6 +91,10 @@ class BuildCLib(build_clib):
                 extra = SIMD_FLAGS[kind][level]
                 if compiles_with(self.compiler, base + extra, SIMD_PROBE[level]):
                     flags += extra
+                elif compiles_with(self.compiler, base, X86_64_PROBE):
+                    # Without its flags the file refuses to build for x86-64.
+                    raise CompileError(f"ffnn: this compiler builds for x86-64 but not with "
+                                       f"{' '.join(extra)}, which simd_{level}.c needs")
                 else:
                     print(f"ffnn: {level} is not a level of this target; simd_{level}.c is built empty")
             info["cflags"] = flags
@@ -118,7 +123,7 @@ C_FILES = sorted(glob("csrc/*.c")) + C_HEADERS
 
 # Every source is built for every target: each SIMD file's preprocessor
 # guards leave it empty where its instructions do not exist, and dispatch.c
-# offers the levels the target has (the FFNN_HAVE_* macros of simd.h).
+# offers the levels the target has (its FFNN_HAVE_* macros).
 ffnn_kernels = (
     "ffnn_kernels",
     {
