@@ -11,6 +11,11 @@ FULL_MNIST = os.environ.get(
     os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "mnist"),
 )
 
+# What the tests run over: the network's two dtypes and its three update rules.
+DTYPES = [np.float32, np.float64]
+RULES = ["book", "mse", "cross_entropy"]
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"  # the first bytes of every PNG file
+
 # float64 is held to the reference within 1e-12, float32 within 1e-5 (relative
 # to the size of the values compared).
 TOLERANCE = {np.float64: 1e-12, np.float32: 1e-5}

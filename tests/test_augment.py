@@ -3,13 +3,13 @@ import tracemalloc
 
 import numpy as np
 import pytest
+from conftest import DTYPES
 from scipy import ndimage
 
 import ffnn
 from ffnn.augment import rotate
 from ffnn.datasets import make_targets, scale_inputs
 
-DTYPES = [np.float32, np.float64]
 # The kernel and scipy compute the same bilinear blend; they differ by rounding only.
 ROTATE_TOLERANCE = {np.float32: 1e-6, np.float64: 1e-13}
 

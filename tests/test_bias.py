@@ -4,15 +4,13 @@ import pickle
 import numpy as np
 import pytest
 import reference
-from conftest import assert_close, assert_loss_close
+from conftest import DTYPES, RULES, assert_close, assert_loss_close
 
 import ffnn
 from ffnn.gradcheck import check_gradients
 
 # Odd sizes catch remainder loops; 785 is MNIST's 784 pixels plus one.
 SHAPES = [(1, [1], 1), (3, [5], 2), (17, [9, 4], 3), (785, [17], 3), (3, [], 4)]
-DTYPES = [np.float32, np.float64]
-RULES = ["book", "mse", "cross_entropy"]
 
 
 @pytest.fixture(params=ffnn.simd_levels())

@@ -11,13 +11,13 @@ import time
 
 import numpy as np
 import pytest
+from conftest import PNG_MAGIC
 from PIL import Image
 
 import ffnn
 import ffnn.plots
 from ffnn import cli
 
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 # fit(progress=True) draws the bar over every sample; the CLI asks for it when
 # tqdm is installed, so its runs with tqdm need a fit that takes the option.
@@ -100,6 +100,7 @@ def model(tmp_path_factory):
 # ---- training ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 @needs_fit_progress
 def test_main_job_trains_to_book_accuracy_on_the_sample():
     result = run("--epochs", "1", "--seed", "0", "--dtype", "float32")
@@ -108,6 +109,7 @@ def test_main_job_trains_to_book_accuracy_on_the_sample():
     assert accuracy_of(result.stdout) > 85.0, result.stdout
 
 
+@pytest.mark.slow
 @needs_fit_progress
 def test_progress_bar_counts_every_sample_with_the_epoch_lines_above_it():
     result = run("train", "--hidden", 10, "--epochs", 2, "--seed", 1)
@@ -159,6 +161,7 @@ def test_no_shuffle_trains_in_the_datas_order_and_threads_reach_the_network(
     assert expected != shuffled  # so the comparison above tells the orders apart
 
 
+@pytest.mark.slow
 def test_train_with_rotations_plot_and_a_csv_directory(no_tqdm, capsys, tmp_path, sample):
     write_csv(tmp_path / "mnist_train.csv", sample.train_images[:300], sample.train_labels[:300])
     write_csv(tmp_path / "mnist_test.csv", sample.test_images[:100], sample.test_labels[:100])
@@ -203,6 +206,7 @@ def interrupt_training(tmp_path, *args, blocked=()):
     return child.returncode, "".join(lines) + out, err
 
 
+@pytest.mark.slow
 @posix_signals
 @pytest.mark.parametrize("blocked", [pytest.param((), marks=needs_fit_progress), ("tqdm",)], ids=["bar", "lines"])
 def test_ctrl_c_saves_the_network_trained_so_far(tmp_path, blocked):
@@ -217,6 +221,7 @@ def test_ctrl_c_saves_the_network_trained_so_far(tmp_path, blocked):
     assert os.listdir(tmp_path) == ["m.npz"]  # no temporary file left behind
 
 
+@pytest.mark.slow
 @posix_signals
 def test_ctrl_c_without_save_stops_quietly(tmp_path):
     code, _, err = interrupt_training(tmp_path, blocked=["tqdm"])
@@ -303,6 +308,7 @@ def test_a_saved_model_gets_the_umask_mode_and_a_replaced_one_keeps_its_own(no_t
 # ---- the other commands -------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_evaluate_prints_accuracy_per_class_and_confusion(model, tmp_path, sample):
     result = run("evaluate", model, "--plot", tmp_path / "confusion.png")
     assert result.returncode == 0, result.stderr
@@ -335,6 +341,7 @@ def test_evaluate_reads_only_test_files(model, tmp_path, sample, capsys, layout)
     assert f"({int(np.sum(net.predict(images) == labels))} of 300)" in out
 
 
+@pytest.mark.slow
 def test_backquery_draws_one_label_and_the_grid(model, tmp_path):
     result = run("backquery", model, "--label", 3, "--out", tmp_path / "three.png")
     assert result.returncode == 0, result.stderr
@@ -398,6 +405,7 @@ def test_errors_are_one_clear_line_and_a_failure(model, tmp_path, monkeypatch, c
     assert err.count("\n") == 1, err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args, blocked, message",
     [
@@ -416,12 +424,14 @@ def test_missing_extra_is_named_before_any_work(model, tmp_path, args, blocked, 
     assert result.stderr.count("\n") == 1, result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", [[], ["train"], ["evaluate"], ["backquery"], ["predict"]])
 def test_every_command_has_help(command):
     result = run(*command, "--help")
     assert result.returncode == 0 and "usage: ffnn" in result.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", [["evaluate", "--bogus"], ["train", "--bogus"], ["--bogus"]])
 def test_unknown_option_is_refused_in_one_line(args):
     result = run(*args)

@@ -53,6 +53,7 @@ def test_sample_is_stratified_real_mnist(sample):
     assert sample.train_images.max() == 255 and 0.10 < sample.train_images.mean() / 255 < 0.16
 
 
+@pytest.mark.slow
 def test_full_mnist_facts(full_mnist_dir, sample):
     data = load_mnist(full_mnist_dir)
     assert data.train_images.shape == (60000, 784) and data.test_images.shape == (10000, 784)

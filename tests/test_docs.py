@@ -98,6 +98,7 @@ def clean_process(tmp_path, monkeypatch):
     ffnn.set_simd_level(level)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page", [p for p in PAGES if python_blocks(p)], ids=page_id)
 def test_python_blocks_run_in_order(page, clean_process, request):
     namespace: dict = {"__name__": "__docs__"}

@@ -108,6 +108,7 @@ def max_difference(actual, net, inputs):
 # ---- C -----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_header_of_a_trained_784_200_10_network_agrees_with_query(compiler, trained, tmp_path, dtype):
     nets, inputs = trained
@@ -118,6 +119,7 @@ def test_header_of_a_trained_784_200_10_network_agrees_with_query(compiler, trai
     assert (outputs.argmax(axis=1) == nets[dtype].predict(inputs)).mean() > 0.99
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("sizes", [(5, [7, 3, 4], 2), (1, 1, 1), (3, [], 4), (4, [6, 2], 3)])
 def test_header_of_any_depth_agrees_with_query(compiler, tmp_path, sizes, dtype):
@@ -190,6 +192,7 @@ class BiasedNetwork:
         return signal
 
 
+@pytest.mark.slow
 def test_header_adds_biases_when_the_network_has_them(compiler, tmp_path):
     net = BiasedNetwork([4, 6, 3, 2], seed=1)
     to_c(net, tmp_path / "biased.h")
@@ -243,6 +246,7 @@ def test_onnx_model_adds_biases_when_the_network_has_them(tmp_path):
     assert max_difference(onnx_outputs(tmp_path / "biased.onnx", inputs), net, inputs) <= AGREEMENT
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_a_trained_network_with_bias_nodes_exports_what_it_computes(compiler, sample, tmp_path, dtype):
     net = ffnn.NeuralNetwork(784, [30, 12], 10, 0.1, dtype=dtype, seed=6, bias=True)
@@ -272,6 +276,7 @@ def saved(tmp_path_factory):
     return net, path
 
 
+@pytest.mark.slow
 def test_export_command_writes_a_header(compiler, saved, tmp_path):
     net, model = saved
     result = ffnn_command("export", model, tmp_path / "digits.h", "--name", "reader")
@@ -281,6 +286,7 @@ def test_export_command_writes_a_header(compiler, saved, tmp_path):
     assert max_difference(run_header(compiler, str(tmp_path / "digits.h"), "reader", inputs), net, inputs) <= AGREEMENT
 
 
+@pytest.mark.slow
 def test_export_command_writes_an_onnx_model(saved, tmp_path):
     pytest.importorskip("onnx")
     net, model = saved
@@ -291,6 +297,7 @@ def test_export_command_writes_an_onnx_model(saved, tmp_path):
     assert max_difference(onnx_outputs(tmp_path / "model.onnx", inputs), net, inputs) <= AGREEMENT
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args, message", [
     (["OUT.txt"], "OUT.txt: must end in .h (a C header) or .onnx (an ONNX model)"),
     (["OUT.h", "--name", "my-name"], "name must be a C identifier starting with a letter, got 'my-name'"),

@@ -67,6 +67,7 @@ def sample_dir():
     return os.path.join(os.path.dirname(ffnn.__file__), "data")
 
 
+@pytest.mark.slow
 def test_fetch_downloads_checks_and_loads(tmp_path, mirror, sample_dir, sample):
     root, url, requested = mirror
     checksums = publish(root, "good", sample_dir)
@@ -76,6 +77,7 @@ def test_fetch_downloads_checks_and_loads(tmp_path, mirror, sample_dir, sample):
     assert sorted(os.listdir(tmp_path / "cache")) == sorted(checksums)
 
 
+@pytest.mark.slow
 def test_fetch_rejects_a_corrupted_file_and_takes_the_next_mirror(tmp_path, mirror, sample_dir, sample):
     root, url, requested = mirror
     bad = "train-labels-idx1-ubyte.gz"
@@ -87,6 +89,7 @@ def test_fetch_rejects_a_corrupted_file_and_takes_the_next_mirror(tmp_path, mirr
     np.testing.assert_array_equal(data.train_labels, sample.train_labels)
 
 
+@pytest.mark.slow
 def test_fetch_refuses_when_every_mirror_is_corrupted(tmp_path, mirror, sample_dir):
     root, url, requested = mirror
     bad = "t10k-images-idx3-ubyte.gz"
@@ -96,6 +99,7 @@ def test_fetch_refuses_when_every_mirror_is_corrupted(tmp_path, mirror, sample_d
     assert bad not in os.listdir(tmp_path / "cache") and bad + ".part" not in os.listdir(tmp_path / "cache")
 
 
+@pytest.mark.slow
 def test_fetch_offline_says_how_to_place_the_files(tmp_path, mirror):
     root, url, requested = mirror
     with pytest.raises(fetch.DownloadError, match="offline, copy the four MNIST files .* by hand"):
@@ -113,6 +117,7 @@ def test_fetch_keeps_files_already_present(tmp_path, sample_dir, sample, kind):
     np.testing.assert_array_equal(data.test_images, sample.test_images)
 
 
+@pytest.mark.slow
 def test_fetch_full_mnist_checksums(tmp_path, mirror, full_mnist_dir):
     root, url, requested = mirror
     assert publish(root, "full", full_mnist_dir) == fetch.MNIST_SHA256

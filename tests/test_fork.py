@@ -10,7 +10,10 @@ import textwrap
 
 import pytest
 
-pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()"),
+]
 
 TIME_LIMIT = 120  # seconds; each case takes well under one
 

@@ -2,13 +2,11 @@
 import numpy as np
 import pytest
 import reference
-from conftest import assert_close, network_like
+from conftest import DTYPES, RULES, assert_close, network_like
 
 import ffnn
 from ffnn.gradcheck import check_gradients
 
-RULES = ["book", "mse", "cross_entropy"]
-DTYPES = [np.float32, np.float64]
 SHAPES = [(4, 3), (5, 4, 3), (6, 5, 4, 3), (17, 33, 9), (784, 200, 100, 10)]
 # Finite differences in float64 against float32 gradients agree to float32's precision.
 CHECK_TOLERANCE = {np.float32: 1e-4, np.float64: 1e-6}

@@ -5,6 +5,8 @@ from importlib import resources
 
 import pytest
 
+pytestmark = pytest.mark.slow  # trains the example's whole table of networks
+
 pytest.importorskip("matplotlib")
 
 SCRIPT = os.path.join(os.path.dirname(__file__), "..", "examples", "gradient_experiment.py")

@@ -223,6 +223,7 @@ def test_decompression_bombs_are_refused(tmp_path, monkeypatch, pixels):
         load_image(tmp_path / "bomb.png")
 
 
+@pytest.mark.slow
 def test_a_photo_set_is_read_nearly_as_well_as_mnist(tmp_path, sample):
     import make_photo_set
 

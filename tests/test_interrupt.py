@@ -18,7 +18,10 @@ import pytest
 import ffnn
 from ffnn.datasets import make_targets
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child is POSIX")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child is POSIX"),
+]
 
 CHILD = """
 import pickle, signal, sys, time

@@ -2,11 +2,10 @@
 import numpy as np
 import pytest
 import reference
-from conftest import assert_close
+from conftest import DTYPES, assert_close
 
 from ffnn import _core
 
-DTYPES = [np.float32, np.float64]
 SIZES = [1, 3, 17, 785]
 # Element-wise functions are held to a few units in the last place.
 TOL = {np.float32: 1e-6, np.float64: 1e-15}

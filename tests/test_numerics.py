@@ -2,14 +2,12 @@
 with huge learning rates and inputs, and a clear error for non-finite weights."""
 import numpy as np
 import pytest
+from conftest import DTYPES, RULES
 
 import ffnn
 from ffnn import _core
 
 special = pytest.importorskip("scipy.special")
-
-DTYPES = [np.float32, np.float64]
-RULES = ["book", "mse", "cross_entropy"]
 
 
 def spread(limit, dtype):

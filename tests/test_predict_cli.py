@@ -5,12 +5,11 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import PNG_MAGIC
 from PIL import Image
 
 import ffnn
 from ffnn.cli import main
-
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,8 @@ import sys
 
 import pytest
 
+pytestmark = pytest.mark.slow  # each case runs Python in child processes
+
 pytest.importorskip("hypothesis")
 
 HERE = os.path.dirname(os.path.abspath(__file__))

@@ -2,12 +2,11 @@
 import numpy as np
 import pytest
 import reference
-from conftest import assert_close, network_like
+from conftest import DTYPES, assert_close, network_like
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 SHAPES = [(1, 1, 1), (3, 5, 2), (17, 33, 9), (784, 200, 10), (784, 200, 100, 10)]
-DTYPES = [np.float32, np.float64]
 
 
 def random_samples(sizes, n, seed, dtype):
@@ -42,6 +41,7 @@ def test_train_matches_reference_on_random_data(sizes, steps, dtype):
     assert_close(ours, theirs, dtype)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("hidden", [(200,), (200, 100)], ids=["784-200-10", "784-200-100-10"])
 def test_train_matches_reference_after_1000_mnist_steps(sample_arrays, hidden, dtype):

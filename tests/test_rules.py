@@ -14,15 +14,13 @@ import pickle
 import numpy as np
 import pytest
 import reference
-from conftest import assert_close, assert_loss_close, network_like
+from conftest import DTYPES, RULES, assert_close, assert_loss_close, network_like
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import ffnn
 from ffnn.datasets import make_targets, scale_inputs
 
-RULES = ["book", "mse", "cross_entropy"]
-DTYPES = [np.float32, np.float64]
 STEP_SCALE = {"mse": 0.5, "cross_entropy": 1.0}  # a train step is -lr * this * gradient
 
 

@@ -171,6 +171,7 @@ def central_directory_fields(data):
     return bits
 
 
+@pytest.mark.slow
 def test_every_damaged_bit_is_refused_with_a_value_error_or_loads_finite(tmp_path):
     # Every bit of the zip entries' flags and methods (where zipfile raised
     # RuntimeError or NotImplementedError) and every 37th bit elsewhere.

@@ -7,13 +7,12 @@ import sys
 import numpy as np
 import pytest
 import reference
-from conftest import assert_close, assert_loss_close, network_like
+from conftest import DTYPES, assert_close, assert_loss_close, network_like
 
 import ffnn
 from ffnn import _core
 from ffnn.datasets import make_targets, scale_inputs
 
-DTYPES = [np.float32, np.float64]
 # Around every vector width (4, 8, 16 lanes, and pairs of them) and MNIST's 784 + 1.
 SIZES = [1, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 65, 785]
 ROWS = [1, 3, 4, 5, 9, 17]
@@ -157,6 +156,7 @@ def test_threads_setting_is_checked_and_survives_copy():
         _core.Pool(10_000)
 
 
+@pytest.mark.slow
 def test_environment_variable_forces_a_level():
     for name in ffnn.simd_levels():
         env = dict(os.environ, FFNN_SIMD=name)

@@ -9,6 +9,8 @@ import pytest
 
 import ffnn
 
+pytestmark = pytest.mark.slow  # each case runs Python in child processes
+
 SHOW_LEVEL = "import ffnn; print(ffnn.simd_level())"
 
 

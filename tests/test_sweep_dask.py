@@ -56,6 +56,7 @@ def dask_client():
         cluster.close()
 
 
+@pytest.mark.slow
 def test_local_sweep_scores_every_point_and_picks_the_best(local_search):
     scores = local_search.cv_results_["mean_test_score"]
     assert len(scores) == 4 and np.isfinite(scores).all()
@@ -66,11 +67,13 @@ def test_local_sweep_scores_every_point_and_picks_the_best(local_search):
     assert local_search.best_estimator_.network_.sizes == (784, 12, 10)
 
 
+@pytest.mark.slow
 def test_local_sweep_equals_the_same_sweep_in_one_process(local_search, digits):
     serial = grid_search(*digits, n_jobs=1)
     np.testing.assert_array_equal(serial.cv_results_["mean_test_score"], local_search.cv_results_["mean_test_score"])
 
 
+@pytest.mark.slow
 def test_dask_sweep_equals_the_local_sweep(local_search, digits, dask_client):
     import joblib
     from dask.distributed import get_task_stream
@@ -85,6 +88,7 @@ def test_dask_sweep_equals_the_local_sweep(local_search, digits, dask_client):
     assert on_dask.best_estimator_.network_ == local_search.best_estimator_.network_
 
 
+@pytest.mark.slow
 def test_randomized_search_on_dask_equals_it_locally(digits, dask_client):
     import joblib
 
@@ -126,6 +130,7 @@ def test_threads_per_network_are_a_parameter_and_change_no_result(digits):
         BookMLPClassifier(threads=0).fit(X, y)
 
 
+@pytest.mark.slow
 def test_fit_releases_the_gil_while_it_trains(sample):
     """Another Python thread runs while an epoch is inside C.
 
@@ -162,6 +167,7 @@ def load_example():
 SMALL = ["--lr", "0.1,0.3", "--hidden", "4,12", "--epochs", "1", "--train", "400", "--cv", "2"]
 
 
+@pytest.mark.slow
 def test_example_prints_the_table_locally_and_on_dask(dask_client, capsys):
     sweep = load_example()
     assert sweep.main(SMALL) == 0

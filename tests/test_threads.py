@@ -5,10 +5,9 @@ import threading
 
 import numpy as np
 import pytest
+from conftest import DTYPES
 
 import ffnn
-
-DTYPES = [np.float32, np.float64]
 
 
 def run_in_threads(*targets):

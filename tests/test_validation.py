@@ -5,11 +5,11 @@ import re
 
 import numpy as np
 import pytest
+from conftest import DTYPES
 
 import ffnn
 from ffnn.datasets import make_targets, parse_idx, read_idx, scale_inputs
 
-DTYPES = [np.float32, np.float64]
 N_IN, N_HID, N_OUT = 4, 3, 2
 NAN, INF = float("nan"), float("inf")
 
@@ -466,7 +466,6 @@ def test_make_targets_refuses_bad_labels(labels, n_classes, error, message):
 def test_scale_inputs_refuses_non_numbers(images, dtype, error):
     with pytest.raises(error):
         scale_inputs(images, dtype)
-
 
 
 # ---- the core's own guards, for direct calls that skip the Python layer ----

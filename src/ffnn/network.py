@@ -4,26 +4,16 @@ from __future__ import annotations
 import copy
 import os
 import threading
-import time
 import weakref
 from collections.abc import Callable, Sequence
 from typing import Any, Literal, overload
 
 import numpy as np
 
-from ffnn import _checks, _core, augment as _augment, serialize
+from ffnn import _checks, _core, serialize, training
 from ffnn.datasets import scale_inputs
 
 
-# Training images rotated at a time by fit(augment=...): small enough to stay
-# in cache, large enough that Python's share of the time is negligible; for
-# large networks fewer, so that a progress bar still moves.
-_ROTATION_CHUNK = 256
-_ROTATION_UPDATES = 1 << 27
-# With a progress bar, fit trains in chunks sized to take about this long:
-# the bar moves several times a second, and a chunk's Python overhead (some
-# microseconds) stays far below its time in C.
-_PROGRESS_SECONDS = 0.15
 # Multiply-adds per query call: a batch query is split into calls of about
 # this many (a few tens of milliseconds), so that Ctrl-C is answered between them.
 _QUERY_UPDATES = 1 << 25
@@ -102,7 +92,7 @@ class NeuralNetwork:
         self.rule = rule
         self._lock = _new_lock(self)
         self.threads = threads
-        self._seed, self._rng = seed, _generator(seed)
+        self._seed, self._rng = seed, training.generator(seed)
         weights = []
         for n_in, n_out in zip(sizes[:-1], sizes[1:]):
             _check_allocatable(n_out, n_in, self._dtype)
@@ -303,7 +293,7 @@ class NeuralNetwork:
                 )
             )
         if loss != loss:
-            raise FloatingPointError(_not_finite_message(self._learning_rate))
+            raise FloatingPointError(training.not_finite_message(self._learning_rate))
         return loss
 
     def fit(
@@ -356,144 +346,14 @@ class NeuralNetwork:
         were after the last completed sample. FloatingPointError is raised as
         soon as the weights are found NaN or infinite.
         """
-        data = self._training_data(X, y)
-        n = len(data[0] if data[0] is not None else data[1])
-        epochs = _checks.node_count(epochs, "epochs")
-        rotations = _augment.parse(augment, self.sizes[0], self._dtype)
-        copies = rotations.copies if rotations is not None else 1
-        if callback is not None and not callable(callback):
-            raise TypeError(f"callback must be callable, not {type(callback).__name__}")
-        if validation is not None:
-            validation = self._validation_data(validation)
-        if patience is not None:
-            if validation is None:
-                raise ValueError("patience needs validation=(X_val, labels_val) to tell the best epoch")
-            patience = _checks.node_count(patience, "patience")
-        best = _BestEpoch()
-        rng = self._rng if seed is None else _generator(seed)
-        bar = _progress_bar(epochs * n * copies) if progress else None
-        history: dict[str, Any] = {"sum_squared_error": [], "loss": []}
-        if validation is not None:
-            history["val_accuracy"] = []
-        try:
-            for epoch in range(1, epochs + 1):
-                order = rng.permutation(n) if shuffle else np.arange(n)
-                with self._lock:
-                    if bar is None and rotations is None:
-                        total = self._train_order(data, order)
-                    else:
-                        total = self._train_in_chunks(data, order, rotations, bar)
-                mean = total / (n * copies)
-                history["sum_squared_error"].append(mean)
-                history["loss"].append(mean)
-                # A NaN total stopped the epoch early; the last update may also
-                # have overflowed, which only a look at every weight can tell.
-                if total != total or not all(_core.all_finite(w.reshape(-1)) for w in self._parameters()):
-                    raise FloatingPointError(
-                        f"in epoch {epoch}: {_not_finite_message(self._learning_rate)}"
-                    )
-                if validation is not None:
-                    history["val_accuracy"].append(self.score(*validation))
-                    if patience is not None:
-                        best.consider(epoch, history["val_accuracy"][-1], self._weights, self._biases)
-                if callback is not None:
-                    callback(epoch, history)
-                if patience is not None and epoch - best.epoch >= patience:
-                    break
-        finally:
-            if bar is not None:
-                bar.close()
-        if patience is not None:
-            self.weights = best.weights
-            if best.biases is not None:
-                self.biases = best.biases
-            history["best_epoch"] = best.epoch
-        return history
+        return training.fit(
+            self, X, y, epochs, shuffle=shuffle, seed=seed, callback=callback, validation=validation,
+            augment=augment, progress=progress, patience=patience,
+        )
 
     def _parameters(self) -> tuple[np.ndarray, ...]:
         """Every weight matrix and bias vector."""
         return self._weights + (self._biases or ())
-
-    def _train_order(self, data, order: np.ndarray, lr: float | None = None, total: float = 0.0) -> float:
-        """One C call training on the samples in ``order``; ``total`` plus their squared errors."""
-        pixels, inputs, targets, labels = data
-        return _core.train_samples(
-            self._layers, self._learning_rate if lr is None else lr, _core.RULES[self._rule],
-            pixels, inputs, targets, labels, order.astype(np.int64), self._work, self._pool, total,
-        )
-
-    def _train_in_chunks(self, data, order, rotations, bar) -> float:
-        """One epoch a chunk of samples at a time, for the progress bar or the rotations.
-
-        Each call continues the last one's total. Rotated images go a fixed
-        number at a time, with or without a bar (only a chunk's rotated
-        copies exist at once). Otherwise, for the bar, each chunk is sized
-        from the speed measured so far to take about _PROGRESS_SECONDS, in
-        whole multiples of the core's own chunk (``samples_per_chunk``), so
-        that the sum is grouped as in one call. Either way, weights and sum
-        are those of the same epoch without a bar, bit for bit.
-        """
-        lr = self._learning_rate  # a change made meanwhile waits for the next epoch
-        if rotations is not None:
-            copies = rotations.copies
-            unit = size = max(1, min(_ROTATION_CHUNK, _ROTATION_UPDATES // (copies * self._n_weights)))
-        else:
-            copies, unit = 1, self._layers.samples_per_chunk
-            size = _QUERY_UPDATES // (4 * self._n_weights)  # a first guess: some milliseconds
-        total, done = 0.0, 0
-        while done < len(order):
-            size = max(unit, size - size % unit)
-            rows = order[done:done + size]
-            began = time.perf_counter()
-            if rotations is None:
-                total = self._train_order(data, rows, lr, total)
-            else:
-                total = self._train_rotated(rotations, data, rows, lr, total)
-            done += len(rows)
-            if total != total:  # non-finite weights: fit reports it
-                break
-            if bar is not None:
-                if rotations is None:
-                    rate = len(rows) / max(time.perf_counter() - began, 1e-6)
-                    size = int(min(rate * _PROGRESS_SECONDS, 4.0 * size))
-                bar.set_postfix(sse=f"{total / (done * copies):.4f}", refresh=False)
-                bar.update(len(rows) * copies)
-        return total
-
-    def _train_rotated(self, rotations, data, rows, lr: float, total: float) -> float:
-        """The images ``rows`` in the book's augmented order: each, then its rotations."""
-        pixels, inputs, targets, labels = data
-        repeat = rotations.copies
-        x = inputs[rows] if inputs is not None else scale_inputs(pixels[rows], self._dtype)
-        return _core.train_samples(
-            self._layers, lr, _core.RULES[self._rule], None, rotations.expand(x),
-            None if targets is None else np.repeat(targets[rows], repeat, axis=0),
-            None if labels is None else np.repeat(labels[rows], repeat),
-            np.arange(len(rows) * repeat, dtype=np.int64), self._work, self._pool, total,
-        )
-
-    def _training_data(self, X, y):
-        """(pixels, inputs, targets, labels) for the C loop; two of them are None."""
-        n_in, n_out = self.sizes[0], self.sizes[-1]
-        X_arr, is_pixels = _checks.samples(X, "X", pixels=True)
-        if is_pixels:
-            if X_arr.ndim != 2 or X_arr.shape[0] == 0 or X_arr.shape[1] != n_in:
-                raise ValueError(f"X must have shape (n, {n_in}) with n >= 1, got {X_arr.shape}")
-            pixels, inputs = np.ascontiguousarray(X_arr), None
-        else:
-            pixels, inputs = None, _checks.rows(X_arr, n_in, self._dtype, "X")
-        n = len(X_arr)
-        if np.ndim(y) == 1:
-            return pixels, inputs, None, _checks.labels(y, n, n_out, "y")
-        targets = _checks.matrix(_targets(y, "y"), (n, n_out), self._dtype, "y")
-        return pixels, inputs, targets, None
-
-    def _validation_data(self, validation) -> tuple[np.ndarray, np.ndarray]:
-        """(inputs, labels) checked up front, so that no epoch is lost to a typo."""
-        if not isinstance(validation, (tuple, list)) or len(validation) != 2:
-            raise TypeError("validation must be a pair (X_val, labels_val)")
-        X_val = _checks.rows(self._inputs(validation[0], "X_val"), self.sizes[0], self._dtype, "X_val")
-        return X_val, _checks.labels(validation[1], len(X_val), self.sizes[-1], "labels_val")
 
     def predict(self, X) -> np.ndarray:
         """The index of the largest output for each row of ``X`` (pixels or inputs)."""
@@ -716,30 +576,9 @@ def _hidden_layers(hidden_nodes) -> tuple[list[int], bool]:
     return [_checks.node_count(h, f"hidden_nodes[{i}]") for i, h in enumerate(hidden_nodes)], True
 
 
-def _generator(seed) -> np.random.Generator:
-    """``np.random.default_rng(seed)``, with an error that names the seed."""
-    try:
-        return np.random.default_rng(seed)
-    except (TypeError, ValueError) as exc:
-        raise type(exc)(
-            f"seed must be None, a non-negative integer, a SeedSequence or a Generator, got {seed!r}"
-        ) from None
-
-
 def _targets(values, name: str):
     """Targets as an array; integer arrays, pixels included, refused (class docstring)."""
     return _checks.samples(values, name, pixels=False)[0]
-
-
-def _progress_bar(total: int):
-    """A tqdm.auto bar over ``total`` samples; ImportError, before training, without tqdm."""
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        raise ImportError(
-            "fit(progress=True) needs tqdm: pip install 'ffnn[progress]'"
-        ) from None
-    return tqdm(total=total, unit="sample", unit_scale=True, desc="fit")
 
 
 # Every live network by id. A thread of the parent may hold a network's lock
@@ -760,27 +599,6 @@ def _renew_locks_after_fork() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_renew_locks_after_fork)
-
-
-class _BestEpoch:
-    """The epoch of the best validation accuracy so far, and a copy of its weights and biases."""
-
-    def __init__(self) -> None:
-        self.epoch, self.accuracy, self.weights = 0, -1.0, ()
-        self.biases: tuple[np.ndarray, ...] | None = None
-
-    def consider(self, epoch: int, accuracy: float, weights, biases=None) -> None:
-        if accuracy > self.accuracy:
-            self.epoch, self.accuracy = epoch, accuracy
-            self.weights = tuple(w.copy() for w in weights)
-            self.biases = None if biases is None else tuple(b.copy() for b in biases)
-
-
-def _not_finite_message(lr: float) -> str:
-    return (
-        "the weights are NaN or infinite, or so large that the weighted sums overflow; "
-        f"try a smaller learning rate than {lr} or check any weights set by hand"
-    )
 
 
 def _check_allocatable(rows: int, cols: int, dtype: np.dtype) -> None:

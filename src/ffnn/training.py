@@ -1,0 +1,242 @@
+"""What ``NeuralNetwork.fit`` does around the C core's training call.
+
+``fit`` checks every argument, then runs the epochs: each epoch one call of
+``_core.train_samples`` over the shuffled samples, or several calls of it, a
+chunk at a time, to move a progress bar or to train on rotated copies of the
+images (``augment``). After each epoch it records the history, scores the
+validation set, calls the callback and keeps the best epoch's weights for
+early stopping. The network itself (``ffnn.network``) holds the book's
+object: its weights and the operations on one sample or one batch.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ffnn import _checks, _core, augment as _augment
+from ffnn.datasets import scale_inputs
+
+if TYPE_CHECKING:
+    from ffnn.augment import Rotations
+    from ffnn.network import NeuralNetwork
+
+# Training images rotated at a time by fit(augment=...): small enough to stay
+# in cache, large enough that Python's share of the time is negligible; for
+# large networks fewer, so that a progress bar still moves.
+_ROTATION_CHUNK = 256
+_ROTATION_UPDATES = 1 << 27
+# With a progress bar, fit trains in chunks sized to take about this long:
+# the bar moves several times a second, and a chunk's Python overhead (some
+# microseconds) stays far below its time in C.
+_PROGRESS_SECONDS = 0.15
+# Multiply-adds of the first chunk under a progress bar, before any speed is
+# measured: some milliseconds.
+_FIRST_CHUNK_UPDATES = 1 << 23
+
+# (pixels, inputs, targets, labels) for the C loop: pixels or inputs, and
+# targets or labels, the other two None.
+Data = tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None, np.ndarray | None]
+
+
+def fit(
+    net: NeuralNetwork,
+    X,
+    y,
+    epochs: int = 1,
+    *,
+    shuffle: bool = True,
+    seed=None,
+    callback: Callable[[int, dict], object] | None = None,
+    validation: tuple | None = None,
+    augment: dict | None = None,
+    progress: bool = False,
+    patience: int | None = None,
+) -> dict:
+    """``net.fit(X, y, epochs, ...)``: see ``NeuralNetwork.fit`` for every argument and the result."""
+    data = training_data(net, X, y)
+    n = len(data[0] if data[0] is not None else data[1])  # type: ignore[arg-type]  # one of them is set
+    epochs = _checks.node_count(epochs, "epochs")
+    rotations = _augment.parse(augment, net.sizes[0], net.dtype)
+    copies = rotations.copies if rotations is not None else 1
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable, not {type(callback).__name__}")
+    if validation is not None:
+        validation = validation_data(net, validation)
+    if patience is not None:
+        if validation is None:
+            raise ValueError("patience needs validation=(X_val, labels_val) to tell the best epoch")
+        patience = _checks.node_count(patience, "patience")
+    best = _BestEpoch()
+    rng = net._rng if seed is None else generator(seed)
+    bar = _progress_bar(epochs * n * copies) if progress else None
+    history: dict[str, Any] = {"sum_squared_error": [], "loss": []}
+    if validation is not None:
+        history["val_accuracy"] = []
+    try:
+        for epoch in range(1, epochs + 1):
+            order = rng.permutation(n) if shuffle else np.arange(n)
+            with net._lock:
+                if bar is None and rotations is None:
+                    total = _train_order(net, data, order)
+                else:
+                    total = _train_in_chunks(net, data, order, rotations, bar)
+            mean = total / (n * copies)
+            history["sum_squared_error"].append(mean)
+            history["loss"].append(mean)
+            # A NaN total stopped the epoch early; the last update may also
+            # have overflowed, which only a look at every weight can tell.
+            if total != total or not all(_core.all_finite(w.reshape(-1)) for w in net._parameters()):
+                raise FloatingPointError(f"in epoch {epoch}: {not_finite_message(net.learning_rate)}")
+            if validation is not None:
+                history["val_accuracy"].append(net.score(*validation))
+                if patience is not None:
+                    best.consider(epoch, history["val_accuracy"][-1], net.weights, net.biases)
+            if callback is not None:
+                callback(epoch, history)
+            if patience is not None and epoch - best.epoch >= patience:
+                break
+    finally:
+        if bar is not None:
+            bar.close()
+    if patience is not None:
+        net.weights = best.weights
+        if best.biases is not None:
+            net.biases = best.biases
+        history["best_epoch"] = best.epoch
+    return history
+
+
+def training_data(net: NeuralNetwork, X, y) -> Data:
+    """(pixels, inputs, targets, labels) for the C loop; two of them are None."""
+    n_in, n_out = net.sizes[0], net.sizes[-1]
+    X_arr, is_pixels = _checks.samples(X, "X", pixels=True)
+    if is_pixels:
+        if X_arr.ndim != 2 or X_arr.shape[0] == 0 or X_arr.shape[1] != n_in:
+            raise ValueError(f"X must have shape (n, {n_in}) with n >= 1, got {X_arr.shape}")
+        pixels, inputs = np.ascontiguousarray(X_arr), None
+    else:
+        pixels, inputs = None, _checks.rows(X_arr, n_in, net.dtype, "X")
+    n = len(X_arr)
+    if np.ndim(y) == 1:
+        return pixels, inputs, None, _checks.labels(y, n, n_out, "y")
+    # Targets as the network takes them: integer arrays, pixels included, refused.
+    targets = _checks.matrix(_checks.samples(y, "y", pixels=False)[0], (n, n_out), net.dtype, "y")
+    return pixels, inputs, targets, None
+
+
+def validation_data(net: NeuralNetwork, validation) -> tuple[np.ndarray, np.ndarray]:
+    """(inputs, labels) checked up front, so that no epoch is lost to a typo."""
+    if not isinstance(validation, (tuple, list)) or len(validation) != 2:
+        raise TypeError("validation must be a pair (X_val, labels_val)")
+    X_val = _checks.rows(net._inputs(validation[0], "X_val"), net.sizes[0], net.dtype, "X_val")
+    return X_val, _checks.labels(validation[1], len(X_val), net.sizes[-1], "labels_val")
+
+
+def generator(seed) -> np.random.Generator:
+    """``np.random.default_rng(seed)``, with an error that names the seed."""
+    try:
+        return np.random.default_rng(seed)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(
+            f"seed must be None, a non-negative integer, a SeedSequence or a Generator, got {seed!r}"
+        ) from None
+
+
+def not_finite_message(lr: float) -> str:
+    """What FloatingPointError says when training met NaN or infinite weights."""
+    return (
+        "the weights are NaN or infinite, or so large that the weighted sums overflow; "
+        f"try a smaller learning rate than {lr} or check any weights set by hand"
+    )
+
+
+def _train_order(net: NeuralNetwork, data: Data, order: np.ndarray, lr: float | None = None,
+                 total: float = 0.0) -> float:
+    """One C call training on the samples in ``order``; ``total`` plus their squared errors."""
+    pixels, inputs, targets, labels = data
+    return _core.train_samples(
+        net._layers, net.learning_rate if lr is None else lr, _core.RULES[net.rule],
+        pixels, inputs, targets, labels, order.astype(np.int64), net._work, net._pool, total,
+    )
+
+
+def _train_in_chunks(net: NeuralNetwork, data: Data, order: np.ndarray, rotations: Rotations | None,
+                     bar) -> float:
+    """One epoch a chunk of samples at a time, for the progress bar or the rotations.
+
+    Each call continues the last one's total. Rotated images go a fixed
+    number at a time, with or without a bar (only a chunk's rotated
+    copies exist at once). Otherwise, for the bar, each chunk is sized
+    from the speed measured so far to take about _PROGRESS_SECONDS, in
+    whole multiples of the core's own chunk (``samples_per_chunk``), so
+    that the sum is grouped as in one call. Either way, weights and sum
+    are those of the same epoch without a bar, bit for bit.
+    """
+    lr = net.learning_rate  # a change made meanwhile waits for the next epoch
+    if rotations is not None:
+        copies = rotations.copies
+        unit = size = max(1, min(_ROTATION_CHUNK, _ROTATION_UPDATES // (copies * net._n_weights)))
+    else:
+        copies, unit = 1, net._layers.samples_per_chunk
+        size = _FIRST_CHUNK_UPDATES // net._n_weights
+    total, done = 0.0, 0
+    while done < len(order):
+        size = max(unit, size - size % unit)
+        rows = order[done:done + size]
+        began = time.perf_counter()
+        if rotations is None:
+            total = _train_order(net, data, rows, lr, total)
+        else:
+            total = _train_rotated(net, rotations, data, rows, lr, total)
+        done += len(rows)
+        if total != total:  # non-finite weights: fit reports it
+            break
+        if bar is not None:
+            if rotations is None:
+                rate = len(rows) / max(time.perf_counter() - began, 1e-6)
+                size = int(min(rate * _PROGRESS_SECONDS, 4.0 * size))
+            bar.set_postfix(sse=f"{total / (done * copies):.4f}", refresh=False)
+            bar.update(len(rows) * copies)
+    return total
+
+
+def _train_rotated(net: NeuralNetwork, rotations: Rotations, data: Data, rows: np.ndarray, lr: float,
+                   total: float) -> float:
+    """The images ``rows`` in the book's augmented order: each, then its rotations."""
+    pixels, inputs, targets, labels = data
+    repeat = rotations.copies
+    x = inputs[rows] if inputs is not None else scale_inputs(pixels[rows], net.dtype)  # type: ignore[index]
+    return _core.train_samples(
+        net._layers, lr, _core.RULES[net.rule], None, rotations.expand(x),
+        None if targets is None else np.repeat(targets[rows], repeat, axis=0),
+        None if labels is None else np.repeat(labels[rows], repeat),
+        np.arange(len(rows) * repeat, dtype=np.int64), net._work, net._pool, total,
+    )
+
+
+def _progress_bar(total: int):
+    """A tqdm.auto bar over ``total`` samples; ImportError, before training, without tqdm."""
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        raise ImportError(
+            "fit(progress=True) needs tqdm: pip install 'ffnn[progress]'"
+        ) from None
+    return tqdm(total=total, unit="sample", unit_scale=True, desc="fit")
+
+
+class _BestEpoch:
+    """The epoch of the best validation accuracy so far, and a copy of its weights and biases."""
+
+    def __init__(self) -> None:
+        self.epoch, self.accuracy, self.weights = 0, -1.0, ()
+        self.biases: tuple[np.ndarray, ...] | None = None
+
+    def consider(self, epoch: int, accuracy: float, weights, biases=None) -> None:
+        if accuracy > self.accuracy:
+            self.epoch, self.accuracy = epoch, accuracy
+            self.weights = tuple(w.copy() for w in weights)
+            self.biases = None if biases is None else tuple(b.copy() for b in biases)
