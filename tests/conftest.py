@@ -56,6 +56,15 @@ def network_like(weights, lr, dtype):
     return net
 
 
+@pytest.fixture(params=ffnn.simd_levels())
+def level(request):
+    """Each SIMD level this build can run here, in turn; the default is restored after."""
+    before = ffnn.simd_level()
+    ffnn.set_simd_level(request.param)
+    yield request.param
+    ffnn.set_simd_level(before)
+
+
 @pytest.fixture(scope="session")
 def sample():
     return load_sample()

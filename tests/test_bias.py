@@ -13,15 +13,6 @@ from ffnn.gradcheck import check_gradients
 SHAPES = [(1, [1], 1), (3, [5], 2), (17, [9, 4], 3), (785, [17], 3), (3, [], 4)]
 
 
-@pytest.fixture(params=ffnn.simd_levels())
-def level(request):
-    """Force each available SIMD level for one test, then restore the default."""
-    before = ffnn.simd_level()
-    ffnn.set_simd_level(request.param)
-    yield request.param
-    ffnn.set_simd_level(before)
-
-
 def shape_id(shape):
     return "-".join(map(str, [shape[0], *shape[1], shape[2]]))
 

@@ -20,15 +20,6 @@ ROWS = [1, 3, 4, 5, 9, 17]
 ULPS = {np.float32: 1e-6, np.float64: 1e-15}
 
 
-@pytest.fixture(params=ffnn.simd_levels())
-def level(request):
-    """Force each available level for one test, then restore the default."""
-    before = ffnn.simd_level()
-    ffnn.set_simd_level(request.param)
-    yield request.param
-    ffnn.set_simd_level(before)
-
-
 def as64(*arrays):
     return [a.astype(np.float64) for a in arrays]
 
