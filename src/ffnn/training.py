@@ -159,7 +159,7 @@ def _train_order(net: NeuralNetwork, data: Data, order: np.ndarray, lr: float | 
     pixels, inputs, targets, labels = data
     return _core.train_samples(
         net._layers, net.learning_rate if lr is None else lr, _core.RULES[net.rule],
-        pixels, inputs, targets, labels, order.astype(np.int64), net._work, net._pool, total,
+        pixels, inputs, targets, labels, order.astype(np.int64, copy=False), net._work, net._pool, total,
     )
 
 
