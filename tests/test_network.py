@@ -246,3 +246,19 @@ def test_a_batch_query_in_blocks_equals_one_call(threads, dtype):
     ffnn._core.query(net._layers, x, whole, np.empty(net._layers.work_size * threads, dtype),
                      net._pool if threads > 1 else None)
     np.testing.assert_array_equal(net.query(x), whole)
+
+
+def test_printed_init_draws_the_same_numbers_with_the_printed_books_spread():
+    corrected = ffnn.NeuralNetwork(784, [200, 50], 10, 0.1, seed=3)
+    printed = ffnn.NeuralNetwork(784, [200, 50], 10, 0.1, seed=3, init="printed")
+    for w_c, w_p in zip(corrected.weights, printed.weights):
+        n_out, n_in = w_c.shape
+        # The same standard normal draws, scaled by 1/sqrt(n_out) instead of 1/sqrt(n_in).
+        np.testing.assert_allclose(w_p, w_c * (n_in / n_out) ** 0.5, rtol=1e-12)
+        assert abs(w_p.std() * n_out**0.5 - 1) < 5 / (2 * w_p.size) ** 0.5  # five standard errors
+
+
+@pytest.mark.parametrize("init", ["book", "", None, ["printed"]])
+def test_unknown_init_is_refused(init):
+    with pytest.raises(ValueError, match="init must be one of"):
+        ffnn.NeuralNetwork(4, 3, 2, 0.1, init=init)

@@ -31,7 +31,9 @@ class NeuralNetwork:
     sizes for several hidden layers (at most ``serialize.MAX_LAYERS - 1``, as
     many as a model file holds). Weight matrix k has shape
     ``(nodes of layer k+1, nodes of layer k)`` and starts normal with mean 0
-    and standard deviation ``(nodes of layer k) ** -0.5``.
+    and standard deviation ``(nodes of layer k) ** -0.5``: the spread of the
+    book's corrected code. ``init="printed"`` takes the printed book's
+    instead, ``(nodes of layer k+1) ** -0.5`` (the nodes the matrix feeds).
 
     ``seed`` seeds the network's own generator, ``np.random.default_rng(seed)``,
     which draws the initial weights and then every shuffle of ``fit``: the
@@ -80,7 +82,10 @@ class NeuralNetwork:
         rule: str = "book",
         threads: int = 1,
         bias: bool = False,
+        init: str = "corrected",
     ) -> None:
+        if not isinstance(init, str) or init not in _INITIAL_SPREAD:
+            raise ValueError(f"init must be one of {sorted(_INITIAL_SPREAD)}, got {init!r}")
         hidden, self._hidden_is_list = _hidden_layers(hidden_nodes)
         sizes = (
             _checks.node_count(input_nodes, "input_nodes"),
@@ -96,7 +101,7 @@ class NeuralNetwork:
         weights = []
         for n_in, n_out in zip(sizes[:-1], sizes[1:]):
             _check_allocatable(n_out, n_in, self._dtype)
-            w = self._rng.normal(0.0, n_in**-0.5, size=(n_out, n_in))
+            w = self._rng.normal(0.0, _INITIAL_SPREAD[init](n_in, n_out), size=(n_out, n_in))
             weights.append(np.ascontiguousarray(w, dtype=self._dtype))
         if not isinstance(bias, (bool, np.bool_)):
             raise TypeError(f"bias must be True or False, not {type(bias).__name__}")
@@ -579,6 +584,14 @@ def _hidden_layers(hidden_nodes) -> tuple[list[int], bool]:
 def _targets(values, name: str):
     """Targets as an array; integer arrays, pixels included, refused (class docstring)."""
     return _checks.samples(values, name, pixels=False)[0]
+
+
+# The initial weights' standard deviation, from a matrix's input and output
+# node counts: the book's corrected code, and the printed book.
+_INITIAL_SPREAD = {
+    "corrected": lambda n_in, n_out: n_in**-0.5,
+    "printed": lambda n_in, n_out: n_out**-0.5,
+}
 
 
 # Every live network by id. A thread of the parent may hold a network's lock
