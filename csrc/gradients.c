@@ -7,10 +7,12 @@
  */
 #include "ffnn.h"
 
+/* Defines ffnn_biased_gradients_f32, ffnn_gradients_f32. */
 #define REAL float
 #define SUFFIX _f32
 #include "gradients_template.h"
 
+/* Defines ffnn_biased_gradients_f64, ffnn_gradients_f64. */
 #define REAL double
 #define SUFFIX _f64
 #include "gradients_template.h"

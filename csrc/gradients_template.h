@@ -1,10 +1,23 @@
 /*
- * Generic gradient functions; see gradients.c. Expects REAL and SUFFIX.
+ * The gradient functions of one precision, included by gradients.c as
+ * template.h describes.
+ *
+ * Needs: REAL (float or double), SUFFIX (_f32 or _f64).
+ * Defines: ffnn_biased_gradients and ffnn_gradients with SUFFIX pasted on,
+ *   and the static add_sample_gradient SUFFIX they share.
+ * Undefines REAL and SUFFIX at the end.
  *
  * Work space layout (ffnn_work_size elements, the same count as training):
  * for k = 1 .. n_layers the outputs o_k of layer k, then for k = 1 ..
  * n_layers its errors, which become its deltas in place.
  */
+#ifndef REAL
+#error "gradients_template.h needs REAL (the element type) defined"
+#endif
+#ifndef SUFFIX
+#error "gradients_template.h needs SUFFIX (_f32 or _f64) defined"
+#endif
+
 #include "template.h"
 
 /* Adds one sample's gradient to every grads[k]; the outputs o_k are laid out

@@ -1,31 +1,43 @@
 /*
- * Public single kernels for one precision; see kernels.c. Expects REAL and
- * SUFFIX and undefines them at the end.
+ * The public single kernels of one precision, included by kernels.c as
+ * template.h describes.
+ *
+ * Needs: REAL (float or double), SUFFIX (_f32 or _f64).
+ * Defines: ffnn_matvec, ffnn_matvec_t, ffnn_sigmoid, ffnn_logit,
+ *   ffnn_all_finite, ffnn_outer_update, ffnn_update_matvec, each with
+ *   SUFFIX pasted on; all but ffnn_all_finite call through the table of the
+ *   SIMD level in use (ffnn_kernels_active_f32 / _f64, dispatch.c).
+ * Undefines REAL and SUFFIX at the end.
  */
-#include "template.h"
+#ifndef REAL
+#error "kernels_template.h needs REAL (the element type) defined"
+#endif
+#ifndef SUFFIX
+#error "kernels_template.h needs SUFFIX (_f32 or _f64) defined"
+#endif
 
-#define ACTIVE FN(ffnn_kernels_active)()
+#include "template.h"
 
 void FN(ffnn_matvec)(size_t rows, size_t cols, const REAL *FFNN_RESTRICT w,
                      const REAL *FFNN_RESTRICT x, REAL *FFNN_RESTRICT y)
 {
-    ACTIVE->matvec(rows, cols, w, x, y);
+    FN(ffnn_kernels_active)()->matvec(rows, cols, w, x, y);
 }
 
 void FN(ffnn_matvec_t)(size_t rows, size_t cols, const REAL *FFNN_RESTRICT w,
                        const REAL *FFNN_RESTRICT e, REAL *FFNN_RESTRICT y)
 {
-    ACTIVE->matvec_t(rows, cols, w, e, y);
+    FN(ffnn_kernels_active)()->matvec_t(rows, cols, w, e, y);
 }
 
 void FN(ffnn_sigmoid)(size_t n, const REAL *x, REAL *y)
 {
-    ACTIVE->sigmoid(n, x, y);
+    FN(ffnn_kernels_active)()->sigmoid(n, x, y);
 }
 
 void FN(ffnn_logit)(size_t n, const REAL *x, REAL *y)
 {
-    ACTIVE->logit(n, x, y);
+    FN(ffnn_kernels_active)()->logit(n, x, y);
 }
 
 int FN(ffnn_all_finite)(size_t n, const REAL *x)
@@ -50,7 +62,7 @@ void FN(ffnn_outer_update)(size_t rows, size_t cols, REAL *FFNN_RESTRICT w,
                            REAL scale, const REAL *FFNN_RESTRICT a,
                            const REAL *FFNN_RESTRICT b)
 {
-    ACTIVE->outer_update(rows, cols, w, scale, a, b);
+    FN(ffnn_kernels_active)()->outer_update(rows, cols, w, scale, a, b);
 }
 
 void FN(ffnn_update_matvec)(size_t rows, size_t cols, REAL *FFNN_RESTRICT w,
@@ -58,9 +70,9 @@ void FN(ffnn_update_matvec)(size_t rows, size_t cols, REAL *FFNN_RESTRICT w,
                             const REAL *FFNN_RESTRICT b,
                             const REAL *FFNN_RESTRICT x, REAL *FFNN_RESTRICT y)
 {
-    ACTIVE->update_matvec(rows, cols, w, scale, a, b, x, y);
+    FN(ffnn_kernels_active)()->update_matvec(rows, cols, w, scale, a, b, x,
+                                             y);
 }
 
-#undef ACTIVE
 #undef REAL
 #undef SUFFIX

@@ -1,5 +1,15 @@
 /*
- * Generic whole-network functions; see network.c. Expects REAL and SUFFIX.
+ * The whole-network functions of one precision, included by network.c
+ * (after its SPLIT_MIN_WEIGHTS, PREFETCH, prefetch_bytes, input_stride and
+ * cache_aligned) as template.h describes.
+ *
+ * Needs: REAL (float or double), SUFFIX (_f32 or _f64).
+ * Defines, each with SUFFIX pasted on: ffnn_train_step,
+ *   ffnn_biased_train_step, ffnn_train_samples, ffnn_train_samples_pool,
+ *   ffnn_biased_train_samples_pool, ffnn_query, ffnn_query_pool,
+ *   ffnn_biased_query_pool, ffnn_backquery, ffnn_biased_backquery; the
+ *   trainer and querier structs and their static tasks.
+ * Undefines REAL and SUFFIX at the end.
  *
  * Work space layout (ffnn_work_size elements), N = sizes[1] + ... +
  * sizes[n_layers]: outputs o_k of every layer k >= 1 (N), their errors e_k
@@ -7,9 +17,14 @@
  * vector, then two blocks of FFNN_QUERY_BLOCK hidden activations for a batch
  * query.
  */
-#include "template.h"
+#ifndef REAL
+#error "network_template.h needs REAL (the element type) defined"
+#endif
+#ifndef SUFFIX
+#error "network_template.h needs SUFFIX (_f32 or _f64) defined"
+#endif
 
-#define KERNELS FN(ffnn_kernels_active)()
+#include "template.h"
 
 /* Everything a training run needs; its tasks read it from every thread. */
 struct FN(trainer) {
@@ -293,7 +308,7 @@ static double FN(train)(size_t n_layers, const size_t *sizes,
     job.pending = 0;
     job.o = job.e = job.d = NULL;
     job.pool = pool;
-    job.kernels = KERNELS;
+    job.kernels = FN(ffnn_kernels_active)();
     job.total = 0;
     for (size_t s = 0; s < count; s++) {
         FN(load_sample)(&job, s);
@@ -420,7 +435,7 @@ void FN(ffnn_biased_query_pool)(size_t n_layers, const size_t *sizes,
     job.inputs = inputs;
     job.outputs = outputs;
     job.work = work;
-    job.kernels = KERNELS;
+    job.kernels = FN(ffnn_kernels_active)();
     ffnn_pool_share(pool, n, (n + FFNN_QUERY_BLOCK - 1) / FFNN_QUERY_BLOCK,
                     FN(query_task), &job);
 }
@@ -474,7 +489,7 @@ void FN(ffnn_biased_backquery)(size_t n_layers, const size_t *sizes,
                                const REAL *const *biases, const REAL *target,
                                REAL *image, REAL *work)
 {
-    const struct FN(ffnn_kernels) *K = KERNELS;
+    const struct FN(ffnn_kernels) *K = FN(ffnn_kernels_active)();
     /* Signals of layer k live in the outputs part of work (or in image for
        the input layer), where a forward pass would put o_k. */
     size_t offset = 0;
@@ -505,6 +520,5 @@ void FN(ffnn_backquery)(size_t n_layers, const size_t *sizes,
                               work);
 }
 
-#undef KERNELS
 #undef REAL
 #undef SUFFIX

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 
 #include "ffnn.h"
-#include "template.h"
 
 /*
  * cos and sin of an angle in degrees, exact at multiples of 90 degrees:
@@ -100,10 +99,12 @@ static source_point *locate_all(size_t rows, size_t cols, double degrees)
     return table;
 }
 
+/* Defines ffnn_rotate_f32. */
 #define REAL float
 #define SUFFIX _f32
 #include "rotate_template.h"
 
+/* Defines ffnn_rotate_f64. */
 #define REAL double
 #define SUFFIX _f64
 #include "rotate_template.h"

@@ -1,7 +1,19 @@
 /*
- * ffnn_rotate for one precision; included by rotate.c with REAL and SUFFIX
- * defined (both are undefined at the end).
+ * ffnn_rotate for one precision, included by rotate.c (after its
+ * source_point, locate_all and <stdlib.h>) as template.h describes.
+ *
+ * Needs: REAL (float or double), SUFFIX (_f32 or _f64).
+ * Defines: ffnn_rotate with SUFFIX pasted on.
+ * Undefines REAL and SUFFIX at the end.
  */
+#ifndef REAL
+#error "rotate_template.h needs REAL (the element type) defined"
+#endif
+#ifndef SUFFIX
+#error "rotate_template.h needs SUFFIX (_f32 or _f64) defined"
+#endif
+
+#include "template.h"
 
 int FN(ffnn_rotate)(size_t n, size_t rows, size_t cols, double degrees,
                     REAL background, const REAL *FFNN_RESTRICT images,

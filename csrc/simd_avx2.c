@@ -24,6 +24,7 @@ static inline double hsum_f64(__m256d v)
     return _mm_cvtsd_f64(s);
 }
 
+/* Defines the table ffnn_avx2_f32. */
 #define REAL float
 #define SUFFIX _avx2_f32
 #define TABLE ffnn_kernels_f32
@@ -41,6 +42,7 @@ static inline double hsum_f64(__m256d v)
 #define SFMA(a, b, c) fmaf((a), (b), (c))
 #include "simd_template.h"
 
+/* Defines the table ffnn_avx2_f64. */
 #define REAL double
 #define SUFFIX _avx2_f64
 #define TABLE ffnn_kernels_f64

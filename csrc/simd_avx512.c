@@ -75,6 +75,7 @@ static void sigmoid_vec_f64(size_t n, const double *x, double *y)
     }
 }
 
+/* Defines the table ffnn_avx512_f32. */
 #define REAL float
 #define SUFFIX _avx512_f32
 #define TABLE ffnn_kernels_f32
@@ -93,6 +94,7 @@ static void sigmoid_vec_f64(size_t n, const double *x, double *y)
 #define SIGMOID_KERNEL sigmoid_vec_f32
 #include "simd_template.h"
 
+/* Defines the table ffnn_avx512_f64. */
 #define REAL double
 #define SUFFIX _avx512_f64
 #define TABLE ffnn_kernels_f64

@@ -7,6 +7,7 @@
 #include <arm_neon.h>
 #include <math.h>
 
+/* Defines the table ffnn_neon_f32. */
 #define REAL float
 #define SUFFIX _neon_f32
 #define TABLE ffnn_kernels_f32
@@ -24,6 +25,7 @@
 #define SFMA(a, b, c) fmaf((a), (b), (c))
 #include "simd_template.h"
 
+/* Defines the table ffnn_neon_f64. */
 #define REAL double
 #define SUFFIX _neon_f64
 #define TABLE ffnn_kernels_f64

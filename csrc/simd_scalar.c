@@ -6,6 +6,7 @@
 
 #include "simd.h"
 
+/* Defines the table ffnn_scalar_f32. */
 #define VL 1
 #define VZERO() 0
 #define VSET1(s) (s)
@@ -24,6 +25,7 @@
 #define LOG logf
 #include "simd_template.h"
 
+/* Defines the table ffnn_scalar_f64. */
 #define VL 1
 #define VZERO() 0
 #define VSET1(s) (s)

@@ -1,14 +1,68 @@
 /*
  * The kernels of one SIMD level and one precision, written once against a
- * small vector vocabulary that each simd_<level>.c defines:
- *   REAL, SUFFIX (e.g. _avx2_f32), TABLE (the table's name), EXP, LOG,
- *   V (vector type), VL (lanes), VZERO(), VSET1(s), VLOAD(p), VSTORE(p, v),
- *   VFMA(a, b, c) = a * b + c, VADD(a, b), VSUM(v) (sum of the lanes), and
- *   SFMA(a, b, c), the scalar a * b + c rounded exactly as one lane of VFMA;
- *   optionally SIGMOID_KERNEL, a vector sigmoid replacing the libm one.
+ * small vector vocabulary; included by each simd_<level>.c, once per
+ * precision, as template.h describes.
+ *
+ * Needs: REAL, SUFFIX (e.g. _avx2_f32), TABLE (the table's struct:
+ *   ffnn_kernels_f32 or _f64), EXP, LOG, V (vector type), VL (lanes),
+ *   VZERO(), VSET1(s), VLOAD(p), VSTORE(p, v), VFMA(a, b, c) = a * b + c,
+ *   VADD(a, b), VSUM(v) (sum of the lanes), and SFMA(a, b, c), the scalar
+ *   a * b + c rounded exactly as one lane of VFMA; optionally
+ *   SIGMOID_KERNEL, a vector sigmoid replacing the libm one.
+ * Defines: the table `const struct TABLE ffnn SUFFIX` (e.g. ffnn_avx2_f32,
+ *   declared in simd.h) and the static kernels it points to (matvec SUFFIX,
+ *   ...).
+ * Undefines all of these at the end.
+ *
  * Scalar tails use SFMA, so an element gets the same bits whether a vector
- * or a tail computes it. All of these are undefined at the end.
+ * or a tail computes it.
  */
+#ifndef REAL
+#error "simd_template.h needs REAL (the element type) defined"
+#endif
+#ifndef SUFFIX
+#error "simd_template.h needs SUFFIX (e.g. _avx2_f32) defined"
+#endif
+#ifndef TABLE
+#error "simd_template.h needs TABLE (the table struct) defined"
+#endif
+#ifndef EXP
+#error "simd_template.h needs EXP (the libm exp of REAL) defined"
+#endif
+#ifndef LOG
+#error "simd_template.h needs LOG (the libm log of REAL) defined"
+#endif
+#ifndef V
+#error "simd_template.h needs V (the vector type) defined"
+#endif
+#ifndef VL
+#error "simd_template.h needs VL (the lanes of V) defined"
+#endif
+#ifndef VZERO
+#error "simd_template.h needs VZERO() (a zero vector) defined"
+#endif
+#ifndef VSET1
+#error "simd_template.h needs VSET1(s) (s in every lane) defined"
+#endif
+#ifndef VLOAD
+#error "simd_template.h needs VLOAD(p) (an unaligned load) defined"
+#endif
+#ifndef VSTORE
+#error "simd_template.h needs VSTORE(p, v) (an unaligned store) defined"
+#endif
+#ifndef VFMA
+#error "simd_template.h needs VFMA(a, b, c) (a * b + c) defined"
+#endif
+#ifndef VADD
+#error "simd_template.h needs VADD(a, b) defined"
+#endif
+#ifndef VSUM
+#error "simd_template.h needs VSUM(v) (the sum of the lanes) defined"
+#endif
+#ifndef SFMA
+#error "simd_template.h needs SFMA(a, b, c) (one lane of VFMA) defined"
+#endif
+
 #include "template.h"
 
 /* Row-blocked pass over nr (1 or 4, a constant after inlining) rows:
