@@ -14,20 +14,25 @@ from __future__ import annotations
 
 import numpy as np
 
+from ffnn import _core
 from ffnn.network import NeuralNetwork
 
 
-def _sigmoid(x):
-    """The book's activation function, 1 / (1 + exp(-x)) (scipy.special.expit)."""
-    x = np.asarray(x, dtype=float)
-    z = np.exp(-np.abs(x))  # exp never overflows on a non-positive argument
-    return np.where(x >= 0, 1 / (1 + z), z / (1 + z))
+def _elementwise(kernel, doc: str):
+    """The C kernel the network itself uses, applied to an array of any shape."""
+    def apply(values):
+        x = np.ascontiguousarray(values, dtype=np.float64)
+        out = np.empty_like(x)
+        if x.size:
+            kernel(x.reshape(-1), out.reshape(-1))
+        return out
+
+    apply.__doc__ = doc
+    return apply
 
 
-def _logit(y):
-    """Its inverse, log(y / (1 - y)) (scipy.special.logit)."""
-    y = np.asarray(y, dtype=float)
-    return np.log(y / (1 - y))
+_sigmoid = _elementwise(_core.sigmoid, "The book's activation function, 1 / (1 + exp(-x)).")
+_logit = _elementwise(_core.logit, "Its inverse, log(y / (1 - y)).")
 
 
 def _forwarded(name: str, doc: str) -> property:

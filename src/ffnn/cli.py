@@ -210,8 +210,7 @@ def _check_export_file(path: str, option: str) -> None:
 def _check_directory(path: str, option: str) -> None:
     if not os.path.isdir(path):
         raise FileNotFoundError(f"{option} {path}: no such directory")
-    if not os.access(path, os.W_OK | os.X_OK):
-        raise PermissionError(f"{option} {path}: the directory is not writable")
+    _probe_directory(path, option, path)
 
 
 # The files each command writes, by option (OUT: a positional argument), with
@@ -242,6 +241,10 @@ def _check_writable(path: str, option: str) -> None:
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise FileNotFoundError(f"{option} {path}: no such directory {os.path.dirname(path) or directory}")
+    _probe_directory(directory, option, path)
+
+
+def _probe_directory(directory: str, option: str, path: str) -> None:
     try:
         # A real file, gone when closed: the only test that also catches
         # read-only file systems and full quotas.
@@ -445,7 +448,6 @@ def _backquery(net: NeuralNetwork, label: int) -> np.ndarray:
 
 def predict(args: argparse.Namespace) -> int:
     from ffnn import images
-    from ffnn.datasets import scale_inputs
 
     images.require_pillow()
     if args.show:
@@ -457,15 +459,17 @@ def predict(args: argparse.Namespace) -> int:
     _check_inputs(net, images.SIDE * images.SIDE, "a 28 x 28 image")
     np.set_printoptions(precision=3, suppress=True)
     for path in args.images:
-        seen = images.prepare_image(path, invert=args.invert)
-        outputs = net.query(scale_inputs(seen, net.dtype))
+        gray = images.read_gray(path)
+        seen = images.prepare_gray(gray, invert=args.invert, name=path)
+        outputs = net.query(seen)  # uint8 pixels: scaled the book's way by query
+
         label = int(outputs.argmax())
         # The outputs are independent sigmoids, not probabilities: the
         # label's share of their sum says how clearly it stands out.
         print(f"{path}: {label}  outputs {outputs}  confidence {outputs[label] / outputs.sum():.0%}")
         if args.show:
             drawn = drawings[path]
-            plots.prediction(images.read_gray(path), seen, outputs, drawn,
+            plots.prediction(gray, seen, outputs, drawn,
                              title=f"{os.path.basename(path)}: read as {label}")
             print(f"  drawn in {drawn}")
     return 0

@@ -64,7 +64,12 @@ def prepare_image(path, *, invert: bool | None = None) -> np.ndarray:
     (a decompression bomb) or holds no ink.
     """
     path = os.fspath(path)
-    gray = read_gray(path)
+    return prepare_gray(read_gray(path), invert=invert, name=path)
+
+
+def prepare_gray(gray: np.ndarray, *, invert: bool | None = None, name: str = "the picture") -> np.ndarray:
+    """``prepare_image`` of a picture already read by ``read_gray``; errors name ``name``."""
+    path = name
     if gray.shape != (SIDE, SIDE) and np.unique(gray[::7, ::7]).size <= 2 and np.unique(gray).size <= 2:
         # A 1-bit picture (dithered or thresholded) shows gray as the share
         # of black dots in an area: blurred, it is gray again.
