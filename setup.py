@@ -118,8 +118,8 @@ class BuildExt(build_ext):
 # build_clib and build_ext compare only sources with their outputs; these
 # also rebuild the objects after a template header changes, and relink the
 # module after any C file does.
-C_HEADERS = sorted(glob("csrc/*.h"))
-C_FILES = sorted(glob("csrc/*.c")) + C_HEADERS
+C_HEADERS = sorted(glob("csrc/**/*.h", recursive=True))
+C_FILES = sorted(glob("csrc/**/*.c", recursive=True)) + C_HEADERS
 
 # Every source is built for every target: each SIMD file's preprocessor
 # guards leave it empty where its instructions do not exist, and dispatch.c
@@ -128,9 +128,11 @@ ffnn_kernels = (
     "ffnn_kernels",
     {
         "sources": [
-            "csrc/dispatch.c", "csrc/kernels.c", "csrc/network.c", "csrc/pool.c", "csrc/rotate.c",
-            "csrc/gradients.c",
-            "csrc/simd_scalar.c", "csrc/simd_neon.c",
+            "csrc/core/network.c", "csrc/core/gradients.c",
+            "csrc/kernels/dispatch.c", "csrc/kernels/public_kernels.c",
+            "csrc/kernels/simd_scalar.c", "csrc/kernels/simd_neon.c",
+            "csrc/pool/pool.c",
+            "csrc/augment/rotate.c",
         ],
         "include_dirs": ["csrc"],
         "obj_deps": {"": C_HEADERS},
@@ -140,7 +142,7 @@ simd_libraries = [
     (
         f"ffnn_{level}",
         {
-            "sources": [f"csrc/simd_{level}.c"],
+            "sources": [f"csrc/kernels/simd_{level}.c"],
             "include_dirs": ["csrc"],
             "obj_deps": {"": C_HEADERS},
             "simd": level,

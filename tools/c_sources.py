@@ -14,7 +14,7 @@ Output, one line each:
     SOURCE FLAGS...     for every C source of every library in setup.py
     link FLAGS...       the extension's extra link flags
 
-Exits 1, naming the file, if a csrc/*.c is built by no library: a new file
+Exits 1, naming the file, if a C file under csrc/ is built by no library: a new file
 must be added to setup.py to be part of the wheel.
 """
 import glob
@@ -73,7 +73,7 @@ def main(argv: list[str]) -> int:
     built = set(flags)
     missing = [
         path
-        for path in sorted(p.replace(os.sep, "/") for p in glob.glob("csrc/*.c", root_dir=ROOT))
+        for path in sorted(p.replace(os.sep, "/") for p in glob.glob("csrc/**/*.c", root_dir=ROOT, recursive=True))
         if path not in built
     ]
     if missing:

@@ -7,7 +7,7 @@ ffnn_query_f32), so a search for a full name would find only its
 declaration. The rule (csrc/template.h) is that the name is also written out
 where it is defined: in the .c file, or beside the #include of the template
 that defines it. For each function declared in csrc/ffnn.h this looks for
-its full name, as a whole word, in the other csrc/*.c and csrc/*.h files.
+its full name, as a whole word, in the other .c and .h files under csrc/.
 Exits 1 listing the functions named nowhere else, else prints how many were
 checked.
 """
@@ -38,9 +38,9 @@ def declared_functions(path):
 
 
 def other_sources(header):
-    """The text of every csrc/*.c and csrc/*.h file but the header."""
-    paths = sorted(glob.glob(os.path.join(CSRC, "*.c")) +
-                   glob.glob(os.path.join(CSRC, "*.h")))
+    """The text of every .c and .h file under csrc/ but the header."""
+    paths = sorted(glob.glob(os.path.join(CSRC, "**", "*.c"), recursive=True) +
+                   glob.glob(os.path.join(CSRC, "**", "*.h"), recursive=True))
     texts = []
     for path in paths:
         if os.path.samefile(path, header):

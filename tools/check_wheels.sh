@@ -6,7 +6,7 @@
 #   3. the full test suite against the repaired wheel installed in a fresh
 #      venv, run from outside the source tree
 #   4. cibuildwheel lists exactly the intended builds for every runner
-#   5. csrc/*.c compile with strict C99 warnings under gcc, clang, mingw-w64
+#   5. the C files under csrc/ compile with strict C99 warnings under gcc, clang, mingw-w64
 #      (Windows), aarch64 gcc and clang for aarch64, each file with its flags
 #      from setup.py
 #   6. tests/c/test_kernels.c passes natively with gcc and clang (every SIMD

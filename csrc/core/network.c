@@ -6,7 +6,12 @@
 #include <math.h>
 #include <stdint.h>
 
-#include "simd.h"
+#include "kernels/kernel_table.h"
+#include "pool/pool.h"
+
+/* Samples per chunk of a batch query: their activations stay in cache while
+   the chunk goes through every layer. */
+#define FFNN_QUERY_BLOCK 32
 
 /* A layer is split between threads only when it has at least this many
    weights; below that a barrier costs more than the work it shares. */

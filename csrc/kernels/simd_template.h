@@ -10,7 +10,7 @@
  *   a * b + c rounded exactly as one lane of VFMA; optionally
  *   SIGMOID_KERNEL, a vector sigmoid replacing the libm one.
  * Defines: the table `const struct TABLE ffnn SUFFIX` (e.g. ffnn_avx2_f32,
- *   declared in simd.h) and the static kernels it points to (matvec SUFFIX,
+ *   declared in kernel_table.h) and the static kernels it points to (matvec SUFFIX,
  *   ...).
  * Undefines all of these at the end.
  *

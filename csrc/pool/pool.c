@@ -21,7 +21,7 @@
 
 #include <stdlib.h>
 
-#include "simd.h"
+#include "pool/pool.h"
 
 #if defined(_WIN32)
 #include <windows.h>

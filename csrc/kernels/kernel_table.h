@@ -1,14 +1,13 @@
 /*
  * Internal to the C core (not part of the API in ffnn.h): the table of
- * kernels that each SIMD level provides, and the helpers shared by the
- * whole-network code.
+ * kernels that each SIMD level provides.
  *
  * simd_template.h fills one table per level and precision; dispatch.c picks
- * the table of the level in use; kernels.c and network_template.h only ever
- * call through it.
+ * the table of the level in use; public_kernels.c and the network code in
+ * core/ only ever call through it.
  */
-#ifndef FFNN_SIMD_H
-#define FFNN_SIMD_H
+#ifndef FFNN_KERNEL_TABLE_H
+#define FFNN_KERNEL_TABLE_H
 
 #include "ffnn.h"
 
@@ -21,10 +20,6 @@
 #else
 #define FFNN_INLINE inline
 #endif
-
-/* Samples per chunk of a batch query: their activations stay in cache while
-   the chunk goes through every layer. */
-#define FFNN_QUERY_BLOCK 32
 
 /*
  * Besides the single kernels of ffnn.h, each level has three fused ones:
@@ -72,12 +67,4 @@ extern const struct ffnn_kernels_f64 ffnn_scalar_f64, ffnn_avx2_f64,
 const struct ffnn_kernels_f32 *ffnn_kernels_active_f32(void);
 const struct ffnn_kernels_f64 *ffnn_kernels_active_f64(void);
 
-/* Split [0, n) into `blocks` consecutive parts and run fn(ctx, lo, hi,
-   thread) on each, on whichever threads of the pool are free (the caller,
-   thread 0, always takes part); return when all are done. With pool ==
-   NULL, one call on the caller covers everything. One caller at a time. */
-void ffnn_pool_share(ffnn_pool *pool, size_t n, size_t blocks,
-                     void (*fn)(void *ctx, size_t lo, size_t hi, int thread),
-                     void *ctx);
-
-#endif /* FFNN_SIMD_H */
+#endif /* FFNN_KERNEL_TABLE_H */

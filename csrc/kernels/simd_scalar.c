@@ -4,7 +4,7 @@
  */
 #include <math.h>
 
-#include "simd.h"
+#include "kernels/kernel_table.h"
 
 /* Defines the table ffnn_scalar_f32. */
 #define VL 1

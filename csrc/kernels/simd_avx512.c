@@ -3,7 +3,7 @@
  * /arch:AVX512) as its own library, and only ever called after dispatch.c
  * has seen AVX-512F, FMA and the OS's saving of the ZMM registers.
  */
-#include "simd.h"
+#include "kernels/kernel_table.h"
 
 #if defined(__AVX512F__)
 #include <immintrin.h>

@@ -1,5 +1,5 @@
 /*
- * The public single kernels of one precision, included by kernels.c as
+ * The public single kernels of one precision, included by public_kernels.c as
  * template.h describes.
  *
  * Needs: REAL (float or double), SUFFIX (_f32 or _f64).
@@ -10,10 +10,10 @@
  * Undefines REAL and SUFFIX at the end.
  */
 #ifndef REAL
-#error "kernels_template.h needs REAL (the element type) defined"
+#error "public_kernels_template.h needs REAL (the element type) defined"
 #endif
 #ifndef SUFFIX
-#error "kernels_template.h needs SUFFIX (_f32 or _f64) defined"
+#error "public_kernels_template.h needs SUFFIX (_f32 or _f64) defined"
 #endif
 
 #include "template.h"

@@ -1,7 +1,7 @@
 /*
  * The NEON level (arm64, where Advanced SIMD is always present).
  */
-#include "simd.h"
+#include "kernels/kernel_table.h"
 
 #if defined(__aarch64__) || defined(_M_ARM64)
 #include <arm_neon.h>

@@ -10,7 +10,7 @@
  */
 #include <stddef.h>
 
-#include "simd.h"
+#include "kernels/kernel_table.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
 #define FFNN_X86_64 1

@@ -3,7 +3,7 @@
  * /arch:AVX2) as its own library, and only ever called after dispatch.c has
  * seen AVX2, FMA and the OS's saving of the YMM registers.
  */
-#include "simd.h"
+#include "kernels/kernel_table.h"
 
 #if defined(__AVX2__)
 #include <immintrin.h>
