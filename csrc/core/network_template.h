@@ -26,6 +26,8 @@
 
 #include "template.h"
 
+struct FN(sparse);
+
 /* Everything a training run needs; its tasks read it from every thread. */
 struct FN(trainer) {
     size_t n_layers;
@@ -48,6 +50,7 @@ struct FN(trainer) {
     REAL *o, *e, *d;        /* layer k's outputs, errors, deltas */
     ffnn_pool *pool;
     const struct FN(ffnn_kernels) * kernels;
+    struct FN(sparse) *sparse; /* the sparse first layer (csrc/sparse/), or NULL */
     double total;
 };
 
@@ -106,6 +109,8 @@ static const REAL *FN(layer_bias)(REAL *const *biases, size_t k)
     return biases ? biases[k - 1] : NULL;
 }
 
+#include "sparse/sparse_template.h"
+
 /* Rows lo .. hi - 1 of layer 1: the pending update, then (if there is a
    new input) the forward pass through the updated rows, in one sweep; and
    the matching share of the next sample's pixels scaled, so that no thread
@@ -116,6 +121,10 @@ static void FN(first_layer_task)(void *ctx, size_t lo, size_t hi, int thread)
     const size_t cols = job->sizes[0], rows = job->sizes[1];
     REAL *o = job->x ? job->outputs + lo : NULL;
     (void)thread;
+    if (job->sparse) {
+        FN(sparse_first_layer)(job, lo, hi);
+        return;
+    }
     job->kernels->update_matvec(hi - lo, cols, job->weights[0] + lo * cols,
                                 job->lr, job->pending ? job->deltas + lo : NULL,
                                 job->x_prev, job->x, o);
@@ -248,7 +257,9 @@ static void FN(load_sample)(struct FN(trainer) *job, size_t s)
             PREFETCH(job->labels + next);
     }
     job->x_next = NULL;
-    if (job->pixels) {
+    if (job->sparse) {
+        FN(sparse_load)(job, s);
+    } else if (job->pixels) {
         REAL *x = job->xbuf + (s % 3) * stride;
         if (s == 0)
             FN(scale_pixels)(job->scale, job->pixels + i * n_in, x, 0, n_in);
@@ -277,9 +288,13 @@ static double FN(train)(size_t n_layers, const size_t *sizes,
                         const uint8_t *pixels, const REAL *inputs,
                         const REAL *targets, const int64_t *labels,
                         const int64_t *order, size_t count, REAL *work,
-                        ffnn_pool *pool)
+                        ffnn_pool *pool, int engine, double background,
+                        size_t rows, int *status)
 {
     struct FN(trainer) job;
+    struct FN(sparse) sparse;
+    const int sparse_chosen = FN(sparse_chosen)(engine, sizes, pixels, inputs,
+                                                background, rows);
     size_t n_nodes = 0;
     for (size_t k = 1; k <= n_layers; k++)
         n_nodes += sizes[k];
@@ -309,7 +324,17 @@ static double FN(train)(size_t n_layers, const size_t *sizes,
     job.o = job.e = job.d = NULL;
     job.pool = pool;
     job.kernels = FN(ffnn_kernels_active)();
+    job.sparse = NULL;
     job.total = 0;
+    *status = sparse_chosen < 0 ? -sparse_chosen : 0;
+    if (sparse_chosen > 0) {
+        *status = FN(sparse_begin)(&job, &sparse, background);
+        /* Without the memory for it, the dense engine does the same work. */
+        if (*status && engine == FFNN_SPARSE_ENGINE_AUTO)
+            *status = 0;
+    }
+    if (*status)
+        return 0;
     for (size_t s = 0; s < count; s++) {
         FN(load_sample)(&job, s);
         FN(step)(&job);
@@ -318,7 +343,10 @@ static double FN(train)(size_t n_layers, const size_t *sizes,
     job.x = NULL;
     job.x_next = NULL;
     job.k = 1;
-    FN(run)(&job, sizes[1], FN(first_layer_task));
+    if (job.sparse)
+        FN(sparse_end)(&job);
+    else
+        FN(run)(&job, sizes[1], FN(first_layer_task));
     return job.total;
 }
 
@@ -328,8 +356,10 @@ REAL FN(ffnn_biased_train_step)(size_t n_layers, const size_t *sizes,
                                 const REAL *target, REAL *work)
 {
     const int64_t first = 0;
+    int status;
     return (REAL)FN(train)(n_layers, sizes, weights, biases, lr, rule, NULL,
-                           input, target, NULL, &first, 1, work, NULL);
+                           input, target, NULL, &first, 1, work, NULL,
+                           FFNN_SPARSE_ENGINE_DENSE, NAN, 1, &status);
 }
 
 REAL FN(ffnn_train_step)(size_t n_layers, const size_t *sizes,
@@ -346,10 +376,12 @@ double FN(ffnn_biased_train_samples_pool)(
     const REAL *inputs, const REAL *targets, const int64_t *labels,
     const int64_t *order, size_t count, REAL *work, ffnn_pool *pool)
 {
+    int status;
     if (count == 0)
         return 0;
     return FN(train)(n_layers, sizes, weights, biases, lr, rule, pixels,
-                     inputs, targets, labels, order, count, work, pool);
+                     inputs, targets, labels, order, count, work, pool,
+                     FFNN_SPARSE_ENGINE_DENSE, NAN, count, &status);
 }
 
 double FN(ffnn_train_samples_pool)(size_t n_layers, const size_t *sizes,
