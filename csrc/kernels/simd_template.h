@@ -305,17 +305,17 @@ static void FN(logit)(size_t n, const REAL *x, REAL *y)
 
 /* ---- the sparse first layer's kernels (csrc/sparse/) -------------------- */
 /* V is column-major there: column c of V at v + c * ld, its hidden units
-   contiguous, so the units are the lanes and no kernel gathers. Each unit
+   contiguous, so the units are the lanes and no kernel gathers; the
+   columns a sweep visits come as offsets (c * ld). Each unit
    is one chain of operations over the columns in list order, the same in a
    vector lane or the scalar tail (SFMA): the split of the units between
    blocks or threads never changes a bit. */
 
 /* nv (1 or 4, a constant after inlining) vectors of units over the n
-   columns cols[j]: with `update`, column += g * a[j], then with `dot`,
-   y += column * x[j] through the updated column. */
+   columns at v + offsets[j]: with `update`, column += g * a[j], then with
+   `dot`, y += column * x[j] through the updated column. */
 static FFNN_INLINE void FN(column_pass)(const size_t nv, size_t n,
-                                        const size_t *cols, size_t ld,
-                                        REAL *v, const REAL *g, const REAL *a,
+                                        const size_t *offsets, REAL *v, const REAL *g, const REAL *a,
                                         const REAL *x, REAL *y,
                                         const int update, const int dot)
 {
@@ -326,7 +326,7 @@ static FFNN_INLINE void FN(column_pass)(const size_t nv, size_t n,
         acc[i] = dot ? VLOAD(y + i * VL) : VZERO();
     }
     for (j = 0; j < n; j++) {
-        REAL *col = v + cols[j] * ld;
+        REAL *col = v + offsets[j];
         const V av = VSET1(update ? a[j] : 0), xv = VSET1(dot ? x[j] : 0);
         for (i = 0; i < nv; i++) {
             V w = VLOAD(col + i * VL);
@@ -345,22 +345,21 @@ static FFNN_INLINE void FN(column_pass)(const size_t nv, size_t n,
 
 /* Units in blocks of four vectors, then one vector, then one by one. */
 static FFNN_INLINE void FN(column_blocks)(size_t rows, size_t n,
-                                          const size_t *cols, size_t ld,
-                                          REAL *v, const REAL *g,
+                                          const size_t *offsets, REAL *v, const REAL *g,
                                           const REAL *a, const REAL *x,
                                           REAL *y, const int update,
                                           const int dot)
 {
     size_t h = 0;
     for (; h + 4 * VL <= rows; h += 4 * VL)
-        FN(column_pass)(4, n, cols, ld, v + h, g + h, a, x, y + h, update, dot);
+        FN(column_pass)(4, n, offsets, v + h, g + h, a, x, y + h, update, dot);
     for (; h + VL <= rows; h += VL)
-        FN(column_pass)(1, n, cols, ld, v + h, g + h, a, x, y + h, update, dot);
+        FN(column_pass)(1, n, offsets, v + h, g + h, a, x, y + h, update, dot);
     for (; h < rows; h++) {
         REAL sum = dot ? y[h] : 0;
         const REAL gh = update ? g[h] : 0;
         for (size_t j = 0; j < n; j++) {
-            REAL *w = v + cols[j] * ld + h;
+            REAL *w = v + offsets[j] + h;
             if (update)
                 *w = SFMA(gh, a[j], *w);
             if (dot)
@@ -371,17 +370,18 @@ static FFNN_INLINE void FN(column_blocks)(size_t rows, size_t n,
     }
 }
 
-static void FN(columns_update_dot)(size_t rows, size_t n, const size_t *cols,
-                                   size_t ld, REAL *v, const REAL *g,
-                                   const REAL *a, const REAL *x, REAL *y)
+static void FN(columns_update_dot)(size_t rows, size_t n,
+                                   const size_t *offsets, REAL *v,
+                                   const REAL *g, const REAL *a, const REAL *x,
+                                   REAL *y)
 {
     /* Without a the update is skipped, without x the product. */
     if (a && x)
-        FN(column_blocks)(rows, n, cols, ld, v, g, a, x, y, 1, 1);
+        FN(column_blocks)(rows, n, offsets, v, g, a, x, y, 1, 1);
     else if (a)
-        FN(column_blocks)(rows, n, cols, ld, v, g, a, NULL, NULL, 1, 0);
+        FN(column_blocks)(rows, n, offsets, v, g, a, NULL, NULL, 1, 0);
     else if (x)
-        FN(column_blocks)(rows, n, cols, ld, v, NULL, NULL, x, y, 0, 1);
+        FN(column_blocks)(rows, n, offsets, v, NULL, NULL, x, y, 0, 1);
 }
 
 /* nv vectors of units over every column: with `add`, column += u; then

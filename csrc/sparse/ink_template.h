@@ -1,13 +1,13 @@
 /*
- * The ink of the samples, for one precision: the columns a sweep of the
- * sparse first layer visits and their coefficients, read straight from the
- * samples' rows; included by sparse_template.h, which leaves REAL and
- * SUFFIX defined.
+ * The ink of the samples, for one precision: which inputs of a sample are
+ * ink, as a bit mask, and the columns a sweep of the sparse first layer
+ * visits, with their coefficients; included by sparse_template.h, which
+ * leaves REAL and SUFFIX defined.
  *
  * An input is x = b + s. For pixels s is the book's v / 255 * 0.99, zero
  * exactly for the pixel 0; for float inputs s = x - b, zero exactly where
  * x == b (the difference of two finite floats is 0 only when they are
- * equal). A column is ink where s != 0 in either of the two rows.
+ * equal; a NaN input counts as ink, so the forward pass sees it).
  */
 #ifndef REAL
 #error "ink_template.h needs REAL (the element type) defined"
@@ -20,63 +20,124 @@
 
 #include "template.h"
 
-/* Bytes of pixels looked at as one word: blank runs are skipped a word at a
-   time (MNIST's margins are mostly blank in both images). */
-#define FFNN_INK_WORD 8
-
-/* list = the columns where either row is ink, a from `prev`, x from `cur`
-   (NULL: that row has no ink). Returns the sum of cur's s, in double. */
-static double FN(columns_of_pixels)(const struct FN(sparse) *sp,
-                                    struct FN(sparse_columns) *list,
-                                    const uint8_t *prev, const uint8_t *cur)
+/* Mask bit c % 64 of word c / 64 is set where input c is ink; returns the
+   sum of the row's s, in double. Pixels go eight at a time through plain
+   64-bit arithmetic: a byte's top bit after the first two steps says it is
+   non-zero, a multiplication gathers the eight top bits into one byte, and
+   another sums the bytes in 16-bit lanes. */
+static double FN(ink_of_pixels)(size_t n_in, const uint8_t *p, uint64_t *mask)
 {
-    static const uint8_t blank[FFNN_INK_WORD] = {0};
-    const REAL *s = sp->s_of_pixel;
-    const size_t n_in = sp->n_in;
-    size_t n = 0, c = 0;
-    double sum = 0;
-    const uint8_t *p = prev, *q = cur;
-    for (; c < n_in; c += FFNN_INK_WORD) {
-        const size_t width = n_in - c < FFNN_INK_WORD ? n_in - c : FFNN_INK_WORD;
-        const uint8_t *pw = p ? p + c : blank, *qw = q ? q + c : blank;
-        if (width == FFNN_INK_WORD && memcmp(pw, blank, FFNN_INK_WORD) == 0 &&
-            memcmp(qw, blank, FFNN_INK_WORD) == 0)
-            continue;
-        /* Every column is written, and kept only if it is ink: no branch
-           on the pixels. */
-        for (size_t k = 0; k < width; k++) {
-            const uint8_t a = p ? pw[k] : 0, x = q ? qw[k] : 0;
-            list->cols[n] = c + k;
-            list->a[n] = s[a];
-            list->x[n] = s[x];
-            sum += (double)s[x];
-            n += (size_t)((a | x) != 0);
+    const uint64_t low7 = 0x7F7F7F7F7F7F7F7Fu, tops = 0x8080808080808080u;
+    const uint64_t evens = 0x00FF00FF00FF00FFu;
+    uint64_t total = 0;
+    for (size_t c = 0; c < n_in; c += 64) {
+        uint64_t bits = 0;
+        for (size_t k = 0; k < 64 && c + k < n_in; k += 8) {
+            uint64_t q = 0, pairs;
+            memcpy(&q, p + c + k, n_in - c - k < 8 ? n_in - c - k : 8);
+            /* Byte order does not matter on a little-endian machine; on a
+               big-endian one the bytes come reversed, so read them back in
+               order there (memcpy filled the low addresses first). */
+            if (((const union { uint16_t u; uint8_t b[2]; }){1}).b[0] == 0) {
+                uint64_t r = 0;
+                for (int j = 0; j < 8; j++)
+                    r |= ((q >> (8 * j)) & 0xFF) << (8 * (7 - j));
+                q = r;
+            }
+            bits |= (((((q & low7) + low7) | q) & tops) >> 7) *
+                        0x0102040810204080u >> 56 << k;
+            pairs = (q & evens) + ((q >> 8) & evens);
+            total += pairs * 0x0001000100010001u >> 48;
         }
+        mask[c / 64] = bits;
     }
-    list->n = n;
-    return sum;
+    return (double)total / 255 * 0.99;
 }
 
 /* The same for float inputs with background b. */
-static double FN(columns_of_inputs)(const struct FN(sparse) *sp,
-                                    struct FN(sparse_columns) *list,
-                                    const REAL *prev, const REAL *cur)
+static double FN(ink_of_inputs)(size_t n_in, const REAL *x, REAL b,
+                                uint64_t *mask)
 {
-    const REAL b = sp->b;
-    const size_t n_in = sp->n_in;
-    size_t n = 0;
-    double sum = 0;
-    for (size_t c = 0; c < n_in; c++) {
-        const REAL a = prev ? prev[c] - b : 0, x = cur ? cur[c] - b : 0;
-        list->cols[n] = c;
-        list->a[n] = a;
-        list->x[n] = x;
-        sum += (double)x;
-        /* A NaN input is ink, so the forward pass sees it. */
-        n += (size_t)(!(a == 0) | !(x == 0));
+    /* Four sums in a fixed order: the same for every run. */
+    double sums[4] = {0, 0, 0, 0};
+    for (size_t c = 0; c < n_in; c += 64) {
+        uint64_t bits = 0;
+        for (size_t k = 0; k < 64 && c + k < n_in; k++) {
+            const REAL s = x[c + k] - b;
+            bits |= (uint64_t)!(s == 0) << k;
+            sums[k % 4] += (double)s;
+        }
+        mask[c / 64] = bits;
+    }
+    return (sums[0] + sums[1]) + (sums[2] + sums[3]);
+}
+
+/* The index of the lowest set bit of bits (not 0): one instruction where
+   the compiler has it, else a de Bruijn multiplication of the lowest bit. */
+static unsigned FN(lowest_bit)(uint64_t bits)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return (unsigned)__builtin_ctzll(bits);
+#else
+    static const unsigned char index[64] = {
+        0,  1,  2,  53, 3,  7,  54, 27, 4,  38, 41, 8,  34, 55, 48, 28,
+        62, 5,  39, 46, 44, 42, 22, 9,  24, 35, 59, 56, 49, 18, 29, 11,
+        63, 52, 6,  26, 37, 40, 33, 47, 61, 45, 43, 21, 23, 58, 17, 10,
+        51, 25, 36, 32, 60, 20, 57, 16, 50, 31, 19, 15, 30, 14, 13, 12};
+    return index[((bits & (0 - bits)) * 0x022FDD63CC95386Du) >> 58];
+#endif
+}
+
+/* s of input c of a row: pixels or float inputs. */
+static REAL FN(s_at)(const struct FN(sparse) *sp, const uint8_t *p,
+                     const REAL *x, size_t c)
+{
+    return p ? sp->s_of_pixel[p[c]] : x[c] - sp->b;
+}
+
+/* Append the columns of mask word `bits` (columns base ..) to list, as
+   offsets into V (c * ld), with a
+   from the previous row and x from this one, as `which` says (1: a, 2: x,
+   3: both). */
+static void FN(append_columns)(const struct FN(sparse) *sp,
+                               struct FN(sparse_columns) *list, uint64_t bits,
+                               size_t base, const uint8_t *prev_p,
+                               const REAL *prev_x, const uint8_t *cur_p,
+                               const REAL *cur_x, int which)
+{
+    size_t n = list->n;
+    for (; bits; bits &= bits - 1) {
+        const size_t c = base + FN(lowest_bit)(bits);
+        list->cols[n] = c * sp->ld;
+        if (which & 1)
+            list->a[n] = FN(s_at)(sp, prev_p, prev_x, c);
+        if (which & 2)
+            list->x[n] = FN(s_at)(sp, cur_p, cur_x, c);
+        n++;
     }
     list->n = n;
-    return sum;
+}
+
+/* This step's three lists from the two samples' masks (either NULL: no
+   such sample): columns ink in both (update and forward pass), in the
+   previous one only (update), in this one only (forward pass). `apart`
+   puts the columns ink in both into the other two lists instead, for a
+   step whose update and forward pass are separated by a fold. */
+static void FN(sparse_lists)(struct FN(sparse) *sp, const uint64_t *prev,
+                             const uint8_t *prev_p, const REAL *prev_x,
+                             const uint64_t *cur, const uint8_t *cur_p,
+                             const REAL *cur_x, int apart)
+{
+    struct FN(sparse_columns) *both = &sp->lists[0], *update = &sp->lists[1],
+                              *forward = &sp->lists[2];
+    both->n = update->n = forward->n = 0;
+    for (size_t w = 0; w * 64 < sp->n_in; w++) {
+        const uint64_t a = prev ? prev[w] : 0, x = cur ? cur[w] : 0;
+        const uint64_t common = apart ? 0 : a & x;
+        FN(append_columns)(sp, both, common, w * 64, prev_p, prev_x, cur_p, cur_x, 3);
+        FN(append_columns)(sp, update, a & ~common, w * 64, prev_p, prev_x, cur_p, cur_x, 1);
+        FN(append_columns)(sp, forward, x & ~common, w * 64, prev_p, prev_x, cur_p, cur_x, 2);
+    }
 }
 
 /* How many of the inputs of `rows` samples from row 0 on are ink. */
@@ -88,5 +149,3 @@ static size_t FN(ink_count)(const uint8_t *pixels, const REAL *inputs,
         ink += pixels ? (size_t)(pixels[i] != 0) : (size_t)!(inputs[i] == b);
     return ink;
 }
-
-#undef FFNN_INK_WORD

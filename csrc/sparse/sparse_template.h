@@ -89,34 +89,24 @@ static int FN(sparse_begin)(struct FN(trainer) *job, struct FN(sparse) *sp,
 
 /* load_sample's part for the sparse layer: sample s's ink, and this step's
    plan: the first sample of a run has no update to join, a fold separates
-   the update from the forward pass, any other step sweeps the union. */
+   the update from the forward pass, any other step joins them. */
 static void FN(sparse_load)(struct FN(trainer) *job, size_t s)
 {
     struct FN(sparse) *sp = job->sparse;
     const size_t i = (size_t)job->order[s], n_in = sp->n_in;
     const uint8_t *p = job->pixels ? job->pixels + i * n_in : NULL;
     const REAL *x = job->pixels ? NULL : job->inputs + i * n_in;
-    double sum;
+    uint64_t *const prev = sp->masks[s % 2], *const cur = sp->masks[(s + 1) % 2];
+    const double sum = p ? FN(ink_of_pixels)(n_in, p, cur)
+                         : FN(ink_of_inputs)(n_in, x, sp->b, cur);
     sp->forward = 1;
     sp->store = 0;
     sp->fold = s > 0 && ++sp->since_fold == FFNN_SPARSE_FOLD;
-    sp->fused = s > 0 && !sp->fold;
-    sp->sum_prev = sp->sum;
-    if (sp->fold) {
+    if (sp->fold)
         sp->since_fold = 0;
-        if (p)
-            (void)FN(columns_of_pixels)(sp, &sp->lists[0], sp->prev_pixels, NULL);
-        else
-            (void)FN(columns_of_inputs)(sp, &sp->lists[0], sp->prev_inputs, NULL);
-    }
-    /* The forward pass's list: lists[0] joined with the update, or alone. */
-    {
-        struct FN(sparse_columns) *list = &sp->lists[sp->fused ? 0 : 1];
-        if (p)
-            sum = FN(columns_of_pixels)(sp, list, s > 0 && !sp->fold ? sp->prev_pixels : NULL, p);
-        else
-            sum = FN(columns_of_inputs)(sp, list, s > 0 && !sp->fold ? sp->prev_inputs : NULL, x);
-    }
+    FN(sparse_lists)(sp, s > 0 ? prev : NULL, sp->prev_pixels, sp->prev_inputs,
+                     cur, p, x, sp->fold);
+    sp->sum_prev = sp->sum;
     sp->sum = (REAL)sum;
     sp->total = (REAL)((double)n_in * (double)sp->b + sum);
     sp->prev_pixels = p;
@@ -125,14 +115,17 @@ static void FN(sparse_load)(struct FN(trainer) *job, size_t s)
 
 /* Units lo .. hi - 1 of layer 1 (first_layer_task's part): the pending
    update, a fold if one is due, the forward pass and its sigmoid, or at the
-   end of a run the weights written back. */
+   end of a run the weights written back. The columns ink in both samples
+   are updated and read in one sweep; the others are only updated or only
+   read (without a fold, one list's columns are not in another's). */
 static void FN(sparse_first_layer)(const struct FN(trainer) *job, size_t lo,
                                    size_t hi)
 {
     struct FN(sparse) *sp = job->sparse;
     const struct FN(ffnn_kernels) *kernels = job->kernels;
-    const struct FN(sparse_columns) *both = &sp->lists[0], *alone = &sp->lists[1];
-    const size_t ld = sp->ld;
+    const struct FN(sparse_columns) *both = &sp->lists[0],
+                                    *update = &sp->lists[1],
+                                    *forward = &sp->lists[2];
     size_t end, h;
     REAL *v, *g = sp->g, *z = sp->z;
     lo = FN(sparse_unit)(sp, lo);
@@ -147,22 +140,19 @@ static void FN(sparse_first_layer)(const struct FN(trainer) *job, size_t lo,
             sp->u[h] += sp->b * g[h];
             sp->r[h] += g[h] * sp->sum_prev;
         }
-    if (sp->forward)
-        for (h = lo; h < hi; h++)
-            z[h] = 0;
-    if (job->pending && sp->fused) {
-        kernels->columns_update_dot(hi - lo, both->n, both->cols, ld, v, g + lo,
+    for (h = lo; h < hi; h++)
+        z[h] = 0;
+    if (job->pending) {
+        kernels->columns_update_dot(hi - lo, both->n, both->cols, v, g + lo,
                                     both->a, both->x, z + lo);
-    } else {
-        if (job->pending)
-            kernels->columns_update_dot(hi - lo, both->n, both->cols, ld, v,
-                                        g + lo, both->a, NULL, NULL);
-        if (sp->fold)
-            FN(sparse_fold)(sp, kernels, lo, hi);
-        if (sp->forward)
-            kernels->columns_update_dot(hi - lo, alone->n, alone->cols, ld, v,
-                                        NULL, NULL, alone->x, z + lo);
+        kernels->columns_update_dot(hi - lo, update->n, update->cols, v,
+                                    g + lo, update->a, NULL, NULL);
     }
+    if (sp->fold)
+        FN(sparse_fold)(sp, kernels, lo, hi);
+    if (sp->forward)
+        kernels->columns_update_dot(hi - lo, forward->n, forward->cols, v,
+                                    NULL, NULL, forward->x, z + lo);
     if (sp->store)
         FN(sparse_store_weights)(sp, job->weights[0], lo, hi);
     if (sp->forward) {
@@ -181,15 +171,13 @@ static void FN(sparse_first_layer)(const struct FN(trainer) *job, size_t lo,
 static void FN(sparse_end)(struct FN(trainer) *job)
 {
     struct FN(sparse) *sp = job->sparse;
+    const size_t last = job->count - 1;
     sp->forward = 0;
-    sp->fused = 0;
     sp->fold = 0;
     sp->store = 1;
     sp->sum_prev = sp->sum;
-    if (job->pixels)
-        (void)FN(columns_of_pixels)(sp, &sp->lists[0], sp->prev_pixels, NULL);
-    else
-        (void)FN(columns_of_inputs)(sp, &sp->lists[0], sp->prev_inputs, NULL);
+    FN(sparse_lists)(sp, sp->masks[(last + 1) % 2], sp->prev_pixels,
+                     sp->prev_inputs, NULL, NULL, NULL, 0);
     job->k = 1;
     FN(run)(job, job->sizes[1], FN(first_layer_task));
     FN(sparse_free)(sp);

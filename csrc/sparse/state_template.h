@@ -22,11 +22,11 @@
 #include "template.h"
 
 /* Columns of V that one sweep visits, in increasing order, each with the
-   coefficient of the pending update (a: s of the last sample) and of the
-   forward pass (x: s of this one); either may be 0. */
+   coefficient of the pending update (a: s of the last sample) and/or of
+   the forward pass (x: s of this one). */
 struct FN(sparse_columns) {
     size_t n;
-    size_t *cols;
+    size_t *cols; /* as offsets into V: column c at c * ld */
     REAL *a, *x;
 };
 
@@ -37,10 +37,12 @@ struct FN(sparse) {
     REAL *v;             /* n_in columns of ld */
     REAL *u, *r;         /* the offset and V 1, ld each */
     REAL *g, *z;         /* lr * deltas of the pending update; V s of the forward pass */
-    struct FN(sparse_columns) lists[2];
+    /* This step's columns: ink in both samples, in the last one only (its
+       update), in this one only (the forward pass); see ink_template.h. */
+    struct FN(sparse_columns) lists[3];
+    uint64_t *masks[2]; /* the ink of the last sample and of this one */
     /* This step's plan, made by load (sparse_template.h). */
-    int fused;   /* update and forward pass in one sweep over lists[0] */
-    int fold;    /* else the update over lists[0], a fold, the forward over lists[1] */
+    int fold;    /* fold between the update and the forward pass */
     int forward; /* there is a forward pass (not at the end of a run) */
     int store;   /* the run ends: fold into W and write it back */
     size_t since_fold;
@@ -61,41 +63,43 @@ static size_t FN(sparse_round_up)(size_t n)
 }
 
 /* The working copy for a layer of n_in inputs into `hidden` units, all
-   zero; FFNN_ERROR_MEMORY when it cannot be allocated. */
+   zero; FFNN_ERROR_MEMORY when it cannot be allocated. One block: two masks
+   and three lists' columns, then (on a cache line) V, four vectors and the
+   lists' coefficients. */
 static int FN(sparse_create)(struct FN(sparse) *sp, size_t n_in, size_t hidden,
                              REAL b)
 {
-    const size_t ld = FN(sparse_round_up)(hidden);
-    size_t reals, bytes;
+    const size_t ld = FN(sparse_round_up)(hidden), words = (n_in + 63) / 64;
+    size_t head, reals;
     char *p;
     memset(sp, 0, sizeof *sp);
-    /* V, four vectors, two lists' coefficients; then the lists' columns. */
-    if (ld == 0 || n_in > (SIZE_MAX / sizeof(REAL) - 4 * ld) / (ld + 4))
+    if (ld == 0 || n_in > SIZE_MAX / 64 / (ld + 6) / sizeof(REAL))
         return FFNN_SPARSE_ERROR_MEMORY;
-    reals = n_in * ld + 4 * ld + 4 * n_in;
-    bytes = reals * sizeof(REAL);
-    if (n_in > (SIZE_MAX - bytes - 64) / (2 * sizeof(size_t)))
-        return FFNN_SPARSE_ERROR_MEMORY;
-    bytes += 2 * n_in * sizeof(size_t) + 64;
-    sp->memory = calloc(1, bytes);
+    head = 2 * words * sizeof(uint64_t) + 3 * n_in * sizeof(size_t);
+    head = (head + 63) / 64 * 64;
+    reals = n_in * ld + 4 * ld + 6 * n_in;
+    sp->memory = calloc(1, 64 + head + reals * sizeof(REAL));
     if (!sp->memory)
         return FFNN_SPARSE_ERROR_MEMORY;
     p = (char *)sp->memory + (64 - (uintptr_t)sp->memory % 64) % 64;
+    sp->masks[0] = (uint64_t *)(void *)p;
+    sp->masks[1] = sp->masks[0] + words;
+    sp->lists[0].cols = (size_t *)(void *)(sp->masks[1] + words);
     sp->n_in = n_in;
     sp->hidden = hidden;
     sp->ld = ld;
     sp->b = b;
-    sp->v = (REAL *)p;
+    sp->v = (REAL *)(void *)(p + head);
     sp->u = sp->v + n_in * ld;
     sp->r = sp->u + ld;
     sp->g = sp->r + ld;
     sp->z = sp->g + ld;
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < 3; k++) {
+        if (k > 0)
+            sp->lists[k].cols = sp->lists[k - 1].cols + n_in;
         sp->lists[k].a = sp->z + ld + 2 * (size_t)k * n_in;
         sp->lists[k].x = sp->lists[k].a + n_in;
     }
-    sp->lists[0].cols = (size_t *)(void *)(sp->lists[1].x + n_in);
-    sp->lists[1].cols = sp->lists[0].cols + n_in;
     /* The book's scaling is v / 255 * 0.99 + 0.01: s is its first part. */
     for (int v = 0; v < 256; v++)
         sp->s_of_pixel[v] = (REAL)v / (REAL)255 * (REAL)0.99;
