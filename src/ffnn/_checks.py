@@ -91,6 +91,11 @@ def samples(values, name: str, *, pixels: bool) -> tuple[np.ndarray, bool]:
     return arr, False
 
 
+def targets(values, name: str) -> np.ndarray:
+    """Targets as an array; integer arrays, pixels included, refused (see ``samples``)."""
+    return samples(values, name, pixels=False)[0]
+
+
 def real_array(values, dtype: np.dtype, name: str, finite: bool = True) -> np.ndarray:
     """values as a C-contiguous array of dtype; only real numbers are accepted.
 
