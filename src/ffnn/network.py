@@ -311,12 +311,7 @@ class NeuralNetwork:
         return self._query(inputs, "inputs")
 
     def _query(self, inputs, name: str) -> np.ndarray:
-        x = _checks.real_array(self._inputs(inputs, name), self._dtype, name)
-        if x.ndim not in (1, 2) or x.size == 0 or x.shape[-1] != self.sizes[0]:
-            raise ValueError(
-                f"{name} must have shape ({self.sizes[0]},) or (n, {self.sizes[0]}) with n >= 1, "
-                f"got {x.shape}"
-            )
+        x = _checks.sample_or_rows(self._inputs(inputs, name), self.sizes[0], self._dtype, name)
         out = _core_calls.query(self, x.reshape(-1, self.sizes[0]))
         return out[0] if x.ndim == 1 else out
 
@@ -367,11 +362,7 @@ class NeuralNetwork:
         """
         x = _checks.real_array(self._inputs(inputs, "inputs"), self._dtype, "inputs")
         t = _checks.real_array(_checks.targets(targets, "targets"), self._dtype, "targets")
-        n_in, n_out = self.sizes[0], self.sizes[-1]
-        if x.ndim not in (1, 2) or x.shape[-1] != n_in or x.size == 0:
-            raise ValueError(f"inputs must have shape ({n_in},) or (n, {n_in}), got {x.shape}")
-        if t.shape != x.shape[:-1] + (n_out,):
-            raise ValueError(f"targets must have shape {x.shape[:-1] + (n_out,)}, got {t.shape}")
+        _checks.paired_samples(x, t, self.sizes[0], self.sizes[-1])
         if not isinstance(biases, (bool, np.bool_)):
             raise TypeError(f"biases must be True or False, not {type(biases).__name__}")
         grads, bias_grads = _core_calls.gradients(self, x, t)
