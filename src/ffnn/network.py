@@ -1,4 +1,9 @@
-"""The NeuralNetwork class: the book's network, with its arithmetic in C."""
+"""The NeuralNetwork class: the book's network, with its arithmetic in C.
+
+The class is the public object and its documentation; the work is beside it: ``_checks`` (arguments),
+``_layout`` (layer sizes, initial weights), ``_core_calls`` (every call into the C core),
+``_set_parameters`` (weights set by hand), ``_state`` (copies, pickles, files), ``_locks`` (fork-safe locks).
+"""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
