@@ -22,11 +22,8 @@
    samples' ink costs as much as the dense sweep. */
 #define FFNN_SPARSE_MAX_INK 96
 #define FFNN_SPARSE_SAMPLED 64
-
-#define FFNN_SPARSE_ENGINE_AUTO 0
-#define FFNN_SPARSE_ENGINE_DENSE 1
-#define FFNN_SPARSE_ENGINE_SPARSE 2
-#define FFNN_SPARSE_ERROR_MEMORY 1
-#define FFNN_SPARSE_ERROR_ENGINE 7
+/* ... in runs of at least this many samples: a run's working copy costs
+   about two dense steps. */
+#define FFNN_SPARSE_MIN_COUNT 16
 
 #endif /* FFNN_SPARSE_ENGINE_H */

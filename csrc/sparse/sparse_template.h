@@ -32,25 +32,25 @@
 /* Defined by network_template.h after this file, dispatching here. */
 static void FN(first_layer_task)(void *ctx, size_t lo, size_t hi, int thread);
 
-/* Whether a run on these samples takes the sparse first layer: 1 or 0, or
-   -FFNN_ERROR_ENGINE when `engine` asks for it and the samples are neither
-   pixels nor inputs with a known background. */
-static int FN(sparse_chosen)(int engine, const size_t *sizes,
-                             const uint8_t *pixels, const REAL *inputs,
-                             double background, size_t rows)
+/* Whether a run takes the sparse first layer: 1 or 0, or
+   -FFNN_ERROR_ENGINE when the schedule asks for it and the samples are
+   neither pixels nor inputs with a known background. */
+static int FN(sparse_chosen)(const ffnn_schedule *schedule, const size_t *sizes,
+                             const ffnn_samples *samples)
 {
-    const int possible = pixels != NULL || (inputs != NULL && background == background);
-    if (engine == FFNN_SPARSE_ENGINE_SPARSE)
-        return possible ? 1 : -FFNN_SPARSE_ERROR_ENGINE;
-    if (engine != FFNN_SPARSE_ENGINE_AUTO || !possible ||
-        sizes[1] < FFNN_SPARSE_MIN_HIDDEN)
+    const REAL *inputs = (const REAL *)samples->inputs;
+    const double background = samples->background;
+    const int possible = samples->pixels != NULL ||
+                         (inputs != NULL && background == background);
+    size_t rows, ink;
+    if (schedule->engine == FFNN_ENGINE_SPARSE)
+        return possible ? 1 : -FFNN_ERROR_ENGINE;
+    if (schedule->engine != FFNN_ENGINE_AUTO || !possible ||
+        sizes[1] < FFNN_SPARSE_MIN_HIDDEN || schedule->count < FFNN_SPARSE_MIN_COUNT)
         return 0;
-    {
-        const size_t n = rows < FFNN_SPARSE_SAMPLED ? rows : FFNN_SPARSE_SAMPLED;
-        const size_t ink = FN(ink_count)(pixels, inputs, (REAL)background,
-                                         sizes[0], n);
-        return ink <= sizes[0] * n / 256 * FFNN_SPARSE_MAX_INK;
-    }
+    rows = samples->rows < FFNN_SPARSE_SAMPLED ? samples->rows : FFNN_SPARSE_SAMPLED;
+    ink = FN(ink_count)(samples->pixels, inputs, (REAL)background, sizes[0], rows);
+    return ink * 256 <= sizes[0] * rows * FFNN_SPARSE_MAX_INK;
 }
 
 /* Units lo .. hi - 1 (a share of the layer's `hidden`) as whole groups of
@@ -77,7 +77,8 @@ static void FN(sparse_begin_task)(void *ctx, size_t lo, size_t hi, int thread)
 static int FN(sparse_begin)(struct FN(trainer) *job, struct FN(sparse) *sp,
                             double background)
 {
-    const REAL b = job->pixels ? (REAL)0.01 : (REAL)background;
+    /* The book's scaling puts the pixel 0 at 0.01 (core/book.h). */
+    const REAL b = job->pixels ? FN(book_input)(0) : (REAL)background;
     const int status = FN(sparse_create)(sp, job->sizes[0], job->sizes[1], b);
     if (status)
         return status;
@@ -93,7 +94,7 @@ static int FN(sparse_begin)(struct FN(trainer) *job, struct FN(sparse) *sp,
 static void FN(sparse_load)(struct FN(trainer) *job, size_t s)
 {
     struct FN(sparse) *sp = job->sparse;
-    const size_t i = (size_t)job->order[s], n_in = sp->n_in;
+    const size_t i = sample_at(job->order, s), n_in = sp->n_in;
     const uint8_t *p = job->pixels ? job->pixels + i * n_in : NULL;
     const REAL *x = job->pixels ? NULL : job->inputs + i * n_in;
     uint64_t *const prev = sp->masks[s % 2], *const cur = sp->masks[(s + 1) % 2];

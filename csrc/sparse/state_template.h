@@ -74,13 +74,13 @@ static int FN(sparse_create)(struct FN(sparse) *sp, size_t n_in, size_t hidden,
     char *p;
     memset(sp, 0, sizeof *sp);
     if (ld == 0 || n_in > SIZE_MAX / 64 / (ld + 6) / sizeof(REAL))
-        return FFNN_SPARSE_ERROR_MEMORY;
+        return FFNN_ERROR_MEMORY;
     head = 2 * words * sizeof(uint64_t) + 3 * n_in * sizeof(size_t);
     head = (head + 63) / 64 * 64;
     reals = n_in * ld + 4 * ld + 6 * n_in;
     sp->memory = calloc(1, 64 + head + reals * sizeof(REAL));
     if (!sp->memory)
-        return FFNN_SPARSE_ERROR_MEMORY;
+        return FFNN_ERROR_MEMORY;
     p = (char *)sp->memory + (64 - (uintptr_t)sp->memory % 64) % 64;
     sp->masks[0] = (uint64_t *)(void *)p;
     sp->masks[1] = sp->masks[0] + words;
@@ -100,7 +100,8 @@ static int FN(sparse_create)(struct FN(sparse) *sp, size_t n_in, size_t hidden,
         sp->lists[k].a = sp->z + ld + 2 * (size_t)k * n_in;
         sp->lists[k].x = sp->lists[k].a + n_in;
     }
-    /* The book's scaling is v / 255 * 0.99 + 0.01: s is its first part. */
+    /* The book's scaling is v / 255 * 0.99 + 0.01 (core/book.h): s is its
+       first part. */
     for (int v = 0; v < 256; v++)
         sp->s_of_pixel[v] = (REAL)v / (REAL)255 * (REAL)0.99;
     return 0;
