@@ -20,6 +20,22 @@
 
 #include "template.h"
 
+/* The n <= 8 bytes at p as one word, byte j in bits 8j .. 8j + 7. */
+static uint64_t FN(pixel_word)(const uint8_t *p, size_t n)
+{
+    const uint16_t one = 1;
+    unsigned char first;
+    uint64_t q = 0;
+    memcpy(&first, &one, 1);
+    if (n == 8 && first == 1) { /* little-endian: one load */
+        memcpy(&q, p, 8);
+        return q;
+    }
+    for (size_t j = 0; j < n; j++)
+        q |= (uint64_t)p[j] << (8 * j);
+    return q;
+}
+
 /* Mask bit c % 64 of word c / 64 is set where input c is ink; returns the
    sum of the row's s, in double. Pixels go eight at a time through plain
    64-bit arithmetic: a byte's top bit after the first two steps says it is
@@ -30,26 +46,14 @@ static double FN(ink_of_pixels)(size_t n_in, const uint8_t *p, uint64_t *mask)
     const uint64_t low7 = 0x7F7F7F7F7F7F7F7Fu, tops = 0x8080808080808080u;
     const uint64_t evens = 0x00FF00FF00FF00FFu;
     uint64_t total = 0;
-    for (size_t c = 0; c < n_in; c += 64) {
-        uint64_t bits = 0;
-        for (size_t k = 0; k < 64 && c + k < n_in; k += 8) {
-            uint64_t q = 0, pairs;
-            memcpy(&q, p + c + k, n_in - c - k < 8 ? n_in - c - k : 8);
-            /* Byte order does not matter on a little-endian machine; on a
-               big-endian one the bytes come reversed, so read them back in
-               order there (memcpy filled the low addresses first). */
-            if (((const union { uint16_t u; uint8_t b[2]; }){1}).b[0] == 0) {
-                uint64_t r = 0;
-                for (int j = 0; j < 8; j++)
-                    r |= ((q >> (8 * j)) & 0xFF) << (8 * (7 - j));
-                q = r;
-            }
-            bits |= (((((q & low7) + low7) | q) & tops) >> 7) *
-                        0x0102040810204080u >> 56 << k;
-            pairs = (q & evens) + ((q >> 8) & evens);
-            total += pairs * 0x0001000100010001u >> 48;
-        }
-        mask[c / 64] = bits;
+    for (size_t w = 0; w * 64 < n_in; w++)
+        mask[w] = 0;
+    for (size_t c = 0; c < n_in; c += 8) {
+        const uint64_t q = FN(pixel_word)(p + c, n_in - c < 8 ? n_in - c : 8);
+        const uint64_t pairs = (q & evens) + ((q >> 8) & evens);
+        const uint64_t inked = ((((q & low7) + low7) | q) & tops) >> 7;
+        mask[c / 64] |= (inked * 0x0102040810204080u >> 56) << (c % 64);
+        total += pairs * 0x0001000100010001u >> 48;
     }
     return (double)total / 255 * 0.99;
 }

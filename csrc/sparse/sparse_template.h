@@ -141,8 +141,11 @@ static void FN(sparse_first_layer)(const struct FN(trainer) *job, size_t lo,
             sp->u[h] += sp->b * g[h];
             sp->r[h] += g[h] * sp->sum_prev;
         }
-    for (h = lo; h < hi; h++)
-        z[h] = 0;
+    /* The forward pass's sums start from the parts that need no column:
+       b r + u (1^T x); the kernels add V[:, ink] s[ink] to them. */
+    if (sp->forward)
+        for (h = lo; h < hi; h++)
+            z[h] = sp->b * sp->r[h] + sp->u[h] * sp->total;
     if (job->pending) {
         kernels->columns_update_dot(hi - lo, both->n, both->cols, v, g + lo,
                                     both->a, both->x, z + lo);
@@ -159,11 +162,9 @@ static void FN(sparse_first_layer)(const struct FN(trainer) *job, size_t lo,
     if (sp->forward) {
         REAL *o = job->outputs;
         const REAL *bias = FN(layer_bias)(job->biases, 1);
-        for (h = lo; h < end; h++)
-            o[h] = sp->b * sp->r[h] + sp->u[h] * sp->total + z[h];
-        FN(add_bias)(end - lo, bias ? bias + lo : NULL, o + lo);
-        FN(mark_non_finite)(end - lo, o + lo, job->errors + lo);
-        kernels->sigmoid(end - lo, o + lo, o + lo);
+        FN(add_bias)(end - lo, bias ? bias + lo : NULL, z + lo);
+        FN(mark_non_finite)(end - lo, z + lo, job->errors + lo);
+        kernels->sigmoid(end - lo, z + lo, o + lo);
     }
 }
 
