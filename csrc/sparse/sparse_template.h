@@ -118,7 +118,8 @@ static void FN(sparse_load)(struct FN(trainer) *job, size_t s)
    update, a fold if one is due, the forward pass and its sigmoid, or at the
    end of a run the weights written back. The columns ink in both samples
    are updated and read in one sweep; the others are only updated or only
-   read (without a fold, one list's columns are not in another's). */
+   read (without a fold, one list's columns are in no other list; with
+   one, the lists hold the two samples' ink apart). */
 static void FN(sparse_first_layer)(const struct FN(trainer) *job, size_t lo,
                                    size_t hi)
 {
@@ -141,19 +142,23 @@ static void FN(sparse_first_layer)(const struct FN(trainer) *job, size_t lo,
             sp->u[h] += sp->b * g[h];
             sp->r[h] += g[h] * sp->sum_prev;
         }
+    /* A fold needs the update done and comes before the forward pass. */
+    if (job->pending && sp->fold)
+        kernels->columns_update_dot(hi - lo, update->n, update->cols, v, g + lo,
+                                    update->a, NULL, NULL);
+    if (sp->fold)
+        FN(sparse_fold)(sp, kernels, lo, hi);
     /* The forward pass's sums start from the parts that need no column:
        b r + u (1^T x); the kernels add V[:, ink] s[ink] to them. */
     if (sp->forward)
         for (h = lo; h < hi; h++)
             z[h] = sp->b * sp->r[h] + sp->u[h] * sp->total;
-    if (job->pending) {
+    if (job->pending && !sp->fold) {
         kernels->columns_update_dot(hi - lo, both->n, both->cols, v, g + lo,
                                     both->a, both->x, z + lo);
         kernels->columns_update_dot(hi - lo, update->n, update->cols, v,
                                     g + lo, update->a, NULL, NULL);
     }
-    if (sp->fold)
-        FN(sparse_fold)(sp, kernels, lo, hi);
     if (sp->forward)
         kernels->columns_update_dot(hi - lo, forward->n, forward->cols, v,
                                     NULL, NULL, forward->x, z + lo);
