@@ -134,15 +134,24 @@ static void FN(sparse_first_layer)(const struct FN(trainer) *job, size_t lo,
     end = hi < sp->hidden ? hi : sp->hidden;
     v = sp->v + lo;
     ring = sp->ring + lo;
+    /* The forward pass's sums start from the parts that need no column,
+       b r + u (1^T x), after the last sample's part of u and r (and any
+       fold); the kernels add V[:, ink] s[ink]. */
     if (job->pending) {
+        const REAL lr = job->lr, b = sp->b, sum = sp->sum_prev, total = sp->total;
+        const int start = sp->forward && !sp->fold;
         g = sp->ring + sp->prev_slot * sp->ld;
         for (h = lo; h < end; h++) {
-            g[h] = job->lr * job->deltas[h];
-            sp->u[h] += sp->b * g[h];
-            sp->r[h] += g[h] * sp->sum_prev;
+            const REAL gh = lr * job->deltas[h];
+            const REAL uh = sp->u[h] + b * gh, rh = sp->r[h] + gh * sum;
+            g[h] = gh;
+            sp->u[h] = uh;
+            sp->r[h] = rh;
+            if (start)
+                z[h] = b * rh + uh * total;
         }
         for (; h < hi; h++)
-            g[h] = 0; /* the padding units */
+            g[h] = z[h] = 0; /* the padding units */
     }
     if (sp->flush)
         kernels->columns_update_dot(hi - lo, owing->n, owing->cols, owing->gs,
@@ -150,10 +159,9 @@ static void FN(sparse_first_layer)(const struct FN(trainer) *job, size_t lo,
     if (sp->fold)
         FN(sparse_fold)(sp, kernels, lo, hi);
     if (sp->forward) {
-        /* The sums start from the parts that need no column, b r + u (1^T x);
-           the kernels add V[:, ink] s[ink]. */
-        for (h = lo; h < hi; h++)
-            z[h] = sp->b * sp->r[h] + sp->u[h] * sp->total;
+        if (sp->fold || !job->pending)
+            for (h = lo; h < hi; h++)
+                z[h] = sp->b * sp->r[h] + sp->u[h] * sp->total;
         if (!sp->flush)
             kernels->columns_update_dot(hi - lo, owing->n, owing->cols,
                                         owing->gs, v, ring, owing->a, owing->x,
