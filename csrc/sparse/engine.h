@@ -26,16 +26,19 @@
    this many hidden units ... On MNIST (784 inputs, a fifth ink) it is
    faster from about 12 units on in float32 (1.26x at 16, 1.34x at 24,
    1.64x at 32, 2x at 48) and from below 8 in float64 (1.2x at 8; measured
-   with benchmarks/bench_sparse.py --hidden): auto waits for the gain to be
-   clear, and smaller networks keep the bits of train(), which is dense. */
+   with benchmarks/bench_sparse.py --hidden before updates were lazy, which
+   made every figure better): auto waits for the gain to be clear, and
+   smaller networks keep the bits of train(), which is dense. */
 #define FFNN_SPARSE_MIN_HIDDEN 32
 /* ... and inputs of at most this many ink inputs in 256 (counted over the
-   first FFNN_SPARSE_SAMPLED rows of the samples): past it the union of two
-   samples' ink costs as much as the dense sweep. Measured on MNIST images
-   thickened to more ink (benchmarks/bench_sparse.py --ink, 784-200-10):
-   dense / sparse is 2.5 (float32) and 3.0 (float64) at MNIST's 0.19 ink,
-   1.44 and 1.61 at 0.47 (about Fashion-MNIST's), 1.15 and 1.26 at 0.63,
-   1.00 and 1.08 at 0.77, 0.91 and 0.98 at 0.87, 0.85 and 0.91 all ink. */
+   first FFNN_SPARSE_SAMPLED rows of the samples): past it the sweep over
+   the ink costs as much as the dense sweep over everything. Measured on
+   MNIST images thickened to more ink (benchmarks/bench_sparse.py --ink,
+   784-200-10), dense / sparse in float32 and float64: 3.01 and 3.40 at
+   MNIST's 0.19 ink, 1.85 and 2.03 at 0.38, 1.55 and 1.68 at 0.47 (about
+   Fashion-MNIST's), 1.21 and 1.32 at 0.63, 1.01 and 1.11 at 0.77, 0.89 and
+   0.97 at 0.87, 0.80 and 0.87 all ink: the crossover is at about 0.77
+   (float32), and auto stops at 0.69, where sparse is still 1.1x faster. */
 #define FFNN_SPARSE_MAX_INK 176
 #define FFNN_SPARSE_SAMPLED 64
 /* ... in runs of at least this many samples: a run's working copy costs
