@@ -147,7 +147,8 @@ cdef class Net:
         return 0
 
     def train(self, order, double learning_rate, int rule, pixels=None, inputs=None, targets=None,
-              labels=None, double total=0.0, str label_name="labels", int engine=FFNN_ENGINE_AUTO):
+              labels=None, double total=0.0, str label_name="labels", int engine=FFNN_ENGINE_AUTO,
+              double background=NAN):
         """Train on the samples in `order` (int64 row indices; None: every row in turn); returns
         `total` plus their squared errors, NaN once a weighted sum was not finite.
 
@@ -159,7 +160,8 @@ cdef class Net:
         milliseconds), so the weights are those after the last completed sample; the chunk
         after a NaN is not trained. The C core checks every label and index before a chunk's
         first step (an empty order checks the labels alone); `label_name` names the labels
-        in the message.
+        in the message. `engine` (ENGINES) and `background` (the value of every non-ink
+        input, NaN if unknown) are handed to the C core as ffnn.h describes them.
         """
         cdef ffnn_samples samples
         cdef ffnn_schedule schedule
@@ -168,6 +170,7 @@ cdef class Net:
         cdef double sse = 0
         cdef int status
         self.samples(&samples, pixels, inputs, targets, labels)
+        samples.background = background
         if order is None and <Py_ssize_t>samples.rows > chunk:
             order = np.arange(samples.rows, dtype=np.int64)
         if order is None:
@@ -196,11 +199,13 @@ cdef class Net:
             if start >= n or total != total:
                 return total
 
-    def query(self, outputs, pixels=None, inputs=None):
-        """The forward pass of every row of `pixels` (uint8) or `inputs` into the rows of `outputs`."""
+    def query(self, outputs, pixels=None, inputs=None, double background=NAN):
+        """The forward pass of every row of `pixels` (uint8) or `inputs` into the rows of `outputs`
+        (`background` as in train)."""
         cdef ffnn_samples samples
         cdef int status
         self.samples(&samples, pixels, inputs, None, None)
+        samples.background = background
         checked(outputs, self.typenum, 2, "outputs", writeable=True)
         if outputs.shape != (samples.rows, self.n_out):
             raise ValueError(f"{samples.rows} inputs but room for outputs of shape {outputs.shape}")
