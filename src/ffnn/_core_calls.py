@@ -62,18 +62,21 @@ def query(net: NeuralNetwork, batch: np.ndarray, pixels: bool = False) -> np.nda
     threads = net._threads
     rows = max(1, _QUERY_UPDATES // net._n_weights) * threads
     rows += -rows % _QUERY_BLOCK
-    kind = "pixels" if pixels else "inputs"
     if threads == 1:
         # One thread: queries from several Python threads run side by side, each
         # with scratch space of its own in C.
         for start in range(0, len(batch), rows):
-            net._net.query(out[start:start + rows], **{kind: batch[start:start + rows]})
+            _query_block(net, batch[start:start + rows], out[start:start + rows], pixels)
     else:
         # A pool runs one call at a time.
         with net._lock:
             for start in range(0, len(batch), rows):
-                net._net.query(out[start:start + rows], **{kind: batch[start:start + rows]})
+                _query_block(net, batch[start:start + rows], out[start:start + rows], pixels)
     return out
+
+
+def _query_block(net: NeuralNetwork, block: np.ndarray, out: np.ndarray, pixels: bool) -> None:
+    net._net.query(out, pixels=block if pixels else None, inputs=None if pixels else block)
 
 
 def backquery(net: NeuralNetwork, t: np.ndarray) -> np.ndarray:
