@@ -71,6 +71,27 @@ void ffnn_pool_destroy(ffnn_pool *pool);
 /* The pool's thread count; 1 for NULL. */
 int ffnn_pool_threads(const ffnn_pool *pool);
 
+/* When a pool shares a task between its threads, rather than its caller
+   running it alone; the results are the same either way. */
+enum ffnn_share_policy {
+    /* Every task large enough to split is shared: the same decisions in
+       every run, from the task's size and the thread count alone. The
+       default. */
+    FFNN_SHARE_DETERMINISTIC = 0,
+    /* The caller times its tasks shared and alone and keeps the faster
+       way, trying the other now and then: on a machine busier than it has
+       cores, where the other threads are often descheduled, more threads
+       then cost no time. */
+    FFNN_SHARE_ADAPTIVE = 1
+};
+/* Makes `policy` (enum ffnn_share_policy) the pool's, from its next task
+   on, forgetting what an earlier one measured. Returns 0, or -1 (nothing
+   changed) if pool is NULL or policy unknown. Not while the pool runs a
+   call. */
+int ffnn_pool_set_policy(ffnn_pool *pool, int policy);
+/* The pool's policy; FFNN_SHARE_DETERMINISTIC for NULL. */
+int ffnn_pool_policy(const ffnn_pool *pool);
+
 /* ---- update rules -------------------------------------------------------- */
 
 /*

@@ -15,7 +15,7 @@
 
 /* A layer is split between threads only when it has at least this many
    weights; below that a barrier costs more than the work it shares. */
-#define SPLIT_MIN_WEIGHTS 16384
+#define SPLIT_MIN_WEIGHTS FFNN_SHARE_MIN_WEIGHTS
 
 /* A hint to start loading the cache line at p; samples are visited in random
    order, so the hardware cannot guess the next one. */

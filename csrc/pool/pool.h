@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "ffnn.h"
+#include "pool/share_policy.h" /* FFNN_SHARE_MIN_WEIGHTS: which layers to offer */
 
 /* Split [0, n) into `blocks` consecutive parts and run fn(ctx, lo, hi,
    thread) on each, on whichever threads of the pool are free (the caller,
