@@ -67,6 +67,14 @@ def measure(X, y, repeats: int) -> dict:
     return times
 
 
+def counts(text: str) -> list[int]:
+    """"1,2" -> [1, 2]: the --busy argument."""
+    values = [int(part) for part in text.split(",")]
+    if any(value < 0 for value in values):
+        raise ValueError(text)
+    return values
+
+
 def start_busy(count: int) -> list[subprocess.Popen]:
     return [subprocess.Popen([sys.executable, "-c", SPIN]) for _ in range(count)]
 
@@ -96,7 +104,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=60000, help="training samples per pass")
     parser.add_argument("--repeats", type=int, default=5, help="turns of every run")
-    parser.add_argument("--busy", type=lambda text: [int(c) for c in text.split(",")],
+    parser.add_argument("--busy", type=counts,
                         default=[1, os.cpu_count() or 1],
                         help="comma-separated counts of busy processes to compete with, one "
                              "measurement each (default: 1 and one per core)")
