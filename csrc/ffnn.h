@@ -75,8 +75,9 @@ int ffnn_pool_threads(const ffnn_pool *pool);
    running it alone; the results are the same either way. */
 enum ffnn_share_policy {
     /* Every task large enough to split is shared: the same decisions in
-       every run, from the task's size and the thread count alone. The
-       default. */
+       every run, from the task's size and the thread count alone. A new
+       pool's, unless FFNN_SHARE_POLICY=adaptive is set in the environment
+       when it is made. */
     FFNN_SHARE_DETERMINISTIC = 0,
     /* The caller times its tasks shared and alone and keeps the faster
        way, trying the other now and then: on a machine busier than it has
