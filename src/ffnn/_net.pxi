@@ -55,6 +55,7 @@ cdef class Net:
     cdef ffnn_net *net
     cdef int typenum
     cdef int n_threads
+    cdef int policy
     cdef Py_ssize_t n_in, n_out
     cdef readonly tuple sizes
     cdef readonly object dtype
@@ -132,6 +133,18 @@ cdef class Net:
         if status != FFNN_OK:
             raise status_error(status, "threads", threads=threads)
         self.n_threads = threads
+
+    @property
+    def share_policy(self):
+        """When the threads share a task (a value of SHARE_POLICIES); the results do not depend on it."""
+        return self.policy
+
+    @share_policy.setter
+    def share_policy(self, int policy):
+        status = ffnn_net_set_share_policy(self.net, policy)
+        if status != FFNN_OK:
+            raise status_error(status, f"share policy {policy}")
+        self.policy = policy
 
     cdef int samples(self, ffnn_samples *samples, pixels, inputs, targets, labels) except -1:
         """Fill `samples` from the arrays given (None for none), after checking that each has
