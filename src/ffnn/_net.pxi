@@ -63,6 +63,7 @@ cdef class Net:
     cdef ffnn_net *net
     cdef int typenum
     cdef int n_threads
+    cdef int policy
     cdef Py_ssize_t n_in, n_out
     cdef readonly tuple sizes
     cdef readonly object dtype
@@ -143,6 +144,18 @@ cdef class Net:
         if status != FFNN_OK:
             raise status_error(status, "threads", threads=threads)
         self.n_threads = threads
+
+    @property
+    def share_policy(self):
+        """When the threads share a task (a value of SHARE_POLICIES); the results do not depend on it."""
+        return self.policy
+
+    @share_policy.setter
+    def share_policy(self, int policy):
+        status = ffnn_net_set_share_policy(self.net, policy)
+        if status != FFNN_OK:
+            raise status_error(status, f"share policy {policy}")
+        self.policy = policy
 
     def chunk(self, int engine, bint sparse_inputs):
         """Samples per C call of train: samples_per_chunk, or sparse_samples_per_chunk where
