@@ -161,6 +161,26 @@ def test_no_shuffle_trains_in_the_datas_order_and_threads_reach_the_network(
     assert expected != shuffled  # so the comparison above tells the orders apart
 
 
+@pytest.mark.parametrize("engine", ["dense", "sparse"])
+def test_engine_reaches_fit(no_tqdm, capsys, tmp_path, sample, engine):
+    argv = ["train", "--hidden", 40, "--epochs", 1, "--seed", 3, "--engine", engine]
+    code, _, err = main([*argv, "--save", tmp_path / "cli.npz"], capsys)
+    assert code == 0, err
+    expected = ffnn.NeuralNetwork(784, 40, 10, 0.1, seed=3)
+    expected.fit(sample.train_images, sample.train_labels, 1, seed=3, engine=engine)
+    other = ffnn.NeuralNetwork(784, 40, 10, 0.1, seed=3)
+    other.fit(sample.train_images, sample.train_labels, 1, seed=3,
+              engine="sparse" if engine == "dense" else "dense")
+    trained = ffnn.NeuralNetwork.load(tmp_path / "cli.npz")
+    assert trained == expected
+    assert trained != other  # the engines differ in rounding, so this tells them apart
+
+
+def test_an_unknown_engine_is_a_usage_error(capsys):
+    code, _, err = main(["train", "--engine", "fast"], capsys)
+    assert code == 2 and "--engine" in err and "invalid choice" in err
+
+
 @pytest.mark.slow
 def test_train_with_rotations_plot_and_a_csv_directory(no_tqdm, capsys, tmp_path, sample):
     write_csv(tmp_path / "mnist_train.csv", sample.train_images[:300], sample.train_labels[:300])

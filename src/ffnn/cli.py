@@ -119,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--no-shuffle", dest="shuffle", action="store_false",
                        help="train in the data's own order every epoch, as the book does")
     train.add_argument("--dtype", choices=["float32", "float64"], default="float64")
+    train.add_argument("--engine", choices=["auto", "dense", "sparse"], default="auto",
+                       help="how the first layer is trained: sparse touches only the ink pixels' weights, "
+                            "dense all of them; the same results up to rounding (default: auto)")
     train.add_argument("--threads", type=_thread_count, default=1, metavar="N",
                        help="threads sharing each layer's work; the results do not depend on it (default: 1)")
     train.add_argument("--seed", type=_non_negative_int, default=None,
@@ -322,7 +325,7 @@ def train(args: argparse.Namespace) -> int:
     try:
         history = net.fit(
             data.train_images, data.train_labels, args.epochs, shuffle=args.shuffle, seed=seed,
-            callback=report, **report.fit_options,
+            callback=report, progress=report.progress, engine=args.engine,
             augment={"rotate": args.rotate} if args.rotate else None,
             validation=(data.test_images, data.test_labels) if args.plot else None,
         )
@@ -355,10 +358,10 @@ class _EpochReport:
         try:
             from tqdm.auto import tqdm
         except ImportError:
-            self.fit_options, self.write = {}, print
+            self.progress, self.write = False, print
         else:
             # fit draws the bar; the epoch lines are written above it.
-            self.fit_options, self.write = {"progress": True}, tqdm.write
+            self.progress, self.write = True, tqdm.write
 
     def __call__(self, epoch: int, history: dict) -> None:
         self.completed = epoch
