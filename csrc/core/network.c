@@ -81,7 +81,8 @@ static void *cache_aligned(void *p)
 /* Defines ffnn_biased_train_step_f32, ffnn_train_step_f32,
    ffnn_biased_train_samples_pool_f32, ffnn_train_samples_pool_f32,
    ffnn_train_samples_f32, ffnn_biased_query_pool_f32, ffnn_query_pool_f32,
-   ffnn_query_f32, ffnn_biased_backquery_f32, ffnn_backquery_f32. */
+   ffnn_query_f32, ffnn_biased_query_pixels_pool_f32,
+   ffnn_biased_backquery_f32, ffnn_backquery_f32. */
 #define REAL float
 #define SUFFIX _f32
 #include "network_template.h"
@@ -89,7 +90,8 @@ static void *cache_aligned(void *p)
 /* Defines ffnn_biased_train_step_f64, ffnn_train_step_f64,
    ffnn_biased_train_samples_pool_f64, ffnn_train_samples_pool_f64,
    ffnn_train_samples_f64, ffnn_biased_query_pool_f64, ffnn_query_pool_f64,
-   ffnn_query_f64, ffnn_biased_backquery_f64, ffnn_backquery_f64. */
+   ffnn_query_f64, ffnn_biased_query_pixels_pool_f64,
+   ffnn_biased_backquery_f64, ffnn_backquery_f64. */
 #define REAL double
 #define SUFFIX _f64
 #include "network_template.h"

@@ -7,7 +7,8 @@
  * Defines, each with SUFFIX pasted on: ffnn_train_step,
  *   ffnn_biased_train_step, ffnn_train_samples, ffnn_train_samples_pool,
  *   ffnn_biased_train_samples_pool, ffnn_query, ffnn_query_pool,
- *   ffnn_biased_query_pool, ffnn_backquery, ffnn_biased_backquery; the
+ *   ffnn_biased_query_pool, ffnn_biased_query_pixels_pool, ffnn_backquery,
+ *   ffnn_biased_backquery; the
  *   trainer and querier structs and their static tasks.
  * Undefines REAL and SUFFIX at the end.
  *
@@ -24,6 +25,7 @@
 #error "network_template.h needs SUFFIX (_f32 or _f64) defined"
 #endif
 
+#include "sparse/pixel_query.h"
 #include "template.h"
 
 /* Everything a training run needs; its tasks read it from every thread. */
@@ -385,6 +387,8 @@ struct FN(querier) {
     const REAL *const *biases; /* NULL: no bias nodes */
     size_t work_size, widest;
     const REAL *inputs;
+    const uint8_t *pixels; /* instead of inputs: layer 1 by pixel_layer */
+    const struct FN(ffnn_pixel_query) * pixel_layer;
     REAL *outputs, *work;
     const struct FN(ffnn_kernels) * kernels;
 };
@@ -401,12 +405,16 @@ static void FN(query_task)(void *ctx, size_t lo, size_t hi, int thread)
                    2 * FFNN_QUERY_BLOCK * job->widest;
     for (size_t s = lo; s < hi; s += FFNN_QUERY_BLOCK) {
         const size_t nb = hi - s < FFNN_QUERY_BLOCK ? hi - s : FFNN_QUERY_BLOCK;
-        const REAL *in = job->inputs + s * n_in;
+        const REAL *in = job->pixels ? NULL : job->inputs + s * n_in;
         for (size_t k = 1; k <= L; k++) {
             REAL *out = k == L ? job->outputs + s * n_out
                                : blocks + (k % 2) * FFNN_QUERY_BLOCK * job->widest;
-            job->kernels->matmat(nb, sizes[k], sizes[k - 1], job->weights[k - 1],
-                                 in, out);
+            if (k == 1 && job->pixels)
+                FN(ffnn_pixel_query_layer)(job->pixel_layer, nb,
+                                           job->pixels + s * n_in, out, thread);
+            else
+                job->kernels->matmat(nb, sizes[k], sizes[k - 1],
+                                     job->weights[k - 1], in, out);
             if (job->biases)
                 for (size_t i = 0; i < nb; i++)
                     FN(add_bias)(sizes[k], job->biases[k - 1], out + i * sizes[k]);
@@ -416,13 +424,15 @@ static void FN(query_task)(void *ctx, size_t lo, size_t hi, int thread)
     }
 }
 
-void FN(ffnn_biased_query_pool)(size_t n_layers, const size_t *sizes,
-                                const REAL *const *weights,
-                                const REAL *const *biases, size_t n,
-                                const REAL *inputs, REAL *outputs, REAL *work,
-                                ffnn_pool *pool)
+/* The batch query of inputs or (inputs NULL) of pixels, whose first layer
+   a plan of pixel_query.h computes; FFNN_PIXELS_OK or the plan's error. */
+static int FN(query)(size_t n_layers, const size_t *sizes,
+                     const REAL *const *weights, const REAL *const *biases,
+                     size_t n, const REAL *inputs, const uint8_t *pixels,
+                     int engine, REAL *outputs, REAL *work, ffnn_pool *pool)
 {
     struct FN(querier) job;
+    struct FN(ffnn_pixel_query) *plan = NULL;
     job.n_layers = n_layers;
     job.sizes = sizes;
     job.weights = weights;
@@ -433,11 +443,42 @@ void FN(ffnn_biased_query_pool)(size_t n_layers, const size_t *sizes,
         if (sizes[k] > job.widest)
             job.widest = sizes[k];
     job.inputs = inputs;
+    job.pixels = inputs ? NULL : pixels;
+    if (job.pixels) {
+        const int status = FN(ffnn_pixel_query_create)(
+            &plan, sizes[1], sizes[0], weights[0], n, engine, pool);
+        if (status != FFNN_PIXELS_OK)
+            return status;
+    }
+    job.pixel_layer = plan;
     job.outputs = outputs;
     job.work = work;
     job.kernels = FN(ffnn_kernels_active)();
     ffnn_pool_share(pool, n, (n + FFNN_QUERY_BLOCK - 1) / FFNN_QUERY_BLOCK,
                     FN(query_task), &job);
+    FN(ffnn_pixel_query_free)(plan);
+    return FFNN_PIXELS_OK;
+}
+
+void FN(ffnn_biased_query_pool)(size_t n_layers, const size_t *sizes,
+                                const REAL *const *weights,
+                                const REAL *const *biases, size_t n,
+                                const REAL *inputs, REAL *outputs, REAL *work,
+                                ffnn_pool *pool)
+{
+    FN(query)(n_layers, sizes, weights, biases, n, inputs, NULL, 0, outputs,
+              work, pool);
+}
+
+int FN(ffnn_biased_query_pixels_pool)(size_t n_layers, const size_t *sizes,
+                                      const REAL *const *weights,
+                                      const REAL *const *biases, size_t n,
+                                      const uint8_t *pixels, int engine,
+                                      REAL *outputs, REAL *work,
+                                      ffnn_pool *pool)
+{
+    return FN(query)(n_layers, sizes, weights, biases, n, NULL, pixels, engine,
+                     outputs, work, pool);
 }
 
 void FN(ffnn_query_pool)(size_t n_layers, const size_t *sizes,

@@ -303,10 +303,78 @@ static void FN(logit)(size_t n, const REAL *x, REAL *y)
         y[i] = LOG(x[i] / (1 - x[i]));
 }
 
+
+/* ---- the batch query's first layer on pixels (sparse/pixel_query_*) ---- */
+
+/* nv vectors (a constant after inlining) of each pixel's row of W^T from
+   entry h on, held in registers while each sample with ink there takes
+   its VFMA: to[e][h] += s[e] * row[h]; pixel c's samples are the
+   count[c] entries from c * stride on. */
+static FFNN_INLINE void FN(ink_pass)(const size_t nv, size_t h, size_t cols,
+                                     const size_t *count, size_t stride,
+                                     const REAL *s, REAL *const *to,
+                                     const REAL *wt, size_t ld)
+{
+    for (size_t c = 0; c < cols; c++) {
+        V w[16];
+        size_t i, e = c * stride;
+        const size_t end = e + count[c];
+        if (end == e)
+            continue;
+        for (i = 0; i < nv; i++)
+            w[i] = VLOAD(wt + c * ld + h + i * VL);
+        for (; e < end; e++) {
+            const V sv = VSET1(s[e]);
+            REAL *t = to[e] + h;
+            for (i = 0; i < nv; i++)
+                VSTORE(t + i * VL, VFMA(sv, w[i], VLOAD(t + i * VL)));
+        }
+    }
+}
+
+#define FFNN_INK_PASS(nv)                                                      \
+    case nv:                                                                   \
+        FN(ink_pass)(nv, h, cols, count, stride, s, to, wt, ld);               \
+        break;
+
+static void FN(ink_block)(size_t h0, size_t h1, size_t cols,
+                          const size_t *count, size_t stride, const REAL *s,
+                          REAL *const *to, const REAL *wt, size_t ld)
+{
+    /* As many vectors of a row per pass as the registers hold (32 of
+       AVX-512's size, else 16, less room for the broadcast and the sum),
+       split evenly between the passes. */
+    const size_t most = sizeof(V) >= 64 ? 16 : 12;
+    const size_t vectors = (h1 - h0) / VL;
+    const size_t passes = (vectors + most - 1) / most;
+    size_t h = h0;
+    for (size_t p = 0; p < passes; p++) {
+        const size_t nv = vectors * (p + 1) / passes - vectors * p / passes;
+        switch (nv) {
+            FFNN_INK_PASS(1) FFNN_INK_PASS(2) FFNN_INK_PASS(3) FFNN_INK_PASS(4)
+            FFNN_INK_PASS(5) FFNN_INK_PASS(6) FFNN_INK_PASS(7) FFNN_INK_PASS(8)
+            FFNN_INK_PASS(9) FFNN_INK_PASS(10) FFNN_INK_PASS(11)
+            FFNN_INK_PASS(12) FFNN_INK_PASS(13) FFNN_INK_PASS(14)
+            FFNN_INK_PASS(15) FFNN_INK_PASS(16)
+        default:
+            break;
+        }
+        h += nv * VL;
+    }
+    for (; h < h1; h++)
+        for (size_t c = 0; c < cols; c++)
+            for (size_t e = c * stride; e < c * stride + count[c]; e++)
+                to[e][h] = SFMA(s[e], wt[c * ld + h], to[e][h]);
+}
+
+#undef FFNN_INK_PASS
+
 const struct TABLE FFNN_PASTE(ffnn, SUFFIX) = {
     FN(matvec),       FN(matvec_t),      FN(sigmoid),
     FN(logit),        FN(outer_update),  FN(update_matvec),
     FN(matvec_t_update), FN(matmat),
+    /* the batch query on pixels */
+    .lanes = VL, .ink_block = FN(ink_block),
 };
 
 #undef REAL
