@@ -30,11 +30,11 @@
  *       was, then W[r] += (scale * a[r]) * b (one pass over W).
  *   matmat: Y (n, rows) = X (n, cols) W^T, register- and cache-blocked;
  * and, for the batch query on pixels, the level's vector width and
- *   ink_block: for each pixel c < cols in order, for its count[c] entries
- *       e from c * stride on, to[e][h] += s[e] * wt[c * ld + h] for
- *       h0 <= h < h1: the pixel's row of W^T (a column of W, contiguous)
- *       into the sums of each sample with ink there; whole vectors while
- *       `lanes` more entries remain, one multiply-add per term either way.
+ *   ink_matvec: y[h] = init[h] + sum over k < n_ink of s[k] wt[at[k] + h]
+ *       for h < n, the terms in the order of k: the first layer's sums of
+ *       one sample from the rows of W^T (columns of W, contiguous) at its
+ *       ink pixels; whole vectors while `lanes` more entries remain, each
+ *       entry the same chain of multiply-adds either way.
  * Every entry of a result goes through the same operations whatever block
  * or thread computes it, so splitting rows or columns between threads
  * never changes a bit.
@@ -60,9 +60,9 @@
                        const REAL *x, REAL *y);                                \
         /* The batch query on pixels (sparse/pixel_query_template.h). */       \
         size_t lanes;                                                          \
-        void (*ink_block)(size_t h0, size_t h1, size_t cols,                   \
-                          const size_t *count, size_t stride, const REAL *s,   \
-                          REAL *const *to, const REAL *wt, size_t ld);         \
+        void (*ink_matvec)(size_t n, size_t n_ink, const REAL *wt,             \
+                           const size_t *at, const REAL *s, const REAL *init,  \
+                           REAL *y);                                           \
     }
 
 FFNN_DECLARE_TABLE(float, ffnn_kernels_f32);

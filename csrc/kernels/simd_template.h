@@ -306,48 +306,47 @@ static void FN(logit)(size_t n, const REAL *x, REAL *y)
 
 /* ---- the batch query's first layer on pixels (sparse/pixel_query_*) ---- */
 
-/* nv vectors (a constant after inlining) of each pixel's row of W^T from
-   entry h on, held in registers while each sample with ink there takes
-   its VFMA: to[e][h] += s[e] * row[h]; pixel c's samples are the
-   count[c] entries from c * stride on. */
-static FFNN_INLINE void FN(ink_pass)(const size_t nv, size_t h, size_t cols,
-                                     const size_t *count, size_t stride,
-                                     const REAL *s, REAL *const *to,
-                                     const REAL *wt, size_t ld)
+/* nv vectors (a constant after inlining) of y from entry h on: y = init +
+   s[0] wt[at[0] ..] + s[1] wt[at[1] ..] + ..., one chain of VFMAs per entry
+   in the order of the ink list, the accumulators in registers. Each row is
+   addressed from one pointer, so its loads need no register of their own. */
+static FFNN_INLINE void FN(ink_pass)(const size_t nv, size_t n_ink,
+                                     const REAL *wt, const size_t *at,
+                                     const REAL *s, size_t h,
+                                     const REAL *init, REAL *y)
 {
-    for (size_t c = 0; c < cols; c++) {
-        V w[16];
-        size_t i, e = c * stride;
-        const size_t end = e + count[c];
-        if (end == e)
-            continue;
+    V acc[16];
+    size_t i, k;
+    const REAL *from = wt + h;
+    for (i = 0; i < nv; i++)
+        acc[i] = VLOAD(init + h + i * VL);
+    for (k = 0; k < n_ink; k++) {
+        const V sv = VSET1(s[k]);
+        const REAL *c = from + at[k];
         for (i = 0; i < nv; i++)
-            w[i] = VLOAD(wt + c * ld + h + i * VL);
-        for (; e < end; e++) {
-            const V sv = VSET1(s[e]);
-            REAL *t = to[e] + h;
-            for (i = 0; i < nv; i++)
-                VSTORE(t + i * VL, VFMA(sv, w[i], VLOAD(t + i * VL)));
-        }
+            acc[i] = VFMA(sv, VLOAD(c + i * VL), acc[i]);
     }
+    for (i = 0; i < nv; i++)
+        VSTORE(y + h + i * VL, acc[i]);
 }
 
 #define FFNN_INK_PASS(nv)                                                      \
     case nv:                                                                   \
-        FN(ink_pass)(nv, h, cols, count, stride, s, to, wt, ld);               \
+        FN(ink_pass)(nv, n_ink, wt, at, s, h, init, y);                        \
         break;
 
-static void FN(ink_block)(size_t h0, size_t h1, size_t cols,
-                          const size_t *count, size_t stride, const REAL *s,
-                          REAL *const *to, const REAL *wt, size_t ld)
+static void FN(ink_matvec)(size_t n, size_t n_ink, const REAL *wt,
+                           const size_t *at, const REAL *s, const REAL *init,
+                           REAL *y)
 {
-    /* As many vectors of a row per pass as the registers hold (32 of
-       AVX-512's size, else 16, less room for the broadcast and the sum),
-       split evenly between the passes. */
+    /* As many accumulators per pass as the registers hold (32 of AVX-512's
+       size, else 16, less room for the broadcast and a load), the vectors
+       split evenly between the passes: a pass of few chains would wait on
+       the latency of its VFMAs. */
     const size_t most = sizeof(V) >= 64 ? 16 : 12;
-    const size_t vectors = (h1 - h0) / VL;
+    const size_t vectors = n / VL;
     const size_t passes = (vectors + most - 1) / most;
-    size_t h = h0;
+    size_t h = 0;
     for (size_t p = 0; p < passes; p++) {
         const size_t nv = vectors * (p + 1) / passes - vectors * p / passes;
         switch (nv) {
@@ -361,10 +360,12 @@ static void FN(ink_block)(size_t h0, size_t h1, size_t cols,
         }
         h += nv * VL;
     }
-    for (; h < h1; h++)
-        for (size_t c = 0; c < cols; c++)
-            for (size_t e = c * stride; e < c * stride + count[c]; e++)
-                to[e][h] = SFMA(s[e], wt[c * ld + h], to[e][h]);
+    for (; h < n; h++) {
+        REAL sum = init[h];
+        for (size_t k = 0; k < n_ink; k++)
+            sum = SFMA(s[k], wt[at[k] + h], sum);
+        y[h] = sum;
+    }
 }
 
 #undef FFNN_INK_PASS
@@ -374,7 +375,7 @@ const struct TABLE FFNN_PASTE(ffnn, SUFFIX) = {
     FN(logit),        FN(outer_update),  FN(update_matvec),
     FN(matvec_t_update), FN(matmat),
     /* the batch query on pixels */
-    .lanes = VL, .ink_block = FN(ink_block),
+    .lanes = VL, .ink_matvec = FN(ink_matvec),
 };
 
 #undef REAL

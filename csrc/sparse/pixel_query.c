@@ -13,13 +13,17 @@
 /* Samples a thread's dense ones are gathered in for one matrix product. */
 #define PIXEL_BLOCK 32
 
-/* The ink kernel against the register-blocked matrix product, per
-   multiply-add, measured by benchmarks/bench_train.py (the query
-   crossover): a sample goes from its ink when that is cheaper. */
-#define SPARSE_COST 2.0
-
-/* The bytes of a block's sums that should stay in the L1 cache. */
-#define L1_BYTES 24576
+/* What a sample costs each way, in multiply-adds of the register-blocked
+   matrix product (a dense sample costs rows * cols of them): from its ink,
+   INK_COST per multiply-add of the ink kernel (it streams the rows of W^T
+   from the L2 cache), ld per ink pixel, and PIXEL_COST per pixel for
+   finding the ink and moving the sums. Fitted to the crossovers that
+   benchmarks/bench_train.py --crossover measures on denser inputs (MNIST
+   grown by dilation) and rounded towards the matrix product: a hidden
+   layer of 200 goes from the ink up to about half the pixels, one of 17
+   never. */
+#define INK_COST 1.8
+#define PIXEL_COST 12.0
 
 /* Below this many samples in a call, W^T costs more than it saves. */
 #define MIN_SPARSE_SAMPLES 16
@@ -48,23 +52,18 @@ static uint64_t ink_bytes(const uint8_t *p)
     return (((w & LOW7) + LOW7) | w) & ~LOW7;
 }
 
-/* The index of the lowest byte whose top bit m has set: that bit alone,
-   moved to the byte's bottom, multiplies 0x0001020304050607 so that its
-   byte b (= 7 - index) lands in the top byte. */
-static size_t lowest_byte(uint64_t m)
-{
-    const uint64_t bit = (m & (~m + 1)) >> 7;
-    return (size_t)((bit * 0x0001020304050607u) >> 56);
-}
-
-/* The number of non-zero bytes of the n at p, eight at a time: the
-   multiply adds ink_bytes' bits up in the top byte. */
-static size_t count_ink(const uint8_t *p, size_t n)
+/* The number of non-zero bytes of the n at p, eight at a time (the
+   multiply adds ink_bytes' bits up in the top byte); each word's
+   ink_bytes kept in words[c / 8] for list_ink. */
+static size_t count_ink(const uint8_t *p, size_t n, uint64_t *words)
 {
     const uint64_t ones = 0x0101010101010101u;
     size_t count = 0, c = 0;
-    for (; c + 8 <= n; c += 8)
-        count += (size_t)(((ink_bytes(p + c) >> 7) * ones) >> 56);
+    for (; c + 8 <= n; c += 8) {
+        const uint64_t m = ink_bytes(p + c);
+        words[c / 8] = m;
+        count += (size_t)(((m >> 7) * ones) >> 56);
+    }
     for (; c < n; c++)
         count += p[c] != 0;
     return count;

@@ -20,20 +20,18 @@
 
 /* One thread's scratch. */
 struct FN(pixel_scratch) {
-    REAL *dense_x;        /* PIXEL_BLOCK dense samples' inputs (cols each) */
-    REAL *dense_y;        /* ... their sums (rows each) */
-    size_t *dense_rows;   /* ... and which sample of the call each is */
-    REAL *y;              /* PIXEL_BLOCK sparse samples' sums (ld each) */
-    size_t *sparse_rows;  /* ... which sample each is */
-    size_t *count;        /* cols: how many of them have ink at each pixel */
-    REAL *s;              /* PIXEL_BLOCK per pixel: each one's part over b */
-    REAL **to;            /* ... and its sums */
-    size_t sparse;        /* samples this thread took from their ink */
+    REAL *dense_x;      /* PIXEL_BLOCK dense samples' inputs (cols each) */
+    REAL *dense_y;      /* ... their sums (rows each) */
+    size_t *dense_rows; /* ... and which sample of the call each is */
+    uint64_t *words;    /* a sample's ink_bytes, word by word */
+    size_t *at;         /* where its ink pixels' rows of W^T start */
+    REAL *s;            /* ... and their parts over the background */
+    REAL *y;            /* its sums from them (ld) */
+    size_t sparse;      /* samples this thread took from their ink */
 };
 
 struct FN(ffnn_pixel_query) {
     size_t rows, cols, ld; /* W is rows x cols; W^T's rows are ld apart */
-    size_t chunk;          /* sums per pass over a block's ink (see create) */
     size_t max_ink;        /* a sample with more ink pixels goes dense */
     const REAL *w;
     REAL *wt;          /* W^T, cols x ld, zero beyond `rows` in each row */
@@ -42,7 +40,7 @@ struct FN(ffnn_pixel_query) {
     REAL ink[256];     /* its part over the background's input, input[0] */
     int threads;
     struct FN(pixel_scratch) *scratch;
-    void *memory;      /* the one allocation everything above lives in */
+    void *memory;      /* the one allocation all the arrays live in */
     const struct FN(ffnn_kernels) * kernels;
 };
 
@@ -86,35 +84,30 @@ static size_t FN(layout)(struct FN(ffnn_pixel_query) *q, char *memory,
                          int sparse)
 {
     const size_t cols = q->cols, rows = q->rows, ld = q->ld;
-    const size_t threads = (size_t)q->threads;
+    const size_t threads = (size_t)q->threads, words = cols / 8 + 1;
     size_t total = 0, at[3];
     at[0] = FN(reserve)(&total, threads, sizeof(struct FN(pixel_scratch)));
-    at[1] = sparse && ld ? FN(reserve)(&total, cols, ld * sizeof(REAL)) : 1;
+    at[1] = sparse && ld <= SIZE_MAX / sizeof(REAL)
+                ? FN(reserve)(&total, cols, ld * sizeof(REAL)) : 1;
     at[2] = sparse ? FN(reserve)(&total, ld, sizeof(REAL)) : 1;
-    if (ld > SIZE_MAX / sizeof(REAL) || !at[1] || !at[2])
+    if (!at[1] || !at[2] || cols > SIZE_MAX / PIXEL_BLOCK ||
+        rows > SIZE_MAX / PIXEL_BLOCK)
         return 0;
     if (memory) {
         q->scratch = (struct FN(pixel_scratch) *)(memory + at[0]);
         q->wt = sparse ? (REAL *)(memory + at[1]) : NULL;
         q->base = sparse ? (REAL *)(memory + at[2]) : NULL;
     }
-    if (cols > SIZE_MAX / PIXEL_BLOCK || ld > SIZE_MAX / PIXEL_BLOCK)
-        return 0;
     for (size_t t = 0; t < threads; t++) {
-        size_t th[8];
+        size_t th[7];
         th[0] = FN(reserve)(&total, PIXEL_BLOCK * cols, sizeof(REAL));
         th[1] = FN(reserve)(&total, PIXEL_BLOCK * rows, sizeof(REAL));
         th[2] = FN(reserve)(&total, PIXEL_BLOCK, sizeof(size_t));
-        for (int k = 3; k < 8; k++)
-            th[k] = 1;
-        if (sparse) {
-            th[3] = FN(reserve)(&total, PIXEL_BLOCK * ld, sizeof(REAL));
-            th[4] = FN(reserve)(&total, PIXEL_BLOCK, sizeof(size_t));
-            th[5] = FN(reserve)(&total, cols, sizeof(size_t));
-            th[6] = FN(reserve)(&total, PIXEL_BLOCK * cols, sizeof(REAL));
-            th[7] = FN(reserve)(&total, PIXEL_BLOCK * cols, sizeof(REAL *));
-        }
-        for (int k = 0; k < 8; k++)
+        th[3] = sparse ? FN(reserve)(&total, words, sizeof(uint64_t)) : 1;
+        th[4] = sparse ? FN(reserve)(&total, cols + 8, sizeof(size_t)) : 1;
+        th[5] = sparse ? FN(reserve)(&total, cols + 8, sizeof(REAL)) : 1;
+        th[6] = sparse ? FN(reserve)(&total, ld, sizeof(REAL)) : 1;
+        for (int k = 0; k < 7; k++)
             if (!th[k])
                 return 0;
         if (memory) {
@@ -123,41 +116,43 @@ static size_t FN(layout)(struct FN(ffnn_pixel_query) *q, char *memory,
             sc->dense_y = (REAL *)(memory + th[1]);
             sc->dense_rows = (size_t *)(memory + th[2]);
             if (sparse) {
-                sc->y = (REAL *)(memory + th[3]);
-                sc->sparse_rows = (size_t *)(memory + th[4]);
-                sc->count = (size_t *)(memory + th[5]);
-                sc->s = (REAL *)(memory + th[6]);
-                sc->to = (REAL **)(memory + th[7]);
+                sc->words = (uint64_t *)(memory + th[3]);
+                sc->at = (size_t *)(memory + th[4]);
+                sc->s = (REAL *)(memory + th[5]);
+                sc->y = (REAL *)(memory + th[6]);
             }
         }
     }
     return total > SIZE_MAX - 64 ? 0 : total + 64;
 }
 
-/* Sample `slot` of the block (pixels p, sums y) into the entries of each
-   of its ink pixels. Words of 8 background pixels are skipped at once (most
-   of an MNIST digit's margin), and only the ink of the others is visited. */
-static void FN(list_ink)(const struct FN(ffnn_pixel_query) *q,
-                         struct FN(pixel_scratch) *sc, const uint8_t *p,
-                         REAL *y)
+/* A sample's ink pixels, in order: where their rows of W^T start into at,
+   their
+   parts over the background into s, from the ink_bytes words that
+   count_ink left in `words`. Words of background cost one test each, and
+   a word with ink costs eight branch-free steps (a step's entry is kept
+   only for ink), whatever its pattern: no branch to mispredict. */
+static size_t FN(list_ink)(const struct FN(ffnn_pixel_query) *q,
+                           const uint64_t *words, const uint8_t *p,
+                           size_t *at, REAL *s)
 {
-    const size_t n = q->cols;
-    size_t c = 0;
+    const size_t n = q->cols, ld = q->ld;
+    size_t k = 0, c = 0;
     for (; c + 8 <= n; c += 8) {
-        for (uint64_t m = ink_bytes(p + c); m != 0; m &= m - 1) {
-            const size_t j = c + lowest_byte(m);
-            const size_t at = j * PIXEL_BLOCK + sc->count[j]++;
-            sc->s[at] = q->ink[p[j]];
-            sc->to[at] = y;
+        if (words[c / 8] == 0)
+            continue;
+        for (size_t j = c; j < c + 8; j++) {
+            at[k] = j * ld;
+            s[k] = q->ink[p[j]];
+            k += p[j] != 0;
         }
     }
     for (; c < n; c++) {
-        if (p[c] != 0) {
-            const size_t at = c * PIXEL_BLOCK + sc->count[c]++;
-            sc->s[at] = q->ink[p[c]];
-            sc->to[at] = y;
-        }
+        at[k] = c * ld;
+        s[k] = q->ink[p[c]];
+        k += p[c] != 0;
     }
+    return k;
 }
 
 int FN(ffnn_pixel_query_create)(struct FN(ffnn_pixel_query) **plan,
@@ -181,29 +176,19 @@ int FN(ffnn_pixel_query_create)(struct FN(ffnn_pixel_query) **plan,
     q->ld = rows > SIZE_MAX - lanes ? 0 : (rows + lanes - 1) / lanes * lanes;
     q->w = w;
     q->threads = ffnn_pool_threads(pool);
-    /* A sample goes from its ink when ink * ld * SPARSE_COST < rows * cols:
-       the ink kernel streams W^T's rows from cache, SPARSE_COST times the
-       cost per multiply-add of the register-blocked matrix product (see
-       pixel_query.c). W^T costs about one dense sample to make, so a call
-       of few samples keeps to the matrix product. */
+    /* A sample goes from its ink when ink * ld * INK_COST + cols *
+       PIXEL_COST < rows * cols (pixel_query.c). W^T costs about one dense
+       sample to make, so a call of few samples keeps to the matrix
+       product. */
     if (engine == FFNN_PIXELS_SPARSE)
         q->max_ink = cols;
-    else if (engine == FFNN_PIXELS_DENSE || n < MIN_SPARSE_SAMPLES || q->ld == 0)
+    else if (engine == FFNN_PIXELS_DENSE || n < MIN_SPARSE_SAMPLES ||
+             q->ld == 0 || (double)rows <= PIXEL_COST)
         q->max_ink = 0;
     else
-        q->max_ink = (size_t)((double)rows * (double)cols /
-                              ((double)q->ld * SPARSE_COST));
+        q->max_ink = (size_t)((double)cols * ((double)rows - PIXEL_COST) /
+                              ((double)q->ld * INK_COST));
     sparse = q->max_ink > 0;
-    /* A block's sums are made in passes over `chunk` of them, few enough
-       for all PIXEL_BLOCK samples' share to stay in the L1 cache (half of
-       a 48 KB one) while the rows of W^T stream through. */
-    {
-        const size_t most = L1_BYTES / (PIXEL_BLOCK * sizeof(REAL));
-        const size_t passes = q->ld / (most - most % lanes + lanes) + 1;
-        q->chunk = (q->ld / passes + lanes - 1) / lanes * lanes;
-        if (q->chunk == 0)
-            q->chunk = lanes;
-    }
     bytes = FN(layout)(q, NULL, sparse);
     q->memory = bytes ? calloc(1, bytes) : NULL;
     if (!q->memory) {
@@ -235,44 +220,21 @@ static void FN(flush_dense)(const struct FN(ffnn_pixel_query) *q,
                q->rows * sizeof(REAL));
 }
 
-/* The sparse samples gathered so far: pixel after pixel, its row of W^T
-   into the sums of the samples with ink there, so that every sum takes its
-   terms in the order of the pixels whatever the block (the same bits as
-   alone). */
-static void FN(flush_sparse)(const struct FN(ffnn_pixel_query) *q,
-                             struct FN(pixel_scratch) *sc, size_t ns, REAL *out)
-{
-    const size_t cols = q->cols, ld = q->ld, rows = q->rows;
-    if (ns == 0)
-        return;
-    for (size_t h0 = 0; h0 < ld; h0 += q->chunk)
-        q->kernels->ink_block(h0, ld - h0 < q->chunk ? ld : h0 + q->chunk, cols,
-                              sc->count, PIXEL_BLOCK, sc->s, sc->to, q->wt, ld);
-    for (size_t i = 0; i < ns; i++)
-        memcpy(out + sc->sparse_rows[i] * rows, sc->y + i * ld,
-               rows * sizeof(REAL));
-    memset(sc->count, 0, cols * sizeof(size_t));
-    sc->sparse += ns;
-}
-
 void FN(ffnn_pixel_query_layer)(const struct FN(ffnn_pixel_query) *q,
                                 size_t n, const uint8_t *pixels, REAL *out,
                                 int thread)
 {
-    const size_t cols = q->cols;
+    const size_t rows = q->rows, cols = q->cols;
     struct FN(pixel_scratch) *sc = q->scratch + thread;
-    size_t nd = 0, ns = 0;
+    size_t nd = 0;
     for (size_t i = 0; i < n; i++) {
         const uint8_t *p = pixels + i * cols;
-        if (q->max_ink > 0 && count_ink(p, cols) <= q->max_ink) {
-            REAL *y = sc->y + ns * q->ld;
-            memcpy(y, q->base, q->ld * sizeof(REAL));
-            FN(list_ink)(q, sc, p, y);
-            sc->sparse_rows[ns++] = i;
-            if (ns == PIXEL_BLOCK) {
-                FN(flush_sparse)(q, sc, ns, out);
-                ns = 0;
-            }
+        if (q->max_ink > 0 && count_ink(p, cols, sc->words) <= q->max_ink) {
+            const size_t n_ink = FN(list_ink)(q, sc->words, p, sc->at, sc->s);
+            q->kernels->ink_matvec(q->ld, n_ink, q->wt, sc->at, sc->s, q->base,
+                                   sc->y);
+            memcpy(out + i * rows, sc->y, rows * sizeof(REAL));
+            sc->sparse++;
             continue;
         }
         for (size_t c = 0; c < cols; c++)
@@ -283,7 +245,6 @@ void FN(ffnn_pixel_query_layer)(const struct FN(ffnn_pixel_query) *q,
             nd = 0;
         }
     }
-    FN(flush_sparse)(q, sc, ns, out);
     FN(flush_dense)(q, sc, nd, out);
 }
 
