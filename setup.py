@@ -128,7 +128,7 @@ ffnn_kernels = (
     "ffnn_kernels",
     {
         "sources": [
-            "csrc/core/network.c", "csrc/core/gradients.c",
+            "csrc/core/net.c", "csrc/core/book.c",
             "csrc/kernels/dispatch.c", "csrc/kernels/public_kernels.c",
             "csrc/kernels/simd_scalar.c", "csrc/kernels/simd_neon.c",
             "csrc/pool/pool.c",

@@ -1,12 +1,12 @@
 /*
  * ffnn: the C core of the network from "Make Your Own Neural Network".
  *
- * Plain C99, no Python. Every function takes its sizes explicitly; matrices
- * are dense, row-major, shape (rows, cols) = (next layer, previous layer), as
- * the book's `wih` and `who`. A network is `n_layers` weight matrices and the
- * `n_layers + 1` node counts `sizes[0] .. sizes[n_layers]`.
- *
- * Each kernel exists for float (_f32) and double (_f64).
+ * Plain C99, no Python. Matrices are dense, row-major, shape (rows, cols) =
+ * (next layer, previous layer), as the book's `wih` and `who`. A network
+ * (ffnn_net) is `n_layers` weight matrices and the `n_layers + 1` node
+ * counts `sizes[0] .. sizes[n_layers]`, in float or double (enum
+ * ffnn_dtype); its operations take the dtype from the net. The few single
+ * functions outside it exist for float (_f32) and double (_f64).
  */
 #ifndef FFNN_H
 #define FFNN_H
@@ -91,17 +91,8 @@ enum ffnn_rule {
 
 /* ---- single kernels ---------------------------------------------------- */
 
-/* y = W x; W is (rows, cols). */
-void ffnn_matvec_f32(size_t rows, size_t cols, const float *FFNN_RESTRICT w,
-                     const float *FFNN_RESTRICT x, float *FFNN_RESTRICT y);
-void ffnn_matvec_f64(size_t rows, size_t cols, const double *FFNN_RESTRICT w,
-                     const double *FFNN_RESTRICT x, double *FFNN_RESTRICT y);
-
-/* y = W^T e; W is (rows, cols), e has rows entries, y has cols entries. */
-void ffnn_matvec_t_f32(size_t rows, size_t cols, const float *FFNN_RESTRICT w,
-                       const float *FFNN_RESTRICT e, float *FFNN_RESTRICT y);
-void ffnn_matvec_t_f64(size_t rows, size_t cols, const double *FFNN_RESTRICT w,
-                       const double *FFNN_RESTRICT e, double *FFNN_RESTRICT y);
+/* The kernels the binding calls on its own (the book's activation functions
+   and the finiteness check); the rest are internal to the core. */
 
 /* y = 1 / (1 + exp(-x)), finite for every finite x; y may alias x. */
 void ffnn_sigmoid_f32(size_t n, const float *x, float *y);
@@ -115,175 +106,161 @@ void ffnn_logit_f64(size_t n, const double *x, double *y);
 int ffnn_all_finite_f32(size_t n, const float *x);
 int ffnn_all_finite_f64(size_t n, const double *x);
 
-/* W += scale * (a outer b); W is (rows, cols), a has rows, b has cols. */
-void ffnn_outer_update_f32(size_t rows, size_t cols, float *FFNN_RESTRICT w,
-                           float scale, const float *FFNN_RESTRICT a,
-                           const float *FFNN_RESTRICT b);
-void ffnn_outer_update_f64(size_t rows, size_t cols, double *FFNN_RESTRICT w,
-                           double scale, const double *FFNN_RESTRICT a,
-                           const double *FFNN_RESTRICT b);
+/* ---- status codes -------------------------------------------------------- */
 
-/* W += scale * (a outer b), then y = W x with the updated W, in one pass over
-   W: a training step's first-layer update fused with the next forward pass. */
-void ffnn_update_matvec_f32(size_t rows, size_t cols, float *FFNN_RESTRICT w,
-                            float scale, const float *FFNN_RESTRICT a,
-                            const float *FFNN_RESTRICT b,
-                            const float *FFNN_RESTRICT x, float *FFNN_RESTRICT y);
-void ffnn_update_matvec_f64(size_t rows, size_t cols, double *FFNN_RESTRICT w,
-                            double scale, const double *FFNN_RESTRICT a,
-                            const double *FFNN_RESTRICT b,
-                            const double *FFNN_RESTRICT x,
-                            double *FFNN_RESTRICT y);
+/* Every function of the network object (and ffnn_scale_pixels,
+   ffnn_one_hot) returns one of these. */
+enum ffnn_status {
+    FFNN_OK = 0,
+    FFNN_ERROR_MEMORY = 1,     /* an allocation failed */
+    FFNN_ERROR_ARGUMENT = 2,   /* a size, dtype, rule, engine or pointer the
+                                  core cannot use */
+    FFNN_ERROR_LABEL = 3,      /* a label outside 0 .. sizes[n_layers] - 1 */
+    FFNN_ERROR_INDEX = 4,      /* a sample index (schedule order) outside
+                                  0 .. rows - 1 */
+    FFNN_ERROR_NOT_FINITE = 5, /* a weighted sum was NaN or infinite (weights
+                                  or inputs) */
+    FFNN_ERROR_THREADS = 6,    /* threads outside 1 .. FFNN_MAX_THREADS, or
+                                  refused by the system */
+    FFNN_ERROR_ENGINE = 7      /* the engine asked for cannot take these
+                                  samples */
+};
+/* A sentence describing a status, for messages; never NULL. */
+const char *ffnn_strerror(int status);
 
-/* ---- whole network ----------------------------------------------------- */
+/* The element type of a network and of every array it reads or writes. */
+enum ffnn_dtype { FFNN_FLOAT32 = 0, FFNN_FLOAT64 = 1 };
 
-/*
- * Scratch space, in elements, that the network functions below need (per
- * thread for ffnn_query_pool): three vectors per non-input layer (outputs,
- * errors, deltas), three input vectors (the last, this and the next
- * sample's) and one target vector for training, and two blocks of hidden
- * activations for a batch query. Returns 0 if the count would overflow
- * size_t.
- */
-size_t ffnn_work_size(size_t n_layers, const size_t *sizes);
+/* ---- the book's inputs and targets ------------------------------------- */
 
-/*
- * One step of per-sample training under `rule` (enum ffnn_rule): forward
- * pass, errors e = t - o at the output, errors of the layers below through
- * the weights as they were before this step, then every layer's update.
- * Returns the squared error sum((t - o)^2) of the sample before the update,
- * or NaN if a weighted sum of the forward pass was NaN or infinite: a
- * non-finite weight always makes its row's sum non-finite (inf * 0 is NaN),
- * so a NaN return is how a caller learns, at no extra cost, that the weights
- * were not finite or so large that the sums overflow.
- */
-float ffnn_train_step_f32(size_t n_layers, const size_t *sizes,
-                          float *const *weights, float lr, int rule,
-                          const float *input, const float *target, float *work);
-double ffnn_train_step_f64(size_t n_layers, const size_t *sizes,
-                           double *const *weights, double lr, int rule,
-                           const double *input, const double *target,
-                           double *work);
+/* inputs[i] = pixels[i] / 255 * 0.99 + 0.01, in the dtype, for n values of
+   the dtype (pixel values 0 .. 255, or any real numbers); inputs may alias
+   pixels. The one definition of the book's scaling: training and query
+   scale uint8 pixels (ffnn_samples.pixels) with it too. */
+int ffnn_scale_pixels(int dtype, size_t n, const void *pixels, void *inputs);
+/* The book's targets for `rows` labels: row i of targets (rows x n_classes
+   of the dtype) is 0.99 at labels[i] and 0.01 elsewhere, as training builds
+   them from ffnn_samples.labels. FFNN_ERROR_LABEL, with *failed_row (may be
+   NULL) the first bad row, when a label is outside 0 .. n_classes - 1;
+   nothing is written then. */
+int ffnn_one_hot(int dtype, size_t rows, size_t n_classes,
+                 const int64_t *labels, void *targets, size_t *failed_row);
+
+/* ---- the network object -------------------------------------------------- */
 
 /*
- * `count` training steps on the samples order[0], ..., order[count - 1].
- * Inputs are rows of `pixels` (uint8, scaled as the book does:
- * x / 255 * 0.99 + 0.01) when pixels is not NULL, else rows of `inputs`.
- * Targets are rows of `targets` when not NULL, else built from `labels`
- * (0.99 for the label's node, 0.01 elsewhere). Returns the sum of the
- * samples' squared errors, which is NaN if any step returned NaN.
+ * A network of n_layers weight matrices between sizes[0] .. sizes[n_layers]
+ * nodes. Training, query, backquery and gradients go through it: one entry
+ * per operation, the dtype being the net's. It checks what memory safety
+ * needs (pointers, the rule, label range, sample indices) once per call,
+ * before the first weight changes, and returns a status.
  */
-double ffnn_train_samples_f32(size_t n_layers, const size_t *sizes,
-                              float *const *weights, float lr, int rule,
-                              const uint8_t *pixels, const float *inputs,
-                              const float *targets, const int64_t *labels,
-                              const int64_t *order, size_t count, float *work);
-double ffnn_train_samples_f64(size_t n_layers, const size_t *sizes,
-                              double *const *weights, double lr, int rule,
-                              const uint8_t *pixels, const double *inputs,
-                              const double *targets, const int64_t *labels,
-                              const int64_t *order, size_t count, double *work);
+typedef struct ffnn_net ffnn_net;
 
-/* ffnn_train_samples with each large layer split between the pool's
-   threads; bitwise the same result. pool may be NULL (one thread). */
-double ffnn_train_samples_pool_f32(size_t n_layers, const size_t *sizes,
-                                   float *const *weights, float lr, int rule,
-                                   const uint8_t *pixels, const float *inputs,
-                                   const float *targets, const int64_t *labels,
-                                   const int64_t *order, size_t count,
-                                   float *work, ffnn_pool *pool);
-double ffnn_train_samples_pool_f64(size_t n_layers, const size_t *sizes,
-                                   double *const *weights, double lr, int rule,
-                                   const uint8_t *pixels, const double *inputs,
-                                   const double *targets,
-                                   const int64_t *labels, const int64_t *order,
-                                   size_t count, double *work,
-                                   ffnn_pool *pool);
+/* A network of n_layers weight matrices between sizes[0] .. sizes[n_layers]
+   nodes (copied), in `dtype`, with bias nodes if has_biases, sharing its
+   work between `threads` threads. Owns its scratch space and pool; its
+   weights are borrowed (ffnn_net_bind), because NumPy owns them. *net is
+   NULL unless FFNN_OK is returned. */
+int ffnn_net_create(ffnn_net **net, int dtype, size_t n_layers,
+                    const size_t *sizes, int has_biases, int threads);
+/* Frees the net, its scratch space and its pool; NULL is allowed. */
+void ffnn_net_free(ffnn_net *net);
+/* weights[k]: row-major (sizes[k+1], sizes[k]) of the dtype; biases[k]:
+   sizes[k+1] entries (NULL when the net has none). Borrowed: the caller
+   keeps them alive and in place while the net uses them. Rebinding (after
+   the caller replaced an array) keeps the pool and scratch space. */
+int ffnn_net_bind(ffnn_net *net, void *const *weights, void *const *biases);
+/* Share the work between `threads` threads from now on; the results do not
+   depend on it (bitwise). On failure the net keeps its threads. */
+int ffnn_net_set_threads(ffnn_net *net, int threads);
 
-/* Forward pass of n samples: inputs (n, sizes[0]) -> outputs (n, sizes[n_layers]). */
-void ffnn_query_f32(size_t n_layers, const size_t *sizes,
-                    const float *const *weights, size_t n, const float *inputs,
-                    float *outputs, float *work);
-void ffnn_query_f64(size_t n_layers, const size_t *sizes,
-                    const double *const *weights, size_t n,
-                    const double *inputs, double *outputs, double *work);
+/* ---- samples and a training schedule -------------------------------------- */
 
-/* ffnn_query with the samples split between the pool's threads; work holds
-   ffnn_pool_threads(pool) * ffnn_work_size elements. pool may be NULL. */
-void ffnn_query_pool_f32(size_t n_layers, const size_t *sizes,
-                         const float *const *weights, size_t n,
-                         const float *inputs, float *outputs, float *work,
-                         ffnn_pool *pool);
-void ffnn_query_pool_f64(size_t n_layers, const size_t *sizes,
-                         const double *const *weights, size_t n,
-                         const double *inputs, double *outputs, double *work,
-                         ffnn_pool *pool);
+typedef struct ffnn_samples {
+    size_t rows;           /* samples the arrays below hold */
+    const uint8_t *pixels; /* rows x sizes[0] uint8, scaled as the book does
+                              (ffnn_scale_pixels), or NULL */
+    const void *inputs;    /* rows x sizes[0] of the dtype, or NULL; exactly
+                              one of pixels and inputs */
+    double background;     /* inputs only: the value every non-ink input has
+                              (e.g. 0.01), or NaN when the inputs are not
+                              known to be background + sparse ink (semantics:
+                              the sparse engine's) */
+    const void *targets;   /* rows x sizes[n_layers] of the dtype, or NULL */
+    const int64_t *labels; /* rows labels, or NULL; training and gradients
+                              need exactly one of targets and labels (labels
+                              mean the targets of ffnn_one_hot) */
+} ffnn_samples;
+
+enum ffnn_engine {
+    FFNN_ENGINE_AUTO = 0,  /* the core picks (dense, for now) */
+    FFNN_ENGINE_DENSE = 1,
+    FFNN_ENGINE_SPARSE = 2 /* first layer as background + ink;
+                              FFNN_ERROR_ENGINE where it cannot be used */
+};
+
+typedef struct ffnn_schedule {
+    const int64_t *order;  /* count indices into the samples; NULL:
+                              0 .. count - 1 */
+    size_t count;
+    double learning_rate;  /* converted to the dtype */
+    int rule;              /* enum ffnn_rule */
+    int engine;            /* enum ffnn_engine */
+} ffnn_schedule;
+
+/* ---- operations (one entry per operation; the dtype is the net's) -------- */
 
 /*
- * The book's backwards query: from targets at the output (each strictly
- * between 0 and 1), apply the inverse sigmoid, push the signal back through
- * W^T, rescale it to 0.01 .. 0.99 and repeat down to the input layer, which
- * is written to `image` (sizes[0] entries). A signal with no spread (all
- * entries equal) is set to 0.5, where the book would divide by zero.
+ * count steps of per-sample training under the schedule's rule, on the
+ * samples order[0], ..., order[count - 1]. Each step: forward pass, errors
+ * e = t - o at the output, errors of the layers below through the weights
+ * as they were before this step, then every layer's update (see enum
+ * ffnn_rule; biases move by lr * delta). Labels (all rows) and order
+ * indices are checked in C, once, before the first step: a bad one changes
+ * no weight, and ffnn_net_failed_row tells which row (label) or schedule
+ * position (index). *sum_squared_error (may be NULL) gets the samples' sum
+ * of sum((t - o)^2), each taken before its sample's update. It is NaN, and
+ * the status FFNN_ERROR_NOT_FINITE, when a weighted sum of a forward pass
+ * was NaN or infinite: a non-finite weight always makes its row's sum
+ * non-finite (inf * 0 is NaN), so this is how a caller learns, at no extra
+ * cost, that the weights were not finite or so large that the sums
+ * overflow. One training call at a time per net.
  */
-void ffnn_backquery_f32(size_t n_layers, const size_t *sizes,
-                        const float *const *weights, const float *target,
-                        float *image, float *work);
-void ffnn_backquery_f64(size_t n_layers, const size_t *sizes,
-                        const double *const *weights, const double *target,
-                        double *image, double *work);
-
-/* ---- bias nodes ------------------------------------------------------------ */
-
+int ffnn_train(ffnn_net *net, const ffnn_samples *samples,
+               const ffnn_schedule *schedule, double *sum_squared_error);
+/* Forward pass of every sample: outputs is rows x sizes[n_layers] of the
+   dtype. Only reads the weights; its scratch space is its own, so queries
+   of a net of one thread may run side by side (a pool runs one call at a
+   time). */
+int ffnn_query(ffnn_net *net, const ffnn_samples *samples, void *outputs);
 /*
- * The functions above with bias nodes: `biases` holds one vector per weight
- * matrix, biases[k] with sizes[k + 1] entries, and layer k + 1 computes
- * o = sigmoid(W_k h + b_k), as if b_k were one more column of W_k whose
- * input is always 1. Training moves b_k by lr * delta_k under every rule,
- * exactly that column's step; the errors passed down are still those of
- * the weights alone. biases == NULL means no bias nodes: the results are
- * then bitwise those of the functions without them, which call these.
+ * The book's backwards query: from targets at the output (sizes[n_layers]
+ * values, each strictly between 0 and 1), apply the inverse sigmoid, take
+ * off the biases, push the signal back through W^T, rescale it to
+ * 0.01 .. 0.99 and repeat down to the input layer, which is written to
+ * `image` (sizes[0] entries). A signal with no spread (all entries equal)
+ * is set to 0.5, where the book would divide by zero.
  */
-float ffnn_biased_train_step_f32(size_t n_layers, const size_t *sizes,
-                                 float *const *weights, float *const *biases,
-                                 float lr, int rule, const float *input,
-                                 const float *target, float *work);
-double ffnn_biased_train_step_f64(size_t n_layers, const size_t *sizes,
-                                  double *const *weights,
-                                  double *const *biases, double lr, int rule,
-                                  const double *input, const double *target,
-                                  double *work);
-double ffnn_biased_train_samples_pool_f32(
-    size_t n_layers, const size_t *sizes, float *const *weights,
-    float *const *biases, float lr, int rule, const uint8_t *pixels,
-    const float *inputs, const float *targets, const int64_t *labels,
-    const int64_t *order, size_t count, float *work, ffnn_pool *pool);
-double ffnn_biased_train_samples_pool_f64(
-    size_t n_layers, const size_t *sizes, double *const *weights,
-    double *const *biases, double lr, int rule, const uint8_t *pixels,
-    const double *inputs, const double *targets, const int64_t *labels,
-    const int64_t *order, size_t count, double *work, ffnn_pool *pool);
-void ffnn_biased_query_pool_f32(size_t n_layers, const size_t *sizes,
-                                const float *const *weights,
-                                const float *const *biases, size_t n,
-                                const float *inputs, float *outputs,
-                                float *work, ffnn_pool *pool);
-void ffnn_biased_query_pool_f64(size_t n_layers, const size_t *sizes,
-                                const double *const *weights,
-                                const double *const *biases, size_t n,
-                                const double *inputs, double *outputs,
-                                double *work, ffnn_pool *pool);
-/* The backwards query undoes the biases too: each layer's signal is
-   logit(o) - b_k before it goes back through W_k^T. */
-void ffnn_biased_backquery_f32(size_t n_layers, const size_t *sizes,
-                               const float *const *weights,
-                               const float *const *biases, const float *target,
-                               float *image, float *work);
-void ffnn_biased_backquery_f64(size_t n_layers, const size_t *sizes,
-                               const double *const *weights,
-                               const double *const *biases,
-                               const double *target, double *image,
-                               double *work);
+int ffnn_backquery(ffnn_net *net, const void *targets, void *image);
+/*
+ * The gradient under `rule` of the samples, summed, written to grads[k]
+ * (shaped as weights[k]) and, when bias_grads is not NULL (a net with
+ * biases only), bias_grads[k] (sizes[k + 1] entries). The weights are only
+ * read. With the outputs o, per sample:
+ *   MSE: d/dW of sum (t - o)^2, the 2 included, so a train step is
+ *        -(lr/2) times it;
+ *   CROSS_ENTROPY: d/dW of -sum t log o + (1 - t) log(1 - o), so a train
+ *        step is -lr times it;
+ *   BOOK: the book's step divided by -lr. It is no loss's gradient: for the
+ *        output layer it is half the MSE gradient, for the layer below it
+ *        the cross-entropy gradient, for any layer further down neither.
+ */
+int ffnn_gradients(ffnn_net *net, int rule, const ffnn_samples *samples,
+                   void *const *grads, void *const *bias_grads);
+/* The position (in the schedule, or the row) the last failing call stopped
+   at. */
+size_t ffnn_net_failed_row(const ffnn_net *net);
 
 /* ---- augmentation -------------------------------------------------------- */
 
@@ -304,46 +281,6 @@ int ffnn_rotate_f32(size_t n, size_t rows, size_t cols, double degrees,
 int ffnn_rotate_f64(size_t n, size_t rows, size_t cols, double degrees,
                     double background, const double *FFNN_RESTRICT images,
                     double *FFNN_RESTRICT out);
-
-/* ---- gradients ---------------------------------------------------------- */
-
-/*
- * The gradient under `rule` (enum ffnn_rule) of n samples (rows of inputs
- * and targets), summed, written to grads[k] (the shape of weights[k]);
- * weights are only read. With the outputs o, per sample:
- *   MSE: d/dW of sum (t - o)^2, the 2 included, so a train step is
- *        -(lr/2) times it;
- *   CROSS_ENTROPY: d/dW of -sum t log o + (1 - t) log(1 - o), so a train
- *        step is -lr times it;
- *   BOOK: the book's step divided by -lr. It is no loss's gradient: for the
- *        output layer it is half the MSE gradient, for the layer below it the
- *        cross-entropy gradient, for any layer further down neither.
- * work holds ffnn_work_size(n_layers, sizes) elements.
- */
-void ffnn_gradients_f32(size_t n_layers, const size_t *sizes,
-                        const float *const *weights, int rule, size_t n,
-                        const float *inputs, const float *targets,
-                        float *const *grads, float *work);
-void ffnn_gradients_f64(size_t n_layers, const size_t *sizes,
-                        const double *const *weights, int rule, size_t n,
-                        const double *inputs, const double *targets,
-                        double *const *grads, double *work);
-
-/* ffnn_gradients with bias nodes (see above): bias_grads[k] (sizes[k + 1]
-   entries) gets the gradient of biases[k]. biases and bias_grads are both
-   NULL, or neither. */
-void ffnn_biased_gradients_f32(size_t n_layers, const size_t *sizes,
-                               const float *const *weights,
-                               const float *const *biases, int rule, size_t n,
-                               const float *inputs, const float *targets,
-                               float *const *grads, float *const *bias_grads,
-                               float *work);
-void ffnn_biased_gradients_f64(size_t n_layers, const size_t *sizes,
-                               const double *const *weights,
-                               const double *const *biases, int rule, size_t n,
-                               const double *inputs, const double *targets,
-                               double *const *grads, double *const *bias_grads,
-                               double *work);
 
 #ifdef __cplusplus
 }

@@ -240,7 +240,7 @@ def test_a_batch_query_in_blocks_equals_one_call(threads, dtype):
     rng = np.random.default_rng(4)
     net = ffnn.NeuralNetwork(300, [400, 300], 10, 0.1, dtype=dtype, seed=1, threads=threads)
     x = rng.uniform(0.01, 1.0, (3001, 300)).astype(dtype)  # several blocks and a ragged end
-    rows = ffnn.network._QUERY_UPDATES // (300 * 400 + 400 * 300 + 300 * 10) * threads
+    rows = ffnn._core_calls._QUERY_UPDATES // (300 * 400 + 400 * 300 + 300 * 10) * threads
     assert rows < len(x) // 2
     whole = np.empty((len(x), 10), dtype=dtype)
     ffnn._core.query(net._layers, x, whole, np.empty(net._layers.work_size * threads, dtype),

@@ -1,22 +1,20 @@
 /*
- * The whole-network functions of one precision, included by network.c
- * (after its SPLIT_MIN_WEIGHTS, PREFETCH, prefetch_bytes, input_stride and
- * cache_aligned) as template.h describes.
+ * The whole-network code of one precision, included by net.c (after its
+ * struct ffnn_net, SPLIT_MIN_WEIGHTS, PREFETCH, prefetch_bytes,
+ * input_stride, cache_aligned, sample_at and core/book.h) as template.h
+ * describes.
  *
  * Needs: REAL (float or double), SUFFIX (_f32 or _f64).
- * Defines, each with SUFFIX pasted on: ffnn_train_step,
- *   ffnn_biased_train_step, ffnn_train_samples, ffnn_train_samples_pool,
- *   ffnn_biased_train_samples_pool, ffnn_query, ffnn_query_pool,
- *   ffnn_biased_query_pool, ffnn_biased_query_pixels_pool, ffnn_backquery,
- *   ffnn_biased_backquery; the
- *   trainer and querier structs and their static tasks.
+ * Defines, all static, each with SUFFIX pasted on: train (ffnn_train's
+ *   work), query (ffnn_query's), backquery (ffnn_backquery's); the trainer
+ *   and querier structs and their tasks.
  * Undefines REAL and SUFFIX at the end.
  *
- * Work space layout (ffnn_work_size elements), N = sizes[1] + ... +
+ * Work space layout (work_size elements), N = sizes[1] + ... +
  * sizes[n_layers]: outputs o_k of every layer k >= 1 (N), their errors e_k
  * (N), their deltas d_k (N), three input vectors on cache lines, one target
- * vector, then two blocks of FFNN_QUERY_BLOCK hidden activations for a batch
- * query.
+ * vector, then, for a batch query, a block of FFNN_QUERY_BLOCK scaled
+ * pixel inputs and two blocks of FFNN_QUERY_BLOCK hidden activations.
  */
 #ifndef REAL
 #error "network_template.h needs REAL (the element type) defined"
@@ -67,12 +65,12 @@ static void FN(run)(struct FN(trainer) *job, size_t n,
         task(job, 0, n, 0);
 }
 
-/* The book's scaling of each pixel value, v / 255 * 0.99 + 0.01, worked
-   out once: a look-up is far cheaper than a division per pixel. */
+/* The book's scaling of each pixel value (core/book.h) worked out once: a
+   look-up is far cheaper than a division per pixel. */
 static void FN(fill_scale_table)(REAL *table)
 {
     for (int v = 0; v < 256; v++)
-        table[v] = (REAL)v / (REAL)255 * (REAL)0.99 + (REAL)0.01;
+        table[v] = FN(book_input)((REAL)v);
 }
 
 /* Inputs lo .. hi - 1 from pixels, through the scaling table. */
@@ -236,10 +234,10 @@ static void FN(step)(struct FN(trainer) *job)
 static void FN(load_sample)(struct FN(trainer) *job, size_t s)
 {
     const size_t n_in = job->sizes[0], n_out = job->sizes[job->n_layers];
-    const size_t i = (size_t)job->order[s], stride = input_stride(n_in);
+    const size_t i = sample_at(job->order, s), stride = input_stride(n_in);
     /* The data of the samples after this one arrives while it trains. */
     for (size_t ahead = s == 0 ? 1 : 2; ahead <= 2 && s + ahead < job->count; ahead++) {
-        const size_t next = (size_t)job->order[s + ahead];
+        const size_t next = sample_at(job->order, s + ahead);
         if (job->pixels)
             prefetch_bytes(job->pixels + next * n_in, n_in);
         else
@@ -256,7 +254,7 @@ static void FN(load_sample)(struct FN(trainer) *job, size_t s)
             FN(scale_pixels)(job->scale, job->pixels + i * n_in, x, 0, n_in);
         if (s + 1 < job->count) {
             job->x_next = job->xbuf + ((s + 1) % 3) * stride;
-            job->p_next = job->pixels + (size_t)job->order[s + 1] * n_in;
+            job->p_next = job->pixels + sample_at(job->order, s + 1) * n_in;
         }
         job->x = x;
     } else {
@@ -266,39 +264,36 @@ static void FN(load_sample)(struct FN(trainer) *job, size_t s)
         job->t = (REAL *)(job->targets + i * n_out);
     } else {
         REAL *t = job->xbuf + 3 * stride;
-        for (size_t j = 0; j < n_out; j++)
-            t[j] = (REAL)0.01;
-        t[job->labels[i]] = (REAL)0.99;
+        FN(book_target)(n_out, job->labels[i], t);
         job->t = t;
     }
 }
 
-static double FN(train)(size_t n_layers, const size_t *sizes,
-                        REAL *const *weights, REAL *const *biases, REAL lr,
-                        int rule,
-                        const uint8_t *pixels, const REAL *inputs,
-                        const REAL *targets, const int64_t *labels,
-                        const int64_t *order, size_t count, REAL *work,
-                        ffnn_pool *pool)
+/* ffnn_train's work, once net.c has checked the samples and schedule
+   (count >= 1): the trainer set up, then load_sample and step per sample. */
+static double FN(train)(const ffnn_net *net, const ffnn_samples *samples,
+                        const ffnn_schedule *schedule)
 {
     struct FN(trainer) job;
+    const size_t n_layers = net->n_layers, *sizes = net->sizes;
+    REAL *work = (REAL *)net->work;
     size_t n_nodes = 0;
     for (size_t k = 1; k <= n_layers; k++)
         n_nodes += sizes[k];
     job.n_layers = n_layers;
     job.sizes = sizes;
-    job.weights = weights;
-    job.biases = biases;
-    job.lr = lr;
-    job.rule = rule;
-    job.pixels = pixels;
-    if (pixels)
+    job.weights = (REAL *const *)net->weights;
+    job.biases = (REAL *const *)net->biases;
+    job.lr = (REAL)schedule->learning_rate;
+    job.rule = schedule->rule;
+    job.pixels = samples->pixels;
+    if (job.pixels)
         FN(fill_scale_table)(job.scale);
-    job.inputs = inputs;
-    job.targets = targets;
-    job.labels = labels;
-    job.order = order;
-    job.count = count;
+    job.inputs = (const REAL *)samples->inputs;
+    job.targets = (const REAL *)samples->targets;
+    job.labels = samples->labels;
+    job.order = schedule->order;
+    job.count = schedule->count;
     job.outputs = work;
     job.errors = work + n_nodes;
     job.deltas = work + 2 * n_nodes;
@@ -309,10 +304,10 @@ static double FN(train)(size_t n_layers, const size_t *sizes,
     job.t = NULL;
     job.pending = 0;
     job.o = job.e = job.d = NULL;
-    job.pool = pool;
+    job.pool = net->pool;
     job.kernels = FN(ffnn_kernels_active)();
     job.total = 0;
-    for (size_t s = 0; s < count; s++) {
+    for (size_t s = 0; s < job.count; s++) {
         FN(load_sample)(&job, s);
         FN(step)(&job);
     }
@@ -324,60 +319,6 @@ static double FN(train)(size_t n_layers, const size_t *sizes,
     return job.total;
 }
 
-REAL FN(ffnn_biased_train_step)(size_t n_layers, const size_t *sizes,
-                                REAL *const *weights, REAL *const *biases,
-                                REAL lr, int rule, const REAL *input,
-                                const REAL *target, REAL *work)
-{
-    const int64_t first = 0;
-    return (REAL)FN(train)(n_layers, sizes, weights, biases, lr, rule, NULL,
-                           input, target, NULL, &first, 1, work, NULL);
-}
-
-REAL FN(ffnn_train_step)(size_t n_layers, const size_t *sizes,
-                         REAL *const *weights, REAL lr, int rule,
-                         const REAL *input, const REAL *target, REAL *work)
-{
-    return FN(ffnn_biased_train_step)(n_layers, sizes, weights, NULL, lr, rule,
-                                      input, target, work);
-}
-
-double FN(ffnn_biased_train_samples_pool)(
-    size_t n_layers, const size_t *sizes, REAL *const *weights,
-    REAL *const *biases, REAL lr, int rule, const uint8_t *pixels,
-    const REAL *inputs, const REAL *targets, const int64_t *labels,
-    const int64_t *order, size_t count, REAL *work, ffnn_pool *pool)
-{
-    if (count == 0)
-        return 0;
-    return FN(train)(n_layers, sizes, weights, biases, lr, rule, pixels,
-                     inputs, targets, labels, order, count, work, pool);
-}
-
-double FN(ffnn_train_samples_pool)(size_t n_layers, const size_t *sizes,
-                                   REAL *const *weights, REAL lr, int rule,
-                                   const uint8_t *pixels, const REAL *inputs,
-                                   const REAL *targets, const int64_t *labels,
-                                   const int64_t *order, size_t count,
-                                   REAL *work, ffnn_pool *pool)
-{
-    return FN(ffnn_biased_train_samples_pool)(n_layers, sizes, weights, NULL,
-                                              lr, rule, pixels, inputs,
-                                              targets, labels, order, count,
-                                              work, pool);
-}
-
-double FN(ffnn_train_samples)(size_t n_layers, const size_t *sizes,
-                              REAL *const *weights, REAL lr, int rule,
-                              const uint8_t *pixels, const REAL *inputs,
-                              const REAL *targets, const int64_t *labels,
-                              const int64_t *order, size_t count, REAL *work)
-{
-    return FN(ffnn_train_samples_pool)(n_layers, sizes, weights, lr, rule,
-                                       pixels, inputs, targets, labels, order,
-                                       count, work, NULL);
-}
-
 /* A batch query: blocks of samples are shared out between the threads,
    each with its own work space. */
 struct FN(querier) {
@@ -387,10 +328,11 @@ struct FN(querier) {
     const REAL *const *biases; /* NULL: no bias nodes */
     size_t work_size, widest;
     const REAL *inputs;
-    const uint8_t *pixels; /* instead of inputs: layer 1 by pixel_layer */
-    const struct FN(ffnn_pixel_query) * pixel_layer;
+    const uint8_t *pixels;     /* instead of inputs: scaled a block at a time */
+    const struct FN(ffnn_pixel_query) * pixel_layer; /* or layer 1 by this */
     REAL *outputs, *work;
     const struct FN(ffnn_kernels) * kernels;
+    REAL scale[256];           /* the scaled input of each pixel value */
 };
 
 /* Samples lo .. hi - 1 through every layer, FFNN_QUERY_BLOCK at a time so
@@ -400,16 +342,25 @@ static void FN(query_task)(void *ctx, size_t lo, size_t hi, int thread)
     const struct FN(querier) *job = (const struct FN(querier) *)ctx;
     const size_t L = job->n_layers, *sizes = job->sizes;
     const size_t n_in = sizes[0], n_out = sizes[L];
-    /* The hidden blocks are the last part of this thread's work space. */
+    /* The hidden blocks are the last part of this thread's work space,
+       the block of scaled pixels right before them. */
     REAL *blocks = job->work + ((size_t)thread + 1) * job->work_size -
                    2 * FFNN_QUERY_BLOCK * job->widest;
+    REAL *scaled = blocks - FFNN_QUERY_BLOCK * n_in;
     for (size_t s = lo; s < hi; s += FFNN_QUERY_BLOCK) {
         const size_t nb = hi - s < FFNN_QUERY_BLOCK ? hi - s : FFNN_QUERY_BLOCK;
-        const REAL *in = job->pixels ? NULL : job->inputs + s * n_in;
+        const REAL *in = job->inputs + s * n_in;
+        if (job->pixel_layer) {
+            in = NULL;
+        } else if (job->pixels) {
+            FN(scale_pixels)(job->scale, job->pixels + s * n_in, scaled, 0,
+                             nb * n_in);
+            in = scaled;
+        }
         for (size_t k = 1; k <= L; k++) {
             REAL *out = k == L ? job->outputs + s * n_out
                                : blocks + (k % 2) * FFNN_QUERY_BLOCK * job->widest;
-            if (k == 1 && job->pixels)
+            if (k == 1 && job->pixel_layer)
                 FN(ffnn_pixel_query_layer)(job->pixel_layer, nb,
                                            job->pixels + s * n_in, out, thread);
             else
@@ -424,78 +375,43 @@ static void FN(query_task)(void *ctx, size_t lo, size_t hi, int thread)
     }
 }
 
-/* The batch query of inputs or (inputs NULL) of pixels, whose first layer
-   a plan of pixel_query.h computes; FFNN_PIXELS_OK or the plan's error. */
-static int FN(query)(size_t n_layers, const size_t *sizes,
-                     const REAL *const *weights, const REAL *const *biases,
-                     size_t n, const REAL *inputs, const uint8_t *pixels,
-                     int engine, REAL *outputs, REAL *work, ffnn_pool *pool)
+/* ffnn_query's work, once net.c has checked the samples: blocks of
+   samples shared out between the threads, each with its own work space
+   (threads x work_size elements); pixels' first layer from their ink where
+   `engine` and sparse/pixel_query.h's plan say so. FFNN_OK or the plan's
+   error. */
+static int FN(query)(const ffnn_net *net, const ffnn_samples *samples,
+                     int engine, REAL *outputs, REAL *work)
 {
     struct FN(querier) job;
     struct FN(ffnn_pixel_query) *plan = NULL;
+    const size_t n = samples->rows, n_layers = net->n_layers;
     job.n_layers = n_layers;
-    job.sizes = sizes;
-    job.weights = weights;
-    job.biases = biases;
-    job.work_size = ffnn_work_size(n_layers, sizes);
-    job.widest = 0;
-    for (size_t k = 1; k < n_layers; k++)
-        if (sizes[k] > job.widest)
-            job.widest = sizes[k];
-    job.inputs = inputs;
-    job.pixels = inputs ? NULL : pixels;
+    job.sizes = net->sizes;
+    job.weights = (const REAL *const *)net->weights;
+    job.biases = (const REAL *const *)net->biases;
+    job.work_size = net->work_size;
+    job.widest = widest_hidden(n_layers, net->sizes);
+    job.inputs = (const REAL *)samples->inputs;
+    job.pixels = samples->pixels;
     if (job.pixels) {
         const int status = FN(ffnn_pixel_query_create)(
-            &plan, sizes[1], sizes[0], weights[0], n, engine, pool);
-        if (status != FFNN_PIXELS_OK)
+            &plan, net->sizes[1], net->sizes[0], (const REAL *)net->weights[0],
+            n, engine, net->pool);
+        if (status != FFNN_OK)
             return status;
+        FN(fill_scale_table)(job.scale);
+    } else if (engine == FFNN_ENGINE_SPARSE) {
+        return FFNN_ERROR_ENGINE;
     }
     job.pixel_layer = plan;
     job.outputs = outputs;
     job.work = work;
     job.kernels = FN(ffnn_kernels_active)();
-    ffnn_pool_share(pool, n, (n + FFNN_QUERY_BLOCK - 1) / FFNN_QUERY_BLOCK,
+    ffnn_pool_share(net->pool, n, (n + FFNN_QUERY_BLOCK - 1) / FFNN_QUERY_BLOCK,
                     FN(query_task), &job);
     FN(ffnn_pixel_query_free)(plan);
-    return FFNN_PIXELS_OK;
-}
-
-void FN(ffnn_biased_query_pool)(size_t n_layers, const size_t *sizes,
-                                const REAL *const *weights,
-                                const REAL *const *biases, size_t n,
-                                const REAL *inputs, REAL *outputs, REAL *work,
-                                ffnn_pool *pool)
-{
-    FN(query)(n_layers, sizes, weights, biases, n, inputs, NULL, 0, outputs,
-              work, pool);
-}
-
-int FN(ffnn_biased_query_pixels_pool)(size_t n_layers, const size_t *sizes,
-                                      const REAL *const *weights,
-                                      const REAL *const *biases, size_t n,
-                                      const uint8_t *pixels, int engine,
-                                      REAL *outputs, REAL *work,
-                                      ffnn_pool *pool)
-{
-    return FN(query)(n_layers, sizes, weights, biases, n, NULL, pixels, engine,
-                     outputs, work, pool);
-}
-
-void FN(ffnn_query_pool)(size_t n_layers, const size_t *sizes,
-                         const REAL *const *weights, size_t n,
-                         const REAL *inputs, REAL *outputs, REAL *work,
-                         ffnn_pool *pool)
-{
-    FN(ffnn_biased_query_pool)(n_layers, sizes, weights, NULL, n, inputs,
-                               outputs, work, pool);
-}
-
-void FN(ffnn_query)(size_t n_layers, const size_t *sizes,
-                    const REAL *const *weights, size_t n, const REAL *inputs,
-                    REAL *outputs, REAL *work)
-{
-    FN(ffnn_query_pool)(n_layers, sizes, weights, n, inputs, outputs, work,
-                        NULL);
+    return FFNN_OK;
 }
 
 /* The book's rescaling of a back-queried signal: shift to min 0, divide by
@@ -525,11 +441,13 @@ static void FN(rescale)(size_t n, REAL *v)
     }
 }
 
-void FN(ffnn_biased_backquery)(size_t n_layers, const size_t *sizes,
-                               const REAL *const *weights,
-                               const REAL *const *biases, const REAL *target,
-                               REAL *image, REAL *work)
+/* ffnn_backquery's work (see ffnn.h), in work_size elements of work. */
+static void FN(backquery)(const ffnn_net *net, const REAL *target,
+                          REAL *image, REAL *work)
 {
+    const size_t n_layers = net->n_layers, *sizes = net->sizes;
+    const REAL *const *weights = (const REAL *const *)net->weights;
+    const REAL *const *biases = (const REAL *const *)net->biases;
     const struct FN(ffnn_kernels) *K = FN(ffnn_kernels_active)();
     /* Signals of layer k live in the outputs part of work (or in image for
        the input layer), where a forward pass would put o_k. */
@@ -551,14 +469,6 @@ void FN(ffnn_biased_backquery)(size_t n_layers, const size_t *sizes,
             K->logit(cols, below, below);
         signal = below;
     }
-}
-
-void FN(ffnn_backquery)(size_t n_layers, const size_t *sizes,
-                        const REAL *const *weights, const REAL *target,
-                        REAL *image, REAL *work)
-{
-    FN(ffnn_biased_backquery)(n_layers, sizes, weights, NULL, target, image,
-                              work);
 }
 
 #undef REAL

@@ -3,10 +3,9 @@
  * template.h describes.
  *
  * Needs: REAL (float or double), SUFFIX (_f32 or _f64).
- * Defines: ffnn_matvec, ffnn_matvec_t, ffnn_sigmoid, ffnn_logit,
- *   ffnn_all_finite, ffnn_outer_update, ffnn_update_matvec, each with
- *   SUFFIX pasted on; all but ffnn_all_finite call through the table of the
- *   SIMD level in use (ffnn_kernels_active_f32 / _f64, dispatch.c).
+ * Defines: ffnn_sigmoid, ffnn_logit, ffnn_all_finite, each with SUFFIX
+ *   pasted on; the first two call through the table of the SIMD level in
+ *   use (ffnn_kernels_active_f32 / _f64, dispatch.c).
  * Undefines REAL and SUFFIX at the end.
  */
 #ifndef REAL
@@ -17,18 +16,6 @@
 #endif
 
 #include "template.h"
-
-void FN(ffnn_matvec)(size_t rows, size_t cols, const REAL *FFNN_RESTRICT w,
-                     const REAL *FFNN_RESTRICT x, REAL *FFNN_RESTRICT y)
-{
-    FN(ffnn_kernels_active)()->matvec(rows, cols, w, x, y);
-}
-
-void FN(ffnn_matvec_t)(size_t rows, size_t cols, const REAL *FFNN_RESTRICT w,
-                       const REAL *FFNN_RESTRICT e, REAL *FFNN_RESTRICT y)
-{
-    FN(ffnn_kernels_active)()->matvec_t(rows, cols, w, e, y);
-}
 
 void FN(ffnn_sigmoid)(size_t n, const REAL *x, REAL *y)
 {
@@ -56,22 +43,6 @@ int FN(ffnn_all_finite)(size_t n, const REAL *x)
     for (; i < n; i++)
         s0 += x[i] - x[i];
     return (s0 + s1) + (s2 + s3) == 0;
-}
-
-void FN(ffnn_outer_update)(size_t rows, size_t cols, REAL *FFNN_RESTRICT w,
-                           REAL scale, const REAL *FFNN_RESTRICT a,
-                           const REAL *FFNN_RESTRICT b)
-{
-    FN(ffnn_kernels_active)()->outer_update(rows, cols, w, scale, a, b);
-}
-
-void FN(ffnn_update_matvec)(size_t rows, size_t cols, REAL *FFNN_RESTRICT w,
-                            REAL scale, const REAL *FFNN_RESTRICT a,
-                            const REAL *FFNN_RESTRICT b,
-                            const REAL *FFNN_RESTRICT x, REAL *FFNN_RESTRICT y)
-{
-    FN(ffnn_kernels_active)()->update_matvec(rows, cols, w, scale, a, b, x,
-                                             y);
 }
 
 #undef REAL

@@ -11,9 +11,10 @@
  * too small to pay for W^T. Either way a sample's result depends on that
  * sample and that choice alone, never on which thread or block computes it.
  *
- * The network code (core/network_template.h) makes a plan per call, runs
- * ffnn_pixel_query_layer_<dtype> in place of layer 1's matrix product, then
- * adds the biases and the sigmoid and runs the other layers as for inputs.
+ * The network code (core/network_template.h) makes a plan per call of
+ * ffnn_query on pixels, runs ffnn_pixel_query_layer_<dtype> in place of
+ * layer 1's matrix product, then adds the biases and the sigmoid and runs
+ * the other layers as for inputs.
  */
 #ifndef FFNN_PIXEL_QUERY_H
 #define FFNN_PIXEL_QUERY_H
@@ -23,29 +24,18 @@
 
 #include "ffnn.h"
 
-/* Which way the samples of a call go. */
-enum ffnn_pixel_engine {
-    FFNN_PIXELS_AUTO = 0,   /* each sample the faster way (see the plan) */
-    FFNN_PIXELS_DENSE = 1,  /* every sample scaled, then the matrix product */
-    FFNN_PIXELS_SPARSE = 2  /* every sample from its ink */
-};
-
-/* What a plan's creation returns (the values of ffnn.h's status codes). */
-enum ffnn_pixel_status {
-    FFNN_PIXELS_OK = 0,
-    FFNN_PIXELS_ERROR_MEMORY = 1,
-    FFNN_PIXELS_ERROR_ARGUMENT = 2
-};
-
 struct ffnn_pixel_query_f32;
 struct ffnn_pixel_query_f64;
 
 /* A plan for a call of n samples with layer 1's weights w (rows x cols,
-   row-major; borrowed until the plan is freed), shared between `threads`
-   threads: W^T, the background's part b (W 1), and each thread's scratch.
-   The transposition is shared out in `pool` (NULL: this thread). Returns
-   FFNN_PIXELS_OK, _ERROR_MEMORY (nothing allocated then) or
-   _ERROR_ARGUMENT (an unknown engine). */
+   row-major; borrowed until the plan is freed), shared between the pool's
+   threads, the samples going as `engine` (enum ffnn_engine) says: W^T, the
+   background's part b (W 1), and each thread's scratch; the transposition
+   is shared out in `pool` (NULL: this thread). *plan is NULL when no sample
+   is to go from its ink (FFNN_ENGINE_DENSE, a call or a layer too small):
+   then the caller's matrix product does it all. Returns FFNN_OK,
+   FFNN_ERROR_MEMORY (nothing allocated then) or FFNN_ERROR_ARGUMENT (an
+   unknown engine). */
 int ffnn_pixel_query_create_f32(struct ffnn_pixel_query_f32 **plan,
                                 size_t rows, size_t cols, const float *w,
                                 size_t n, int engine, ffnn_pool *pool);
@@ -68,22 +58,11 @@ size_t ffnn_pixel_query_sparse_count_f64(const struct ffnn_pixel_query_f64 *plan
 void ffnn_pixel_query_free_f32(struct ffnn_pixel_query_f32 *plan);
 void ffnn_pixel_query_free_f64(struct ffnn_pixel_query_f64 *plan);
 
-/* The batch query of n samples of pixels (n x sizes[0] uint8), as
-   ffnn_biased_query_pool does for inputs, the samples going as `engine`
-   says (enum ffnn_pixel_engine). Defined in core/network_template.h.
-   Returns FFNN_PIXELS_OK or an error of ffnn_pixel_query_create (outputs
-   not written then). */
-int ffnn_biased_query_pixels_pool_f32(size_t n_layers, const size_t *sizes,
-                                      const float *const *weights,
-                                      const float *const *biases, size_t n,
-                                      const uint8_t *pixels, int engine,
-                                      float *outputs, float *work,
-                                      ffnn_pool *pool);
-int ffnn_biased_query_pixels_pool_f64(size_t n_layers, const size_t *sizes,
-                                      const double *const *weights,
-                                      const double *const *biases, size_t n,
-                                      const uint8_t *pixels, int engine,
-                                      double *outputs, double *work,
-                                      ffnn_pool *pool);
+/* ffnn_query with the engine asked for (enum ffnn_engine), for the tests
+   and benchmarks that compare the two ways on pixels: FFNN_ENGINE_SPARSE
+   takes every sample from its ink (FFNN_ERROR_ENGINE for inputs),
+   FFNN_ENGINE_DENSE none. Defined in core/net.c. */
+int ffnn_query_engine(ffnn_net *net, const ffnn_samples *samples, int engine,
+                      void *outputs);
 
 #endif /* FFNN_PIXEL_QUERY_H */

@@ -80,33 +80,32 @@ static size_t FN(reserve)(size_t *total, size_t n, size_t size)
 
 /* Where each array of the plan lives in its one allocation, from `memory`
    on (NULL: only count). Returns the bytes needed, 0 on overflow. */
-static size_t FN(layout)(struct FN(ffnn_pixel_query) *q, char *memory,
-                         int sparse)
+static size_t FN(layout)(struct FN(ffnn_pixel_query) *q, char *memory)
 {
     const size_t cols = q->cols, rows = q->rows, ld = q->ld;
     const size_t threads = (size_t)q->threads, words = cols / 8 + 1;
     size_t total = 0, at[3];
     at[0] = FN(reserve)(&total, threads, sizeof(struct FN(pixel_scratch)));
-    at[1] = sparse && ld <= SIZE_MAX / sizeof(REAL)
-                ? FN(reserve)(&total, cols, ld * sizeof(REAL)) : 1;
-    at[2] = sparse ? FN(reserve)(&total, ld, sizeof(REAL)) : 1;
+    at[1] = ld <= SIZE_MAX / sizeof(REAL)
+                ? FN(reserve)(&total, cols, ld * sizeof(REAL)) : 0;
+    at[2] = FN(reserve)(&total, ld, sizeof(REAL));
     if (!at[1] || !at[2] || cols > SIZE_MAX / PIXEL_BLOCK ||
         rows > SIZE_MAX / PIXEL_BLOCK)
         return 0;
     if (memory) {
         q->scratch = (struct FN(pixel_scratch) *)(memory + at[0]);
-        q->wt = sparse ? (REAL *)(memory + at[1]) : NULL;
-        q->base = sparse ? (REAL *)(memory + at[2]) : NULL;
+        q->wt = (REAL *)(memory + at[1]);
+        q->base = (REAL *)(memory + at[2]);
     }
     for (size_t t = 0; t < threads; t++) {
         size_t th[7];
         th[0] = FN(reserve)(&total, PIXEL_BLOCK * cols, sizeof(REAL));
         th[1] = FN(reserve)(&total, PIXEL_BLOCK * rows, sizeof(REAL));
         th[2] = FN(reserve)(&total, PIXEL_BLOCK, sizeof(size_t));
-        th[3] = sparse ? FN(reserve)(&total, words, sizeof(uint64_t)) : 1;
-        th[4] = sparse ? FN(reserve)(&total, cols + 8, sizeof(size_t)) : 1;
-        th[5] = sparse ? FN(reserve)(&total, cols + 8, sizeof(REAL)) : 1;
-        th[6] = sparse ? FN(reserve)(&total, ld, sizeof(REAL)) : 1;
+        th[3] = FN(reserve)(&total, words, sizeof(uint64_t));
+        th[4] = FN(reserve)(&total, cols + 8, sizeof(size_t));
+        th[5] = FN(reserve)(&total, cols + 8, sizeof(REAL));
+        th[6] = FN(reserve)(&total, ld, sizeof(REAL));
         for (int k = 0; k < 7; k++)
             if (!th[k])
                 return 0;
@@ -115,12 +114,10 @@ static size_t FN(layout)(struct FN(ffnn_pixel_query) *q, char *memory,
             sc->dense_x = (REAL *)(memory + th[0]);
             sc->dense_y = (REAL *)(memory + th[1]);
             sc->dense_rows = (size_t *)(memory + th[2]);
-            if (sparse) {
-                sc->words = (uint64_t *)(memory + th[3]);
-                sc->at = (size_t *)(memory + th[4]);
-                sc->s = (REAL *)(memory + th[5]);
-                sc->y = (REAL *)(memory + th[6]);
-            }
+            sc->words = (uint64_t *)(memory + th[3]);
+            sc->at = (size_t *)(memory + th[4]);
+            sc->s = (REAL *)(memory + th[5]);
+            sc->y = (REAL *)(memory + th[6]);
         }
     }
     return total > SIZE_MAX - 64 ? 0 : total + 64;
@@ -159,52 +156,53 @@ int FN(ffnn_pixel_query_create)(struct FN(ffnn_pixel_query) **plan,
                                 size_t rows, size_t cols, const REAL *w,
                                 size_t n, int engine, ffnn_pool *pool)
 {
+    const struct FN(ffnn_kernels) *kernels = FN(ffnn_kernels_active)();
+    const size_t lanes = kernels->lanes;
+    const size_t ld = rows > SIZE_MAX - lanes ? 0 : (rows + lanes - 1) / lanes * lanes;
     struct FN(ffnn_pixel_query) *q;
-    size_t bytes, lanes;
-    int sparse;
+    size_t bytes, max_ink;
     *plan = NULL;
-    if (engine != FFNN_PIXELS_AUTO && engine != FFNN_PIXELS_DENSE &&
-        engine != FFNN_PIXELS_SPARSE)
-        return FFNN_PIXELS_ERROR_ARGUMENT;
-    q = (struct FN(ffnn_pixel_query) *)calloc(1, sizeof *q);
-    if (!q)
-        return FFNN_PIXELS_ERROR_MEMORY;
-    q->kernels = FN(ffnn_kernels_active)();
-    lanes = q->kernels->lanes;
-    q->rows = rows;
-    q->cols = cols;
-    q->ld = rows > SIZE_MAX - lanes ? 0 : (rows + lanes - 1) / lanes * lanes;
-    q->w = w;
-    q->threads = ffnn_pool_threads(pool);
+    if (engine != FFNN_ENGINE_AUTO && engine != FFNN_ENGINE_DENSE &&
+        engine != FFNN_ENGINE_SPARSE)
+        return FFNN_ERROR_ARGUMENT;
     /* A sample goes from its ink when ink * ld * INK_COST + cols *
        PIXEL_COST < rows * cols (pixel_query.c). W^T costs about one dense
        sample to make, so a call of few samples keeps to the matrix
        product. */
-    if (engine == FFNN_PIXELS_SPARSE)
-        q->max_ink = cols;
-    else if (engine == FFNN_PIXELS_DENSE || n < MIN_SPARSE_SAMPLES ||
-             q->ld == 0 || (double)rows <= PIXEL_COST)
-        q->max_ink = 0;
+    if (engine == FFNN_ENGINE_SPARSE)
+        max_ink = cols;
+    else if (engine == FFNN_ENGINE_DENSE || n < MIN_SPARSE_SAMPLES || ld == 0 ||
+             (double)rows <= PIXEL_COST)
+        max_ink = 0;
     else
-        q->max_ink = (size_t)((double)cols * ((double)rows - PIXEL_COST) /
-                              ((double)q->ld * INK_COST));
-    sparse = q->max_ink > 0;
-    bytes = FN(layout)(q, NULL, sparse);
+        max_ink = (size_t)((double)cols * ((double)rows - PIXEL_COST) /
+                           ((double)ld * INK_COST));
+    if (max_ink == 0 || ld == 0)
+        return ld == 0 && max_ink > 0 ? FFNN_ERROR_MEMORY : FFNN_OK;
+    q = (struct FN(ffnn_pixel_query) *)calloc(1, sizeof *q);
+    if (!q)
+        return FFNN_ERROR_MEMORY;
+    q->kernels = kernels;
+    q->rows = rows;
+    q->cols = cols;
+    q->ld = ld;
+    q->max_ink = max_ink;
+    q->w = w;
+    q->threads = ffnn_pool_threads(pool);
+    bytes = FN(layout)(q, NULL);
     q->memory = bytes ? calloc(1, bytes) : NULL;
     if (!q->memory) {
         free(q);
-        return FFNN_PIXELS_ERROR_MEMORY;
+        return FFNN_ERROR_MEMORY;
     }
-    FN(layout)(q, (char *)cache_aligned(q->memory), sparse);
+    FN(layout)(q, (char *)cache_aligned(q->memory));
     for (int v = 0; v < 256; v++) {
-        /* The training's scaling, v / 255 * 0.99 + 0.01 (network_template.h). */
-        q->input[v] = (REAL)v / (REAL)255 * (REAL)0.99 + (REAL)0.01;
+        q->input[v] = FN(book_input)((REAL)v);
         q->ink[v] = (REAL)((double)q->input[v] - (double)q->input[0]);
     }
-    if (sparse)
-        ffnn_pool_share(pool, rows, (size_t)q->threads, FN(transpose_task), q);
+    ffnn_pool_share(pool, rows, (size_t)q->threads, FN(transpose_task), q);
     *plan = q;
-    return FFNN_PIXELS_OK;
+    return FFNN_OK;
 }
 
 /* The dense samples gathered so far through the matrix product, their sums
@@ -229,7 +227,7 @@ void FN(ffnn_pixel_query_layer)(const struct FN(ffnn_pixel_query) *q,
     size_t nd = 0;
     for (size_t i = 0; i < n; i++) {
         const uint8_t *p = pixels + i * cols;
-        if (q->max_ink > 0 && count_ink(p, cols, sc->words) <= q->max_ink) {
+        if (count_ink(p, cols, sc->words) <= q->max_ink) {
             const size_t n_ink = FN(list_ink)(q, sc->words, p, sc->at, sc->s);
             q->kernels->ink_matvec(q->ld, n_ink, q->wt, sc->at, sc->s, q->base,
                                    sc->y);

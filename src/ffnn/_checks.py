@@ -91,6 +91,11 @@ def samples(values, name: str, *, pixels: bool) -> tuple[np.ndarray, bool]:
     return arr, False
 
 
+def targets(values, name: str) -> np.ndarray:
+    """Targets as an array; integer arrays, pixels included, refused (see ``samples``)."""
+    return samples(values, name, pixels=False)[0]
+
+
 def real_array(values, dtype: np.dtype, name: str, finite: bool = True) -> np.ndarray:
     """values as a C-contiguous array of dtype; only real numbers are accepted.
 
@@ -143,6 +148,22 @@ def rows(values, n_cols: int, dtype: np.dtype, name: str) -> np.ndarray:
     if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] != n_cols:
         raise ValueError(f"{name} must have shape (n, {n_cols}) with n >= 1, got {arr.shape}")
     return arr
+
+
+def sample_or_rows(values, n_cols: int, dtype: np.dtype, name: str) -> np.ndarray:
+    """One sample of `n_cols` values (1-D) or a non-empty batch of them (2-D)."""
+    arr = real_array(values, dtype, name)
+    if arr.ndim not in (1, 2) or arr.size == 0 or arr.shape[-1] != n_cols:
+        raise ValueError(f"{name} must have shape ({n_cols},) or (n, {n_cols}) with n >= 1, got {arr.shape}")
+    return arr
+
+
+def paired_samples(inputs: np.ndarray, targets: np.ndarray, n_in: int, n_out: int) -> None:
+    """Real arrays of inputs and targets, one sample (1-D) or one per row (2-D) of each."""
+    if inputs.ndim not in (1, 2) or inputs.shape[-1] != n_in or inputs.size == 0:
+        raise ValueError(f"inputs must have shape ({n_in},) or (n, {n_in}), got {inputs.shape}")
+    if targets.shape != inputs.shape[:-1] + (n_out,):
+        raise ValueError(f"targets must have shape {inputs.shape[:-1] + (n_out,)}, got {targets.shape}")
 
 
 def labels(values, count: int | None, n_classes: int, name: str) -> np.ndarray:

@@ -315,54 +315,6 @@ def query(Layers layers, const real[:, ::1] inputs, real[:, ::1] outputs, real[:
                 <const double **>layers.biases, n, &inputs[0, 0], &outputs[0, 0], &work[0], threads)
 
 
-cdef extern from "sparse/pixel_query.h" nogil:
-    int ffnn_biased_query_pixels_pool_f32(size_t n_layers, const size_t *sizes,
-                                          const float **weights, const float **biases, size_t n,
-                                          const uint8_t *pixels, int engine, float *outputs,
-                                          float *work, ffnn_pool *pool)
-    int ffnn_biased_query_pixels_pool_f64(size_t n_layers, const size_t *sizes,
-                                          const double **weights, const double **biases, size_t n,
-                                          const uint8_t *pixels, int engine, double *outputs,
-                                          double *work, ffnn_pool *pool)
-
-# How the samples of a pixel query go: each the faster way, all through the
-# matrix product, all from their ink (csrc/sparse/pixel_query.h).
-PIXEL_ENGINES = {"auto": 0, "dense": 1, "sparse": 2}
-
-
-def query_pixels(Layers layers, const uint8_t[:, ::1] pixels, real[:, ::1] outputs,
-                 real[::1] work, Pool pool=None, engine="auto"):
-    """query() of uint8 pixels, scaled the book's way in C; `engine` is a key of PIXEL_ENGINES."""
-    cdef size_t n = pixels.shape[0]
-    cdef ffnn_pool *threads = NULL if pool is None else pool.pool
-    cdef int status = 0
-    cdef int how
-    if engine not in PIXEL_ENGINES:
-        raise ValueError(f"engine must be one of {sorted(PIXEL_ENGINES)}, got {engine!r}")
-    how = PIXEL_ENGINES[engine]
-    layers.check(sizeof(real), pixels.shape[1], outputs.shape[1],
-                 work.shape[0] // ffnn_pool_threads(threads))
-    if outputs.shape[0] != pixels.shape[0]:
-        raise ValueError(f"{pixels.shape[0]} samples but room for {outputs.shape[0]} outputs")
-    if n == 0:
-        return
-    with nogil:
-        if real is float:
-            status = ffnn_biased_query_pixels_pool_f32(
-                layers.n_layers, layers.sizes, <const float **>layers.weights,
-                <const float **>layers.biases, n, &pixels[0, 0], how, &outputs[0, 0], &work[0],
-                threads)
-        else:
-            status = ffnn_biased_query_pixels_pool_f64(
-                layers.n_layers, layers.sizes, <const double **>layers.weights,
-                <const double **>layers.biases, n, &pixels[0, 0], how, &outputs[0, 0], &work[0],
-                threads)
-    if status == 1:
-        raise MemoryError("cannot allocate the pixel query's transposed first layer")
-    if status != 0:
-        raise ValueError(f"the pixel query refused engine {engine!r}")
-
-
 def backquery(Layers layers, const real[::1] targets, real[::1] image, real[::1] work):
     """The book's backwards query of one target vector into image."""
     layers.check(sizeof(real), image.shape[0], targets.shape[0], work.shape[0])

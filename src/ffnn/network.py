@@ -1,25 +1,20 @@
-"""The NeuralNetwork class: the book's network, with its arithmetic in C."""
+"""The NeuralNetwork class: the book's network, with its arithmetic in C.
+
+The class is the public object and its documentation; the work is beside it: ``_checks`` (arguments),
+``_layout`` (layer sizes, initial weights), ``_core_calls`` (every call into the C core),
+``_set_parameters`` (weights set by hand), ``_state`` (copies, pickles, files), ``_locks`` (fork-safe locks).
+"""
 from __future__ import annotations
 
-import copy
-import os
-import threading
-import weakref
 from collections.abc import Callable, Sequence
 from typing import Any, Literal, overload
 
 import numpy as np
 
-from ffnn import _checks, _core, serialize, training
+from ffnn import _checks, _core, _core_calls, _layout, _locks, _set_parameters, _state, serialize, training
+from ffnn._layout import cache_aligned as _cache_aligned  # noqa: F401  (benchmarks import it from here)
 from ffnn.datasets import scale_inputs
 
-
-# Multiply-adds per query call: a batch query is split into calls of about
-# this many (a few tens of milliseconds), so that Ctrl-C is answered between them.
-_QUERY_UPDATES = 1 << 25
-# Samples per block of the C batch query; Python's blocks are multiples of it,
-# so that they split the batch exactly where one call would.
-_QUERY_BLOCK = 32
 MAX_THREADS = _core.MAX_THREADS
 
 
@@ -70,45 +65,29 @@ class NeuralNetwork:
     (the default) every result is the book's, bit for bit.
     """
 
+    # Set by ffnn._core_calls.bind whenever the weights or biases are replaced.
+    _layers: _core.Layers
+    _sizes: tuple[int, ...]
+    _weights: tuple[np.ndarray, ...]
+    _biases: tuple[np.ndarray, ...] | None
+    _n_weights: int
+    _work: np.ndarray
+
     def __init__(
-        self,
-        input_nodes: int,
-        hidden_nodes: int | Sequence[int],
-        output_nodes: int,
-        learning_rate: float,
-        *,
-        dtype=np.float64,
-        seed=None,
-        rule: str = "book",
-        threads: int = 1,
-        bias: bool = False,
+        self, input_nodes: int, hidden_nodes: int | Sequence[int], output_nodes: int, learning_rate: float, *,
+        dtype=np.float64, seed=None, rule: str = "book", threads: int = 1, bias: bool = False,
         init: str = "corrected",
     ) -> None:
-        if not isinstance(init, str) or init not in _INITIAL_SPREAD:
-            raise ValueError(f"init must be one of {sorted(_INITIAL_SPREAD)}, got {init!r}")
-        hidden, self._hidden_is_list = _hidden_layers(hidden_nodes)
-        sizes = (
-            _checks.node_count(input_nodes, "input_nodes"),
-            *hidden,
-            _checks.node_count(output_nodes, "output_nodes"),
-        )
+        spread = _layout.initial_spread(init)
+        sizes, self._hidden_is_list = _layout.layer_sizes(input_nodes, hidden_nodes, output_nodes)
         self._dtype = _checks.float_dtype(dtype)
         self.learning_rate = learning_rate
         self.rule = rule
-        self._lock = _new_lock(self)
+        self._lock = _locks.new_lock(self)
         self.threads = threads
         self._seed, self._rng = seed, training.generator(seed)
-        weights = []
-        for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-            _check_allocatable(n_out, n_in, self._dtype)
-            w = self._rng.normal(0.0, _INITIAL_SPREAD[init](n_in, n_out), size=(n_out, n_in))
-            weights.append(np.ascontiguousarray(w, dtype=self._dtype))
-        if not isinstance(bias, (bool, np.bool_)):
-            raise TypeError(f"bias must be True or False, not {type(bias).__name__}")
-        # Zeros: the book has no bias to start from, and 0 starts every
-        # layer exactly as the book's network does.
-        biases = [np.zeros(len(w), dtype=self._dtype) for w in weights] if bias else None
-        self._bind(weights, biases)
+        weights = _layout.initial_weights(sizes, self._dtype, self._rng, spread)
+        _core_calls.bind(self, weights, _layout.initial_biases(weights, bias))
 
     # ---- structure ---------------------------------------------------------
 
@@ -174,7 +153,7 @@ class NeuralNetwork:
         if count > MAX_THREADS:
             raise ValueError(f"threads must be at most {MAX_THREADS}, got {count}")
         with self._lock:
-            self._pool = _core.Pool(count)
+            self._pool = _core_calls.pool(count)
 
     @property
     def bias(self) -> bool:
@@ -195,23 +174,7 @@ class NeuralNetwork:
 
     @weights.setter
     def weights(self, matrices) -> None:
-        matrices = list(matrices)
-        if len(matrices) != len(self._weights):
-            raise ValueError(f"expected {len(self._weights)} weight matrices, got {len(matrices)}")
-        checked = [
-            _checks.matrix(m, old.shape, self._dtype, f"weights[{k}]")
-            for k, (m, old) in enumerate(zip(matrices, self._weights))
-        ]
-        with self._lock:
-            # Copies, so the network never shares memory with the caller's arrays.
-            self._bind([np.array(m, copy=True) for m in checked], self._biases)
-
-    def _set_weight(self, k: int, matrix, name: str) -> None:
-        checked = _checks.matrix(matrix, self._weights[k].shape, self._dtype, name)
-        with self._lock:
-            weights = list(self._weights)
-            weights[k] = np.array(checked, copy=True)
-            self._bind(weights, self._biases)
+        _set_parameters.weights(self, matrices)
 
     @property
     def biases(self) -> tuple[np.ndarray, ...] | None:
@@ -224,17 +187,7 @@ class NeuralNetwork:
 
     @biases.setter
     def biases(self, vectors) -> None:
-        if self._biases is None:
-            raise ValueError("this network has no bias nodes; make one with NeuralNetwork(..., bias=True)")
-        vectors = list(vectors)
-        if len(vectors) != len(self._biases):
-            raise ValueError(f"expected {len(self._biases)} bias vectors, got {len(vectors)}")
-        checked = [
-            _checks.vector(v, len(old), self._dtype, f"biases[{k}]")
-            for k, (v, old) in enumerate(zip(vectors, self._biases))
-        ]
-        with self._lock:
-            self._bind(list(self._weights), [np.array(v, copy=True) for v in checked])
+        _set_parameters.biases(self, vectors)
 
     @property
     def wih(self) -> np.ndarray:
@@ -245,7 +198,7 @@ class NeuralNetwork:
     @wih.setter
     def wih(self, matrix) -> None:
         self._need_hidden("wih")
-        self._set_weight(0, matrix, "wih")
+        _set_parameters.one_weight(self, 0, matrix, "wih")
 
     @property
     def who(self) -> np.ndarray:
@@ -256,19 +209,12 @@ class NeuralNetwork:
     @who.setter
     def who(self, matrix) -> None:
         self._need_hidden("who")
-        self._set_weight(len(self._weights) - 1, matrix, "who")
+        _set_parameters.one_weight(self, len(self._weights) - 1, matrix, "who")
 
     def _need_hidden(self, name: str) -> None:
         if len(self._weights) < 2:
             raise AttributeError(f"{name} needs a hidden layer; use weights[0]")
 
-    def _bind(self, weights: list[np.ndarray], biases: list[np.ndarray] | tuple[np.ndarray, ...] | None) -> None:
-        self._layers = _core.Layers([_cache_aligned(w) for w in weights], biases)
-        self._sizes = self._layers.sizes
-        self._weights = self._layers.arrays
-        self._biases = self._layers.bias_arrays
-        self._n_weights = sum(w.size for w in weights)
-        self._work = np.empty(self._layers.work_size, dtype=self._dtype)
 
     # ---- the book's three operations --------------------------------------
 
@@ -290,30 +236,16 @@ class NeuralNetwork:
         """
         # The core checks finiteness itself, in the same pass that reads them.
         x = _checks.vector(self._inputs(inputs, "inputs"), self.sizes[0], self._dtype, "inputs", finite=False)
-        t = _checks.vector(_targets(targets, "targets"), self.sizes[-1], self._dtype, "targets", finite=False)
-        with self._lock:
-            loss = float(
-                _core.train_step(
-                    self._layers, x, t, self._learning_rate, _core.RULES[self._rule], self._work
-                )
-            )
+        t = _checks.vector(_checks.targets(targets, "targets"), self.sizes[-1], self._dtype, "targets", finite=False)
+        loss = _core_calls.train_step(self, x, t)
         if loss != loss:
             raise FloatingPointError(training.not_finite_message(self._learning_rate))
         return loss
 
     def fit(
-        self,
-        X,
-        y,
-        epochs: int = 1,
-        *,
-        shuffle: bool = True,
-        seed=None,
-        callback: Callable[[int, dict], object] | None = None,
-        validation: tuple | None = None,
-        augment: dict | None = None,
-        progress: bool = False,
-        patience: int | None = None,
+        self, X, y, epochs: int = 1, *, shuffle: bool = True, seed=None,
+        callback: Callable[[int, dict], object] | None = None, validation: tuple | None = None,
+        augment: dict | None = None, progress: bool = False, patience: int | None = None,
     ) -> dict:
         """Train on every sample of ``X`` for ``epochs`` passes, in C.
 
@@ -384,30 +316,8 @@ class NeuralNetwork:
         return self._query(inputs, "inputs")
 
     def _query(self, inputs, name: str) -> np.ndarray:
-        x = _checks.real_array(self._inputs(inputs, name), self._dtype, name)
-        if x.ndim not in (1, 2) or x.size == 0 or x.shape[-1] != self.sizes[0]:
-            raise ValueError(
-                f"{name} must have shape ({self.sizes[0]},) or (n, {self.sizes[0]}) with n >= 1, "
-                f"got {x.shape}"
-            )
-        batch = x.reshape(-1, self.sizes[0])
-        out = np.empty((batch.shape[0], self.sizes[-1]), dtype=self._dtype)
-        threads = self._pool.threads
-        rows = max(1, _QUERY_UPDATES // self._n_weights) * threads
-        rows += -rows % _QUERY_BLOCK
-        if threads == 1:
-            work = np.empty(self._layers.work_size, dtype=self._dtype)
-            for start in range(0, len(batch), rows):
-                _core.query(self._layers, batch[start:start + rows], out[start:start + rows], work)
-        else:
-            # A pool runs one call at a time.
-            with self._lock:
-                work = np.empty(self._layers.work_size * threads, dtype=self._dtype)
-                for start in range(0, len(batch), rows):
-                    _core.query(
-                        self._layers, batch[start:start + rows], out[start:start + rows], work,
-                        self._pool,
-                    )
+        x = _checks.sample_or_rows(self._inputs(inputs, name), self.sizes[0], self._dtype, name)
+        out = _core_calls.query(self, x.reshape(-1, self.sizes[0]))
         return out[0] if x.ndim == 1 else out
 
     def backquery(self, targets) -> np.ndarray:
@@ -419,13 +329,10 @@ class NeuralNetwork:
         layer's bias is taken off first: ``h = W.T @ (logit(o) - b)``, then the
         book's rescaling. Targets must lie strictly between 0 and 1.
         """
-        t = _checks.vector(_targets(targets, "targets"), self.sizes[-1], self._dtype, "targets")
+        t = _checks.vector(_checks.targets(targets, "targets"), self.sizes[-1], self._dtype, "targets")
         if not ((t > 0) & (t < 1)).all():
             raise ValueError("targets must lie strictly between 0 and 1 to be back-queried")
-        image = np.empty(self.sizes[0], dtype=self._dtype)
-        work = np.empty(self._layers.work_size, dtype=self._dtype)
-        _core.backquery(self._layers, t, image, work)
-        return image
+        return _core_calls.backquery(self, t)
 
     @overload
     def gradients(self, inputs, targets, *, biases: Literal[False] = ...) -> tuple[np.ndarray, ...]: ...
@@ -459,46 +366,25 @@ class NeuralNetwork:
         finite differences.
         """
         x = _checks.real_array(self._inputs(inputs, "inputs"), self._dtype, "inputs")
-        t = _checks.real_array(_targets(targets, "targets"), self._dtype, "targets")
-        n_in, n_out = self.sizes[0], self.sizes[-1]
-        if x.ndim not in (1, 2) or x.shape[-1] != n_in or x.size == 0:
-            raise ValueError(f"inputs must have shape ({n_in},) or (n, {n_in}), got {x.shape}")
-        if t.shape != x.shape[:-1] + (n_out,):
-            raise ValueError(f"targets must have shape {x.shape[:-1] + (n_out,)}, got {t.shape}")
+        t = _checks.real_array(_checks.targets(targets, "targets"), self._dtype, "targets")
+        _checks.paired_samples(x, t, self.sizes[0], self.sizes[-1])
         if not isinstance(biases, (bool, np.bool_)):
             raise TypeError(f"biases must be True or False, not {type(biases).__name__}")
-        grads = [np.empty_like(w) for w in self._weights]
-        bias_grads = None if self._biases is None else [np.empty_like(b) for b in self._biases]
-        work = np.empty(self._layers.work_size, dtype=self._dtype)
-        with self._lock:
-            _core.gradients(
-                self._layers, _core.RULES[self._rule], x.reshape(-1, n_in), t.reshape(-1, n_out),
-                _core.Layers(grads, bias_grads), work,
-            )
+        grads, bias_grads = _core_calls.gradients(self, x, t)
         if not biases:
             return tuple(grads)
         return tuple(grads), None if bias_grads is None else tuple(bias_grads)
 
-    # ---- Python protocol ---------------------------------------------------
+    # ---- Python protocol: the state and its uses are in ffnn._state -------
 
     def __repr__(self) -> str:
-        rule = "" if self._rule == "book" else f", rule={self._rule!r}"
-        bias = ", bias=True" if self.bias else ""
-        return (
-            f"NeuralNetwork({self.sizes[0]}, {self.hnodes!r}, {self.sizes[-1]}, "
-            f"{self._learning_rate!r}, dtype={self._dtype.name}{rule}{bias})"
-        )
+        return _state.describe(self)
 
     def __eq__(self, other) -> bool:
         """Same layer sizes, dtype, weights and biases (np.array_equal on each array)."""
         if not isinstance(other, NeuralNetwork):
             return NotImplemented
-        return (
-            self.sizes == other.sizes
-            and self._dtype == other._dtype
-            and self.bias == other.bias
-            and all(np.array_equal(a, b) for a, b in zip(self._parameters(), other._parameters()))
-        )
+        return _state.equal(self, other)
 
     __hash__ = None  # type: ignore[assignment]  # mutable: its weights change with every train()
 
@@ -513,123 +399,14 @@ class NeuralNetwork:
         The file holds no generator: the network's ``seed`` is None and its
         shuffles come from a fresh, unseeded generator.
         """
-        state = serialize.load(path)
-        net = cls.__new__(cls)
-        try:
-            net.__setstate__(state)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"{serialize.file_path(path)}: {exc}") from None
-        return net
+        return _state.load(cls, path)
 
     def copy(self) -> NeuralNetwork:
         """An independent network with the same sizes, learning rate, weights and generator state."""
-        clone = self.__class__.__new__(self.__class__)
-        clone.__setstate__(self.__getstate__())
-        return clone
+        return _state.copy_of(self)
 
     def __getstate__(self) -> dict:
-        with self._lock:
-            return {
-                "learning_rate": self._learning_rate,
-                "rule": self._rule,
-                "dtype": self._dtype.name,
-                "hidden_is_list": self._hidden_is_list,
-                "weights": [w.copy() for w in self._weights],
-                "biases": None if self._biases is None else [b.copy() for b in self._biases],
-                "threads": self._pool.threads,
-                "seed": self._seed,
-                # A copy of the generator, so that a copy or an unpickled
-                # network draws the same shuffles as the original would.
-                "rng": copy.deepcopy(self._rng),
-            }
+        return _state.get_state(self)
 
     def __setstate__(self, state: dict) -> None:
-        self._dtype = _checks.float_dtype(state["dtype"])
-        self._learning_rate = _checks.learning_rate(state["learning_rate"], self._dtype)
-        self.rule = state.get("rule", "book")
-        self._hidden_is_list = bool(state["hidden_is_list"])
-        self._lock = _new_lock(self)
-        self.threads = state.get("threads", 1)
-        self._seed = state.get("seed")
-        rng = state.get("rng")
-        self._rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng()
-        weights = [np.array(w, dtype=self._dtype, order="C", copy=True) for w in state["weights"]]
-        biases = state.get("biases")
-        if biases is not None:
-            biases = [np.array(b, dtype=self._dtype, order="C", copy=True) for b in biases]
-        self._bind(weights, biases)
-
-
-def _hidden_layers(hidden_nodes) -> tuple[list[int], bool]:
-    """The hidden layer sizes, and whether they were given as a sequence."""
-    if isinstance(hidden_nodes, np.ndarray) and hidden_nodes.ndim == 0:
-        hidden_nodes = hidden_nodes.item()
-    if isinstance(hidden_nodes, str) or not isinstance(hidden_nodes, (Sequence, np.ndarray)):
-        return [_checks.node_count(hidden_nodes, "hidden_nodes")], False
-    if isinstance(hidden_nodes, np.ndarray) and hidden_nodes.ndim != 1:
-        raise ValueError(
-            f"hidden_nodes must be an integer or a flat sequence of integers, "
-            f"got an array of shape {hidden_nodes.shape}"
-        )
-    # A model file holds at most MAX_LAYERS weight matrices: refuse here
-    # what save could write but load would refuse.
-    if len(hidden_nodes) > serialize.MAX_LAYERS - 1:
-        raise ValueError(
-            f"hidden_nodes may list at most {serialize.MAX_LAYERS - 1} hidden layers, "
-            f"got {len(hidden_nodes)}"
-        )
-    return [_checks.node_count(h, f"hidden_nodes[{i}]") for i, h in enumerate(hidden_nodes)], True
-
-
-def _targets(values, name: str):
-    """Targets as an array; integer arrays, pixels included, refused (class docstring)."""
-    return _checks.samples(values, name, pixels=False)[0]
-
-
-# The initial weights' standard deviation, from a matrix's input and output
-# node counts: the book's corrected code, and the printed book.
-_INITIAL_SPREAD = {
-    "corrected": lambda n_in, n_out: n_in**-0.5,
-    "printed": lambda n_in, n_out: n_out**-0.5,
-}
-
-
-# Every live network by id. A thread of the parent may hold a network's lock
-# (in fit, say) when the process forks; the child has no such thread, so its
-# networks get fresh locks instead of ones that can never be released.
-_NETWORKS: weakref.WeakValueDictionary[int, NeuralNetwork] = weakref.WeakValueDictionary()
-
-
-def _new_lock(net: NeuralNetwork) -> threading.RLock:
-    _NETWORKS[id(net)] = net
-    return threading.RLock()
-
-
-def _renew_locks_after_fork() -> None:
-    for net in list(_NETWORKS.values()):
-        net._lock = threading.RLock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_renew_locks_after_fork)
-
-
-def _check_allocatable(rows: int, cols: int, dtype: np.dtype) -> None:
-    """Refuse weight matrices whose byte size does not fit in memory's address space."""
-    if rows * cols * dtype.itemsize > np.iinfo(np.intp).max:
-        raise MemoryError(f"a {rows}x{cols} {dtype} weight matrix cannot be addressed")
-
-
-def _cache_aligned(matrix: np.ndarray) -> np.ndarray:
-    """matrix itself if its data starts on a 64-byte cache line, else such a copy.
-
-    The kernels read and write each weight row in whole SIMD vectors; rows
-    that start mid-line cost a second cache access per vector.
-    """
-    if matrix.ctypes.data % 64 == 0:
-        return matrix
-    raw = np.empty(matrix.nbytes + 64, dtype=np.uint8)
-    start = -raw.ctypes.data % 64
-    aligned = raw[start : start + matrix.nbytes].view(matrix.dtype).reshape(matrix.shape)
-    aligned[...] = matrix
-    return aligned
+        _state.set_state(self, state)

@@ -122,8 +122,7 @@ def training_data(net: NeuralNetwork, X, y) -> Data:
     n = len(X_arr)
     if np.ndim(y) == 1:
         return pixels, inputs, None, _checks.labels(y, n, n_out, "y")
-    # Targets as the network takes them: integer arrays, pixels included, refused.
-    targets = _checks.matrix(_checks.samples(y, "y", pixels=False)[0], (n, n_out), net.dtype, "y")
+    targets = _checks.matrix(_checks.targets(y, "y"), (n, n_out), net.dtype, "y")
     return pixels, inputs, targets, None
 
 

@@ -7,9 +7,31 @@
  * library's arithmetic differs from these in the last bit and fails, where
  * the tolerances of test_kernels_template.h would let it pass. NumPy rounds
  * after every operation too, so these are the results the Python tests
- * expect bit for bit. Expects REAL and SUFFIX, and leaves them defined.
+ * expect bit for bit. Included by test_kernels.c after
+ * test_kernels_template.h, whose helpers it uses, as csrc/template.h
+ * describes.
+ *
+ * Needs: REAL (float or double), SUFFIX (_f32 or _f64), DTYPE
+ * (FFNN_FLOAT32 or FFNN_FLOAT64).
+ * Defines, static, with SUFFIX pasted on: test_pixel_scaling,
+ *   test_scalar_exact (declared by test_kernels_template.h, whose run_all
+ *   calls them), and their references.
+ * Undefines REAL, SUFFIX and DTYPE at the end.
  */
+#ifndef REAL
+#error "test_exact_template.h needs REAL (the element type) defined"
+#endif
+#ifndef SUFFIX
+#error "test_exact_template.h needs SUFFIX (_f32 or _f64) defined"
+#endif
+#ifndef DTYPE
+#error "test_exact_template.h needs DTYPE (FFNN_FLOAT32 or FFNN_FLOAT64) defined"
+#endif
+
 #include "template.h"
+
+/* The kernels of the level in use, which the network code calls. */
+#define KERNELS FN(ffnn_kernels_active)()
 
 /* a * b + c with the product rounded before the sum. */
 static REAL FN(mul_add)(REAL a, REAL b, REAL c)
@@ -34,29 +56,40 @@ static void FN(check_same)(const char *what, const char *level, REAL got,
 }
 
 /*
- * The scaled pixel values train_samples feeds the network, read back from
- * one step of a 256 -> 1 network on the pixels 0 .. 255: with w = 0 the
- * output is sigmoid(0) = 0.5, the target 0.75 makes the cross-entropy
- * delta exactly 0.25, and lr = 1 makes the update w = 0.25 x, exact, so
- * 4 w is the scaled input bit for bit.
+ * The scaled pixel values training feeds the network, read back from one
+ * step of a 256 -> 1 network on the pixels 0 .. 255: with w = 0 the output
+ * is sigmoid(0) = 0.5, the target 0.75 makes the cross-entropy delta
+ * exactly 0.25, and lr = 1 makes the update w = 0.25 x, exact, so 4 w is
+ * the scaled input bit for bit. ffnn_scale_pixels gives the same bits, and
+ * ffnn_one_hot the book's 0.99 and 0.01.
  */
 static void FN(test_pixel_scaling)(const char *level)
 {
     const size_t sizes[2] = {256, 1};
-    const int64_t order[1] = {0};
     const REAL target[1] = {(REAL)0.75};
+    const int64_t labels[2] = {2, 0};
     uint8_t pixels[256];
-    REAL w[256] = {0};
+    REAL w[256] = {0}, scaled[256], one_hot[2 * 3];
     REAL *ws[1] = {w};
-    REAL *work = xmalloc(ffnn_work_size(1, sizes), sizeof *work);
-    for (int v = 0; v < 256; v++)
+    ffnn_net *net = FN(net_of)(1, sizes, ws, NULL, 1);
+    const ffnn_samples one = FN(samples)(1, pixels, NULL, target, NULL);
+    for (int v = 0; v < 256; v++) {
         pixels[v] = (uint8_t)v;
-    FN(ffnn_train_samples)(1, sizes, ws, 1, FFNN_RULE_CROSS_ENTROPY, pixels,
-                           NULL, target, NULL, order, 1, work);
-    for (int v = 0; v < 256; v++)
+        scaled[v] = (REAL)v;
+    }
+    FN(train)(net, &one, NULL, 1, 1, FFNN_RULE_CROSS_ENTROPY);
+    ffnn_scale_pixels(DTYPE, 256, scaled, scaled);
+    for (int v = 0; v < 256; v++) {
         FN(check_same)("pixel v / 255 * 0.99 + 0.01", level, 4 * w[v],
                        FN(ref_scaled_pixel)(v));
-    free(work);
+        FN(check_same)("scale_pixels", level, scaled[v],
+                       FN(ref_scaled_pixel)(v));
+    }
+    ffnn_one_hot(DTYPE, 2, 3, labels, one_hot, NULL);
+    for (size_t i = 0; i < 2 * 3; i++)
+        FN(check_same)("one_hot", level, one_hot[i],
+                       (REAL)((int64_t)(i % 3) == labels[i / 3] ? 0.99 : 0.01));
+    ffnn_net_free(net);
 }
 
 /* y = W x in the scalar kernels' order: each row sums its even and its odd
@@ -117,21 +150,21 @@ static void FN(test_scalar_exact)(void)
             FN(fill)(e, rows, -1, 1);
             memcpy(ref_w, w, rows * cols * sizeof *w);
 
-            FN(ffnn_matvec)(rows, cols, w, x, y);
+            KERNELS->matvec(rows, cols, w, x, y);
             FN(ref_matvec)(rows, cols, w, x, ref_y);
             for (k = 0; k < rows; k++)
                 FN(check_same)("exact matvec", level, y[k], ref_y[k]);
-            FN(ffnn_matvec_t)(rows, cols, w, e, z);
+            KERNELS->matvec_t(rows, cols, w, e, z);
             FN(ref_matvec_t)(rows, cols, w, e, ref_z);
             for (k = 0; k < cols; k++)
                 FN(check_same)("exact matvec_t", level, z[k], ref_z[k]);
-            FN(ffnn_outer_update)(rows, cols, w, scale, e, b);
+            KERNELS->outer_update(rows, cols, w, scale, e, b);
             FN(ref_outer_update)(rows, cols, ref_w, scale, e, b);
             for (k = 0; k < rows * cols; k++)
                 FN(check_same)("exact outer_update", level, w[k], ref_w[k]);
             /* The fused kernel: the same update, then the product with the
                updated rows. */
-            FN(ffnn_update_matvec)(rows, cols, w, scale, e, b, x, y);
+            KERNELS->update_matvec(rows, cols, w, scale, e, b, x, y);
             FN(ref_outer_update)(rows, cols, ref_w, scale, e, b);
             FN(ref_matvec)(rows, cols, ref_w, x, ref_y);
             for (k = 0; k < rows * cols; k++)
@@ -142,3 +175,8 @@ static void FN(test_scalar_exact)(void)
             free(y), free(ref_y), free(z), free(ref_z);
         }
 }
+
+#undef KERNELS
+#undef REAL
+#undef SUFFIX
+#undef DTYPE

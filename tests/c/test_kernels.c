@@ -22,6 +22,9 @@
 #include <string.h>
 
 #include "ffnn.h"
+/* The core's internal kernel table: the matrix kernels are no longer public,
+   so they are checked through the table the network code calls. */
+#include "kernels/kernel_table.h"
 
 /* Odd sizes catch remainder loops; 785 is MNIST's 784 pixels plus one. */
 static const size_t SIZES[] = {1, 3, 17, 785};
@@ -186,27 +189,53 @@ static double ref_rotate_pixel(size_t rows, size_t cols, double degrees,
 
 /* ---- the checks, once per precision ------------------------------------- */
 
+/* Defines fill_f32, check_close_f32, net_of_f32, train_f32, samples_f32,
+   the test_*_f32 checks and run_all_f32. */
 #define REAL float
 #define SUFFIX _f32
 #define EPS ((double)FLT_EPSILON)
+#define DTYPE FFNN_FLOAT32
 #include "test_kernels_template.h"
 
+/* Defines test_pixel_scaling_f32, test_scalar_exact_f32 and their
+   references (ref_matvec_f32, ...). */
+#define REAL float
+#define SUFFIX _f32
+#define DTYPE FFNN_FLOAT32
+#include "test_exact_template.h"
+
+/* Defines fill_f64, check_close_f64, net_of_f64, train_f64, samples_f64,
+   the test_*_f64 checks and run_all_f64. */
 #define REAL double
 #define SUFFIX _f64
 #define EPS DBL_EPSILON
+#define DTYPE FFNN_FLOAT64
 #include "test_kernels_template.h"
 
-static void test_work_size(void)
+/* Defines test_pixel_scaling_f64, test_scalar_exact_f64 and their
+   references (ref_matvec_f64, ...). */
+#define REAL double
+#define SUFFIX _f64
+#define DTYPE FFNN_FLOAT64
+#include "test_exact_template.h"
+
+/* Every status has its own sentence; the network object starts the pool. */
+static void test_strerror_and_pool(void)
 {
-    const size_t two_layers[] = {2, 3, 1};
-    const size_t huge[] = {SIZE_MAX, 1};
-    /* At least input 2 + target 1 + (3 + 1) outputs + (3 + 1) errors; the
-       network checks allocate exactly ffnn_work_size, so the sanitizer run
-       catches any function that needs more. */
-    check(ffnn_work_size(2, two_layers) >= 11, "work_size(2-3-1)", "any",
-          (double)ffnn_work_size(2, two_layers), 11);
-    check(ffnn_work_size(1, huge) == 0, "work_size overflow", "any",
-          (double)ffnn_work_size(1, huge), 0);
+    for (int a = FFNN_OK; a <= FFNN_ERROR_ENGINE; a++)
+        for (int b = a + 1; b <= FFNN_ERROR_ENGINE + 1; b++)
+            check(strcmp(ffnn_strerror(a), ffnn_strerror(b)) != 0,
+                  "strerror distinct", "any", a, b);
+    check(ffnn_strerror(-1) != NULL, "strerror(-1)", "any", 0, 0);
+    {
+        ffnn_pool *pool = ffnn_pool_create(2);
+        check(pool != NULL && ffnn_pool_threads(pool) == 2 &&
+                  ffnn_pool_threads(NULL) == 1 && ffnn_pool_create(0) == NULL &&
+                  ffnn_pool_create(FFNN_MAX_THREADS + 1) == NULL,
+              "pool of 2 threads", "any", ffnn_pool_threads(pool), 2);
+        ffnn_pool_destroy(pool);
+        ffnn_pool_destroy(NULL);
+    }
 }
 
 static void test_simd_api(void)
@@ -224,7 +253,7 @@ int main(void)
 {
     int levels = 0;
     test_simd_api();
-    test_work_size();
+    test_strerror_and_pool();
     /* Every level ffnn.h names, so levels added later are covered too. */
     for (int level = 0; ffnn_simd_name(level) != NULL; level++) {
         const char *name = ffnn_simd_name(level);

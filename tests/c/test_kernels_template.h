@@ -1,12 +1,36 @@
 /*
- * The checks of test_kernels.c for one precision. Expects REAL, SUFFIX and
- * EPS (that precision's machine epsilon, as a double) and undefines them.
+ * The checks of test_kernels.c for one precision, included by it as
+ * csrc/template.h describes.
+ *
+ * Needs: REAL (float or double), SUFFIX (_f32 or _f64), EPS (that
+ * precision's machine epsilon, as a double), DTYPE (FFNN_FLOAT32 or
+ * FFNN_FLOAT64).
+ * Defines, static, with SUFFIX pasted on: run_all, which runs every check
+ *   of this precision at one level (those of test_exact_template.h too,
+ *   declared here), and the checks and helpers it calls.
+ * Undefines REAL, SUFFIX, EPS and DTYPE at the end.
  *
  * Sums are held to the classic bound for any summation order,
  * |error| <= (n + 2) eps sum |terms|, doubled since the reference rounds too:
  * a missing, doubled or misplaced term breaks it by orders of magnitude.
  */
+#ifndef REAL
+#error "test_kernels_template.h needs REAL (the element type) defined"
+#endif
+#ifndef SUFFIX
+#error "test_kernels_template.h needs SUFFIX (_f32 or _f64) defined"
+#endif
+#ifndef EPS
+#error "test_kernels_template.h needs EPS (the machine epsilon) defined"
+#endif
+#ifndef DTYPE
+#error "test_kernels_template.h needs DTYPE (FFNN_FLOAT32 or FFNN_FLOAT64) defined"
+#endif
+
 #include "template.h"
+
+/* The kernels of the level in use, which the network code calls. */
+#define KERNELS FN(ffnn_kernels_active)()
 
 /* Whole-network results go through many roundings; a wrong term moves them
    by about the size of a weight step, far beyond this. */
@@ -24,6 +48,52 @@ static void FN(check_close)(const char *what, const char *level, REAL got,
     check(fabs((double)got - want) <= tol, what, level, (double)got, want);
 }
 
+/* A network object over the weights w (and biases b, or NULL) of the given
+   sizes, on `threads` threads. */
+static ffnn_net *FN(net_of)(size_t n_layers, const size_t *sizes,
+                            REAL *const *w, REAL *const *b, int threads)
+{
+    ffnn_net *net = NULL;
+    int status = ffnn_net_create(&net, DTYPE, n_layers, sizes, b != NULL,
+                                 threads);
+    if (status == FFNN_OK)
+        status = ffnn_net_bind(net, (void *const *)w, (void *const *)b);
+    if (status != FFNN_OK) {
+        fprintf(stderr, "cannot make a network: %s\n", ffnn_strerror(status));
+        exit(2);
+    }
+    return net;
+}
+
+/* ffnn_train over the samples in `order` (NULL: the first count rows);
+   returns the sum of squared errors, or -1 after a failing status. */
+static double FN(train)(ffnn_net *net, const ffnn_samples *samples,
+                        const int64_t *order, size_t count, double lr,
+                        int rule)
+{
+    const ffnn_schedule schedule = {order, count, lr, rule, FFNN_ENGINE_AUTO};
+    double sse = -1;
+    const int status = ffnn_train(net, samples, &schedule, &sse);
+    check(status == FFNN_OK, "train status", ffnn_simd_name(ffnn_simd_get()),
+          status, FFNN_OK);
+    return status == FFNN_OK ? sse : -1;
+}
+
+/* Samples of inputs (or pixels) and targets (or labels); NULL for none. */
+static ffnn_samples FN(samples)(size_t rows, const uint8_t *pixels,
+                                const REAL *inputs, const REAL *targets,
+                                const int64_t *labels)
+{
+    ffnn_samples samples;
+    samples.rows = rows;
+    samples.pixels = pixels;
+    samples.inputs = inputs;
+    samples.background = NAN;
+    samples.targets = targets;
+    samples.labels = labels;
+    return samples;
+}
+
 /* Exact, hand-checked values on 2 x 2 cases and a one-weight network. */
 static void FN(test_by_hand)(const char *level)
 {
@@ -33,13 +103,13 @@ static void FN(test_by_hand)(const char *level)
     const REAL half[1] = {(REAL)0.5};
     REAL y[4], u[4] = {1, 2, 3, 4};
 
-    FN(ffnn_matvec)(2, 2, w, ones, y); /* [1 2; 3 4] [1 1]' = [3 7]' */
+    KERNELS->matvec(2, 2, w, ones, y); /* [1 2; 3 4] [1 1]' = [3 7]' */
     FN(check_close)("matvec 2x2 by hand", level, y[0], 3, 0);
     FN(check_close)("matvec 2x2 by hand", level, y[1], 7, 0);
-    FN(ffnn_matvec_t)(2, 2, w, ones, y); /* [1 3; 2 4] [1 1]' = [4 6]' */
+    KERNELS->matvec_t(2, 2, w, ones, y); /* [1 3; 2 4] [1 1]' = [4 6]' */
     FN(check_close)("matvec_t 2x2 by hand", level, y[0], 4, 0);
     FN(check_close)("matvec_t 2x2 by hand", level, y[1], 6, 0);
-    FN(ffnn_outer_update)(2, 2, u, 2, a, b); /* + 2 [1 2; -1 -2] */
+    KERNELS->outer_update(2, 2, u, 2, a, b); /* + 2 [1 2; -1 -2] */
     FN(check_close)("outer_update by hand", level, u[0], 3, 0);
     FN(check_close)("outer_update by hand", level, u[1], 6, 0);
     FN(check_close)("outer_update by hand", level, u[2], 1, 0);
@@ -57,36 +127,36 @@ static void FN(test_by_hand)(const char *level)
         const REAL x[1] = {1}, t[1] = {(REAL)0.99};
         REAL w1[1] = {0}, out[1];
         REAL *ws[1] = {w1};
-        REAL *work = xmalloc(ffnn_work_size(1, sizes), sizeof *work);
-        REAL sq = FN(ffnn_train_step)(1, sizes, ws, 1, FFNN_RULE_BOOK, x, t,
-                                      work);
-        FN(check_close)("train_step squared error by hand", level, sq, 0.2401,
-                        8 * EPS);
+        ffnn_net *net = FN(net_of)(1, sizes, ws, NULL, 1);
+        const ffnn_samples one = FN(samples)(1, NULL, x, t, NULL);
+        const double sq = FN(train)(net, &one, NULL, 1, 1, FFNN_RULE_BOOK);
+        FN(check_close)("train squared error by hand", level, (REAL)sq,
+                        0.2401, 8 * EPS);
         /* delta = 0.49 * 0.5 * 0.5 */
-        FN(check_close)("train_step book by hand", level, w1[0], 0.1225,
+        FN(check_close)("train book by hand", level, w1[0], 0.1225, 8 * EPS);
+        w1[0] = 0;
+        FN(train)(net, &one, NULL, 1, 1, FFNN_RULE_CROSS_ENTROPY);
+        FN(check_close)("train cross-entropy by hand", level, w1[0], 0.49,
                         8 * EPS);
         w1[0] = 0;
-        FN(ffnn_train_step)(1, sizes, ws, 1, FFNN_RULE_CROSS_ENTROPY, x, t,
-                            work);
-        FN(check_close)("train_step cross-entropy by hand", level, w1[0],
-                        0.49, 8 * EPS);
-        w1[0] = 0;
-        FN(ffnn_query)(1, sizes, (const REAL *const *)ws, 1, x, out, work);
+        check(ffnn_query(net, &one, out) == FFNN_OK, "query status", level, 0,
+              0);
         FN(check_close)("query by hand", level, out[0], 0.5, 0);
-        free(work);
+        ffnn_net_free(net);
     }
     {
         /* W = [1 -1], target sigmoid(1): logit gives 1, W^T 1 = [1 -1],
            rescaled to [0.99 0.01]. */
         const size_t sizes[2] = {2, 1};
         REAL w1[2] = {1, -1}, image[2];
-        const REAL *ws[1] = {w1};
-        REAL *work = xmalloc(ffnn_work_size(1, sizes), sizeof *work);
+        REAL *ws[1] = {w1};
+        ffnn_net *net = FN(net_of)(1, sizes, ws, NULL, 1);
         const REAL t[1] = {(REAL)ref_sigmoid(1)};
-        FN(ffnn_backquery)(1, sizes, ws, t, image, work);
+        check(ffnn_backquery(net, t, image) == FFNN_OK, "backquery status",
+              level, 0, 0);
         FN(check_close)("backquery by hand", level, image[0], 0.99, 8 * EPS);
         FN(check_close)("backquery by hand", level, image[1], 0.01, 8 * EPS);
-        free(work);
+        ffnn_net_free(net);
     }
 }
 
@@ -106,7 +176,7 @@ static void FN(test_matrix_kernels)(const char *level)
             FN(fill)(e, rows, -1, 1);
             memcpy(w0, w, rows * cols * sizeof *w);
 
-            FN(ffnn_matvec)(rows, cols, w, x, y);
+            KERNELS->matvec(rows, cols, w, x, y);
             for (size_t r = 0; r < rows; r++) {
                 double s = 0, mag = 0;
                 for (size_t c = 0; c < cols; c++) {
@@ -116,7 +186,7 @@ static void FN(test_matrix_kernels)(const char *level)
                 FN(check_close)("matvec", level, y[r], s,
                                 2 * (double)(cols + 2) * EPS * mag);
             }
-            FN(ffnn_matvec_t)(rows, cols, w, e, z);
+            KERNELS->matvec_t(rows, cols, w, e, z);
             for (size_t c = 0; c < cols; c++) {
                 double s = 0, mag = 0;
                 for (size_t r = 0; r < rows; r++) {
@@ -126,7 +196,7 @@ static void FN(test_matrix_kernels)(const char *level)
                 FN(check_close)("matvec_t", level, z[c], s,
                                 2 * (double)(rows + 2) * EPS * mag);
             }
-            FN(ffnn_outer_update)(rows, cols, w, scale, e, x);
+            KERNELS->outer_update(rows, cols, w, scale, e, x);
             for (size_t r = 0; r < rows; r++)
                 for (size_t c = 0; c < cols; c++) {
                     const double step = (double)scale * e[r] * x[c];
@@ -178,7 +248,7 @@ struct FN(net) {
     REAL *w[MAX_LAYERS];
     double *ref[MAX_LAYERS]; /* the same weights, for the reference */
     double *o[MAX_LAYERS + 1], *e[MAX_LAYERS + 1], *d[MAX_LAYERS + 1];
-    REAL *work;
+    ffnn_net *net; /* the network object over w, on one thread */
 };
 
 static void FN(net_init)(struct FN(net) *net, const size_t *sizes)
@@ -202,7 +272,7 @@ static void FN(net_init)(struct FN(net) *net, const size_t *sizes)
         for (size_t i = 0; i < count; i++)
             net->ref[k][i] = net->w[k][i];
     }
-    net->work = xmalloc(ffnn_work_size(n, sizes), sizeof(REAL));
+    net->net = FN(net_of)(n, sizes, net->w, NULL, 1);
 }
 
 static void FN(net_free)(struct FN(net) *net)
@@ -211,7 +281,7 @@ static void FN(net_free)(struct FN(net) *net)
         free(net->o[k]), free(net->e[k]), free(net->d[k]);
     for (size_t k = 0; k < net->n_layers; k++)
         free(net->w[k]), free(net->ref[k]);
-    free(net->work);
+    ffnn_net_free(net->net);
 }
 
 /* Each weight against the reference, relative to the largest weight step
@@ -245,7 +315,9 @@ static void FN(free_weights)(size_t n_layers, double **copy)
         free(copy[k]);
 }
 
-/* train_step, train_samples (both input paths), query and backquery. */
+/* Training (one step, then a schedule, from inputs and targets or from
+   pixels and labels), query (inputs and pixels), backquery, and gradients
+   from pixels and labels against those of their scaled inputs and targets. */
 static void FN(test_network)(const size_t *sizes, int rule, const char *level)
 {
     enum { N_SAMPLES = 4, COUNT = 6 };
@@ -277,12 +349,12 @@ static void FN(test_network)(const size_t *sizes, int rule, const char *level)
     {
         const double want = ref_train_step(n_layers, sizes, net.ref, 0.3, rule,
                                            net.o, net.e, net.d, t);
-        const REAL got = FN(ffnn_train_step)(n_layers, sizes, net.w,
-                                             (REAL)0.3, rule, inputs, targets,
-                                             net.work);
-        FN(check_close)("train_step squared error", level, got, want,
-                        NET_TOL * want + EPS);
-        FN(check_weights)(&net, before, "train_step weights", level);
+        const ffnn_samples rows = FN(samples)(N_SAMPLES, NULL, inputs, targets,
+                                              NULL);
+        const double got = FN(train)(net.net, &rows, NULL, 1, 0.3, rule);
+        FN(check_close)("train one step squared error", level, (REAL)got,
+                        want, NET_TOL * want + EPS);
+        FN(check_weights)(&net, before, "train one step weights", level);
     }
     FN(free_weights)(n_layers, before);
 
@@ -299,13 +371,12 @@ static void FN(test_network)(const size_t *sizes, int rule, const char *level)
             want += ref_train_step(n_layers, sizes, net.ref, 0.3, rule, net.o,
                                    net.e, net.d, t);
         }
-        got = FN(ffnn_train_samples)(n_layers, sizes, net.w, (REAL)0.3, rule,
-                                     NULL, inputs, targets, NULL, order, COUNT,
-                                     net.work);
-        FN(check_close)("train_samples(inputs) error sum", level, (REAL)got,
-                        want, NET_TOL * want + EPS);
-        FN(check_weights)(&net, before, "train_samples(inputs) weights",
-                          level);
+        const ffnn_samples rows = FN(samples)(N_SAMPLES, NULL, inputs, targets,
+                                              NULL);
+        got = FN(train)(net.net, &rows, order, COUNT, 0.3, rule);
+        FN(check_close)("train(inputs) error sum", level, (REAL)got, want,
+                        NET_TOL * want + EPS);
+        FN(check_weights)(&net, before, "train(inputs) weights", level);
     }
     FN(free_weights)(n_layers, before);
 
@@ -322,19 +393,22 @@ static void FN(test_network)(const size_t *sizes, int rule, const char *level)
             want += ref_train_step(n_layers, sizes, net.ref, 0.3, rule, net.o,
                                    net.e, net.d, t);
         }
-        got = FN(ffnn_train_samples)(n_layers, sizes, net.w, (REAL)0.3, rule,
-                                     pixels, NULL, NULL, labels, order, COUNT,
-                                     net.work);
-        FN(check_close)("train_samples(pixels) error sum", level, (REAL)got,
-                        want, NET_TOL * want + EPS);
-        FN(check_weights)(&net, before, "train_samples(pixels) weights",
-                          level);
+        const ffnn_samples rows = FN(samples)(N_SAMPLES, pixels, NULL, NULL,
+                                              labels);
+        got = FN(train)(net.net, &rows, order, COUNT, 0.3, rule);
+        FN(check_close)("train(pixels) error sum", level, (REAL)got, want,
+                        NET_TOL * want + EPS);
+        FN(check_weights)(&net, before, "train(pixels) weights", level);
     }
     FN(free_weights)(n_layers, before);
 
     /* Query every sample with the trained weights. */
-    FN(ffnn_query)(n_layers, sizes, (const REAL *const *)net.w, N_SAMPLES,
-                   inputs, outputs, net.work);
+    {
+        const ffnn_samples rows = FN(samples)(N_SAMPLES, NULL, inputs, NULL,
+                                              NULL);
+        check(ffnn_query(net.net, &rows, outputs) == FFNN_OK, "query status",
+              level, 0, 0);
+    }
     for (size_t s = 0; s < N_SAMPLES; s++) {
         for (size_t c = 0; c < n_in; c++)
             net.o[0][c] = inputs[s * n_in + c];
@@ -344,14 +418,55 @@ static void FN(test_network)(const size_t *sizes, int rule, const char *level)
                             net.o[n_layers][j], NET_TOL);
     }
 
+    /* Pixels and labels are the book's inputs and targets exactly: query
+       and gradients from them give the bits of the scaled inputs and the
+       one-hot targets. */
+    {
+        REAL *scaled = xmalloc(N_SAMPLES * n_in, sizeof(REAL));
+        REAL *one_hot = xmalloc(N_SAMPLES * n_out, sizeof(REAL));
+        REAL *from_pixels = xmalloc(N_SAMPLES * n_out, sizeof(REAL));
+        REAL *grads[2][MAX_LAYERS];
+        const ffnn_samples raw = FN(samples)(N_SAMPLES, pixels, NULL, NULL,
+                                             labels);
+        ffnn_samples cooked;
+        for (size_t i = 0; i < N_SAMPLES * n_in; i++)
+            scaled[i] = (REAL)pixels[i];
+        check(ffnn_scale_pixels(DTYPE, N_SAMPLES * n_in, scaled, scaled) ==
+                      FFNN_OK &&
+                  ffnn_one_hot(DTYPE, N_SAMPLES, n_out, labels, one_hot,
+                               NULL) == FFNN_OK,
+              "scale_pixels and one_hot status", level, 0, 0);
+        cooked = FN(samples)(N_SAMPLES, NULL, scaled, one_hot, NULL);
+        check(ffnn_query(net.net, &raw, from_pixels) == FFNN_OK &&
+                  ffnn_query(net.net, &cooked, outputs) == FFNN_OK &&
+                  memcmp(from_pixels, outputs,
+                         N_SAMPLES * n_out * sizeof(REAL)) == 0,
+              "query(pixels) bitwise query(scaled inputs)", level, 0, 0);
+        for (size_t g = 0; g < 2; g++)
+            for (size_t k = 0; k < n_layers; k++)
+                grads[g][k] = xmalloc(sizes[k + 1] * sizes[k], sizeof(REAL));
+        check(ffnn_gradients(net.net, rule, &raw, (void *const *)grads[0],
+                             NULL) == FFNN_OK &&
+                  ffnn_gradients(net.net, rule, &cooked,
+                                 (void *const *)grads[1], NULL) == FFNN_OK,
+              "gradients status", level, 0, 0);
+        for (size_t k = 0; k < n_layers; k++) {
+            check(memcmp(grads[0][k], grads[1][k],
+                         sizes[k + 1] * sizes[k] * sizeof(REAL)) == 0,
+                  "gradients(pixels, labels) bitwise", level, 0, 0);
+            free(grads[0][k]), free(grads[1][k]);
+        }
+        free(scaled), free(one_hot), free(from_pixels);
+    }
+
     /* Backquery the first target row; image reuses `inputs`. */
     {
         const REAL *target = targets;
         for (size_t j = 0; j < n_out; j++)
             t[j] = target[j];
         ref_backquery(n_layers, sizes, net.ref, t, net.o);
-        FN(ffnn_backquery)(n_layers, sizes, (const REAL *const *)net.w, target,
-                           inputs, net.work);
+        check(ffnn_backquery(net.net, target, inputs) == FFNN_OK,
+              "backquery status", level, 0, 0);
         for (size_t c = 0; c < n_in; c++)
             FN(check_close)("backquery", level, inputs[c], net.o[0][c],
                             NET_TOL);
@@ -396,8 +511,12 @@ static void FN(test_gradients)(const size_t *sizes, int rule,
                     want[k][r * sizes[k] + c] -=
                         f * net.d[k + 1][r] * net.o[k][c];
     }
-    FN(ffnn_gradients)(n_layers, sizes, (const REAL *const *)net.w, rule, N,
-                       inputs, targets, grads, net.work);
+    {
+        const ffnn_samples rows = FN(samples)(N, NULL, inputs, targets, NULL);
+        check(ffnn_gradients(net.net, rule, &rows, (void *const *)grads,
+                             NULL) == FFNN_OK,
+              "gradients status", level, 0, 0);
+    }
     for (size_t k = 0; k < n_layers; k++) {
         const size_t count = sizes[k + 1] * sizes[k];
         double scale = 0;
@@ -457,7 +576,7 @@ static void FN(test_update_matvec)(const char *level)
             FN(fill)(b, cols, -1, 1);
             FN(fill)(x, cols, -1, 1);
             memcpy(w0, w, rows * cols * sizeof(REAL));
-            FN(ffnn_update_matvec)(rows, cols, w, scale, a, b, x, y);
+            KERNELS->update_matvec(rows, cols, w, scale, a, b, x, y);
             for (size_t r = 0; r < rows; r++) {
                 double s = 0, mag = 0;
                 for (size_t c = 0; c < cols; c++) {
@@ -476,54 +595,47 @@ static void FN(test_update_matvec)(const char *level)
         }
 }
 
-/* The pool functions give bitwise the results of the one-thread ones. */
+/* A net on two threads (or set to two) trains and queries bitwise as one
+   on one thread. */
 static void FN(test_pool)(const size_t *sizes, int rule, const char *level)
 {
     enum { N_SAMPLES = 5, COUNT = 7 };
     const int64_t order[COUNT] = {4, 1, 0, 3, 2, 1, 4};
-    ffnn_pool *pool = ffnn_pool_create(2);
     struct FN(net) one, two;
     FN(net_init)(&one, sizes);
     FN(net_init)(&two, sizes);
     const size_t n_layers = one.n_layers, n_in = sizes[0];
     const size_t n_out = sizes[n_layers];
-    const size_t work = ffnn_work_size(n_layers, sizes);
     REAL *inputs = xmalloc(N_SAMPLES * n_in, sizeof(REAL));
     REAL *targets = xmalloc(N_SAMPLES * n_out, sizeof(REAL));
     REAL *out1 = xmalloc(N_SAMPLES * n_out, sizeof(REAL));
     REAL *out2 = xmalloc(N_SAMPLES * n_out, sizeof(REAL));
-    REAL *work2 = xmalloc(2 * work, sizeof(REAL));
+    const ffnn_samples rows = FN(samples)(N_SAMPLES, NULL, inputs, targets,
+                                          NULL);
     double e1, e2;
-    check(pool != NULL && ffnn_pool_threads(pool) == 2 &&
-              ffnn_pool_threads(NULL) == 1,
-          "pool of 2 threads", level, ffnn_pool_threads(pool), 2);
+    check(ffnn_net_set_threads(two.net, 2) == FFNN_OK, "set_threads(2)",
+          level, 0, 0);
     FN(fill)(inputs, N_SAMPLES * n_in, 0.01, 1);
     FN(fill)(targets, N_SAMPLES * n_out, 0.01, 0.99);
     for (size_t k = 0; k < n_layers; k++)
         memcpy(two.w[k], one.w[k], sizes[k + 1] * sizes[k] * sizeof(REAL));
-    e1 = FN(ffnn_train_samples)(n_layers, sizes, one.w, (REAL)0.3, rule, NULL,
-                                inputs, targets, NULL, order, COUNT, one.work);
-    e2 = FN(ffnn_train_samples_pool)(n_layers, sizes, two.w, (REAL)0.3, rule,
-                                     NULL, inputs, targets, NULL, order, COUNT,
-                                     two.work, pool);
-    check(e1 == e2, "train_samples_pool error sum", level, e2, e1);
+    e1 = FN(train)(one.net, &rows, order, COUNT, 0.3, rule);
+    e2 = FN(train)(two.net, &rows, order, COUNT, 0.3, rule);
+    check(e1 == e2, "train on 2 threads error sum", level, e2, e1);
     for (size_t k = 0; k < n_layers; k++)
         for (size_t i = 0; i < sizes[k + 1] * sizes[k]; i++)
-            FN(check_close)("train_samples_pool weights", level, two.w[k][i],
+            FN(check_close)("train on 2 threads weights", level, two.w[k][i],
                             one.w[k][i], 0);
-    FN(ffnn_query)(n_layers, sizes, (const REAL *const *)one.w, N_SAMPLES,
-                   inputs, out1, one.work);
-    FN(ffnn_query_pool)(n_layers, sizes, (const REAL *const *)one.w, N_SAMPLES,
-                        inputs, out2, work2, pool);
+    ffnn_query(one.net, &rows, out1);
+    ffnn_query(two.net, &rows, out2);
     for (size_t i = 0; i < N_SAMPLES * n_out; i++)
-        FN(check_close)("query_pool", level, out2[i], out1[i], 0);
-    FN(ffnn_query_pool)(n_layers, sizes, (const REAL *const *)one.w, N_SAMPLES,
-                        inputs, out2, work2, NULL);
+        FN(check_close)("query on 2 threads", level, out2[i], out1[i], 0);
+    check(ffnn_net_set_threads(two.net, 1) == FFNN_OK &&
+              ffnn_query(two.net, &rows, out2) == FFNN_OK,
+          "set_threads(1)", level, 0, 0);
     for (size_t i = 0; i < N_SAMPLES * n_out; i++)
-        FN(check_close)("query_pool without a pool", level, out2[i], out1[i],
-                        0);
-    ffnn_pool_destroy(pool);
-    free(inputs), free(targets), free(out1), free(out2), free(work2);
+        FN(check_close)("query back on 1 thread", level, out2[i], out1[i], 0);
+    free(inputs), free(targets), free(out1), free(out2);
     FN(net_free)(&one);
     FN(net_free)(&two);
 }
@@ -601,10 +713,10 @@ static void FN(test_rotate)(const char *level)
         }
 }
 
-/* The ffnn_biased_ functions. A one-layer network with biases b is one
-   without, with an input fixed at 1 whose weight column is b; its backquery
-   is the plain one of sigmoid(logit(t) - b). The whole network trains and
-   queries bitwise alike on 1 and 2 threads. */
+/* Bias nodes. A one-layer network with biases b is one without, with an
+   input fixed at 1 whose weight column is b; its backquery is the plain one
+   of sigmoid(logit(t) - b). The whole network trains and queries bitwise
+   alike on 1 and 2 threads. */
 static void FN(test_biases)(const size_t *sizes, int rule, const char *level)
 {
     enum { N = 3 };
@@ -620,7 +732,6 @@ static void FN(test_biases)(const size_t *sizes, int rule, const char *level)
     REAL *gw = xmalloc((n + 1) * m, sizeof(REAL));
     REAL *image = xmalloc(n, sizeof(REAL)), *image2 = xmalloc(n, sizeof(REAL));
     REAL *bs[MAX_LAYERS], *bs2[MAX_LAYERS];
-    ffnn_pool *pool = ffnn_pool_create(2);
     FN(net_init)(&a, one);
     FN(net_init)(&b, wide);
     FN(fill)(bias, m, -1, 1);
@@ -634,46 +745,51 @@ static void FN(test_biases)(const size_t *sizes, int rule, const char *level)
         memcpy(b.w[0] + r * (n + 1), a.w[0] + r * n, n * sizeof(REAL));
         b.w[0][r * (n + 1) + n] = bias[r];
     }
-    FN(ffnn_biased_query_pool)(1, one, (const REAL *const *)a.w,
-                               (const REAL *const *)&bias, N, xs, o1, a.work,
-                               NULL);
-    FN(ffnn_query)(1, wide, (const REAL *const *)b.w, N, x, o2, b.work);
-    for (size_t i = 0; i < N * m; i++)
-        FN(check_close)("biased query", level, o1[i], o2[i], NET_TOL);
-    FN(ffnn_biased_gradients)(1, one, (const REAL *const *)a.w,
-                              (const REAL *const *)&bias, rule, N, xs, t, &g,
-                              &gb, a.work);
-    FN(ffnn_gradients)(1, wide, (const REAL *const *)b.w, rule, N, x, t, &gw,
-                       b.work);
-    for (size_t r = 0; r < m; r++) {
-        FN(check_close)("biased gradients bias", level, gb[r],
-                        gw[r * (n + 1) + n], NET_TOL);
+    {
+        ffnn_net *biased = FN(net_of)(1, one, a.w, &bias, 1);
+        const ffnn_samples plain = FN(samples)(N, NULL, xs, t, NULL);
+        const ffnn_samples widened = FN(samples)(N, NULL, x, t, NULL);
+        REAL *bias_grads[1] = {gb};
+        ffnn_query(biased, &plain, o1);
+        ffnn_query(b.net, &widened, o2);
+        for (size_t i = 0; i < N * m; i++)
+            FN(check_close)("biased query", level, o1[i], o2[i], NET_TOL);
+        ffnn_gradients(biased, rule, &plain, (void *const *)&g,
+                       (void *const *)bias_grads);
+        ffnn_gradients(b.net, rule, &widened, (void *const *)&gw, NULL);
+        for (size_t r = 0; r < m; r++) {
+            FN(check_close)("biased gradients bias", level, gb[r],
+                            gw[r * (n + 1) + n], NET_TOL);
+            for (size_t c = 0; c < n; c++)
+                FN(check_close)("biased gradients weight", level,
+                                g[r * n + c], gw[r * (n + 1) + c], NET_TOL);
+        }
+        check(ffnn_gradients(b.net, rule, &widened, (void *const *)&gw,
+                             (void *const *)bias_grads) == FFNN_ERROR_ARGUMENT,
+              "bias gradients of a net without biases refused", level, 0, 0);
+        /* Sample by sample, as train() does. */
+        for (size_t s = 0; s < N; s++) {
+            const int64_t at = (int64_t)s;
+            FN(train)(biased, &plain, &at, 1, 0.3, rule);
+            FN(train)(b.net, &widened, &at, 1, 0.3, rule);
+        }
+        for (size_t r = 0; r < m; r++) {
+            FN(check_close)("biased train bias", level, bias[r],
+                            b.w[0][r * (n + 1) + n], NET_TOL);
+            for (size_t c = 0; c < n; c++)
+                FN(check_close)("biased train weight", level,
+                                a.w[0][r * n + c], b.w[0][r * (n + 1) + c],
+                                NET_TOL);
+        }
+        ffnn_backquery(biased, t, image);
+        for (size_t r = 0; r < m; r++)
+            o1[r] = (REAL)ref_sigmoid(log(t[r] / (1 - t[r])) - bias[r]);
+        ffnn_backquery(a.net, o1, image2);
         for (size_t c = 0; c < n; c++)
-            FN(check_close)("biased gradients weight", level, g[r * n + c],
-                            gw[r * (n + 1) + c], NET_TOL);
-    }
-    for (size_t s = 0; s < N; s++) {
-        FN(ffnn_biased_train_step)(1, one, a.w, &bias, (REAL)0.3, rule,
-                                   xs + s * n, t + s * m, a.work);
-        FN(ffnn_train_step)(1, wide, b.w, (REAL)0.3, rule, x + s * (n + 1),
-                            t + s * m, b.work);
-    }
-    for (size_t r = 0; r < m; r++) {
-        FN(check_close)("biased train_step bias", level, bias[r],
-                        b.w[0][r * (n + 1) + n], NET_TOL);
-        for (size_t c = 0; c < n; c++)
-            FN(check_close)("biased train_step weight", level,
-                            a.w[0][r * n + c], b.w[0][r * (n + 1) + c],
+            FN(check_close)("biased backquery", level, image[c], image2[c],
                             NET_TOL);
+        ffnn_net_free(biased);
     }
-    FN(ffnn_biased_backquery)(1, one, (const REAL *const *)a.w,
-                              (const REAL *const *)&bias, t, image, a.work);
-    for (size_t r = 0; r < m; r++)
-        o1[r] = (REAL)ref_sigmoid(log(t[r] / (1 - t[r])) - bias[r]);
-    FN(ffnn_backquery)(1, one, (const REAL *const *)a.w, o1, image2, a.work);
-    for (size_t c = 0; c < n; c++)
-        FN(check_close)("biased backquery", level, image[c], image2[c],
-                        NET_TOL);
     /* The whole network, biases on 1 and 2 threads. */
     FN(net_init)(&c, sizes);
     FN(net_init)(&d, sizes);
@@ -690,42 +806,156 @@ static void FN(test_biases)(const size_t *sizes, int rule, const char *level)
              *tt = xmalloc(N * n_out, sizeof(REAL));
         REAL *q1 = xmalloc(N * n_out, sizeof(REAL)),
              *q2 = xmalloc(N * n_out, sizeof(REAL));
-        REAL *work2 = xmalloc(2 * ffnn_work_size(L, sizes), sizeof(REAL));
+        ffnn_net *one_thread = FN(net_of)(L, sizes, c.w, bs, 1);
+        ffnn_net *two_threads = FN(net_of)(L, sizes, d.w, bs2, 2);
+        const ffnn_samples rows = FN(samples)(N, NULL, in, tt, NULL);
         double e1, e2;
         FN(fill)(in, N * n, 0.01, 1);
         FN(fill)(tt, N * n_out, 0.01, 0.99);
-        e1 = FN(ffnn_biased_train_samples_pool)(L, sizes, c.w, bs, (REAL)0.3,
-                                                rule, NULL, in, tt, NULL, order,
-                                                N, c.work, NULL);
-        e2 = FN(ffnn_biased_train_samples_pool)(L, sizes, d.w, bs2, (REAL)0.3,
-                                                rule, NULL, in, tt, NULL, order,
-                                                N, d.work, pool);
-        check(e1 == e2, "biased train_samples_pool error sum", level, e2, e1);
+        e1 = FN(train)(one_thread, &rows, order, N, 0.3, rule);
+        e2 = FN(train)(two_threads, &rows, order, N, 0.3, rule);
+        check(e1 == e2, "biased train on 2 threads error sum", level, e2, e1);
         for (size_t k = 0; k < L; k++) {
             check(memcmp(c.w[k], d.w[k],
                          sizes[k + 1] * sizes[k] * sizeof(REAL)) == 0 &&
                       memcmp(bs[k], bs2[k], sizes[k + 1] * sizeof(REAL)) == 0,
-                  "biased train_samples_pool bitwise", level, 0, 0);
+                  "biased train on 2 threads bitwise", level, 0, 0);
         }
-        FN(ffnn_biased_query_pool)(L, sizes, (const REAL *const *)c.w,
-                                   (const REAL *const *)bs, N, in, q1, c.work,
-                                   NULL);
-        FN(ffnn_biased_query_pool)(L, sizes, (const REAL *const *)c.w,
-                                   (const REAL *const *)bs, N, in, q2, work2,
-                                   pool);
+        ffnn_query(one_thread, &rows, q1);
+        ffnn_query(two_threads, &rows, q2);
         check(memcmp(q1, q2, N * n_out * sizeof(REAL)) == 0,
-              "biased query_pool bitwise", level, 0, 0);
-        free(in), free(tt), free(q1), free(q2), free(work2);
+              "biased query on 2 threads bitwise", level, 0, 0);
+        ffnn_net_free(one_thread);
+        ffnn_net_free(two_threads);
+        free(in), free(tt), free(q1), free(q2);
     }
     for (size_t k = 0; k < c.n_layers; k++)
         free(bs[k]), free(bs2[k]);
-    ffnn_pool_destroy(pool);
     FN(net_free)(&a), FN(net_free)(&b), FN(net_free)(&c), FN(net_free)(&d);
     free(x), free(xs), free(t), free(bias), free(o1), free(o2), free(g),
         free(gb), free(gw), free(image), free(image2);
 }
 
-#include "test_exact_template.h"
+/* Every status the network object returns, each for the argument that
+   causes it, and a bad label or index changing no weight. */
+static void FN(test_statuses)(const char *level)
+{
+    const size_t sizes[4] = {3, 4, 2, 0}, zero[2] = {3, 0};
+    const size_t huge[2] = {SIZE_MAX / 2, 3};
+    struct FN(net) net;
+    REAL inputs[2 * 3] = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f};
+    REAL targets[2 * 2] = {0.99f, 0.01f, 0.01f, 0.99f}, out[2 * 2];
+    const int64_t good[2] = {0, 1}, bad_label[2] = {1, 2};
+    const int64_t bad_order[3] = {0, 1, -1}, far_order[2] = {1, 2};
+    const ffnn_samples rows = FN(samples)(2, NULL, inputs, targets, NULL);
+    ffnn_samples both = rows, no_targets = rows, labelled = rows;
+    ffnn_schedule schedule = {bad_order, 3, 0.3, FFNN_RULE_BOOK,
+                              FFNN_ENGINE_AUTO};
+    ffnn_net *made = NULL;
+    REAL first;
+    double sse = 0;
+    size_t row = 9;
+    FN(net_init)(&net, sizes);
+    first = net.w[0][0];
+    both.pixels = (const uint8_t *)"abcdef";
+    no_targets.targets = NULL;
+    labelled.targets = NULL;
+    labelled.labels = bad_label;
+
+    check(ffnn_train(net.net, &rows, &schedule, &sse) == FFNN_ERROR_INDEX &&
+              ffnn_net_failed_row(net.net) == 2 && net.w[0][0] == first,
+          "index -1 refused at its position", level,
+          (double)ffnn_net_failed_row(net.net), 2);
+    schedule.order = far_order;
+    schedule.count = 2;
+    check(ffnn_train(net.net, &rows, &schedule, NULL) == FFNN_ERROR_INDEX &&
+              ffnn_net_failed_row(net.net) == 1,
+          "index = rows refused", level, 0, 0);
+    schedule.order = NULL;
+    schedule.count = 3;
+    check(ffnn_train(net.net, &rows, &schedule, NULL) == FFNN_ERROR_INDEX,
+          "count beyond rows refused", level, 0, 0);
+    schedule.count = 2;
+    check(ffnn_train(net.net, &labelled, &schedule, NULL) ==
+                  FFNN_ERROR_LABEL &&
+              ffnn_net_failed_row(net.net) == 1 && net.w[0][0] == first,
+          "label = output nodes refused at its row", level, 0, 0);
+    check(ffnn_train(net.net, &both, &schedule, NULL) == FFNN_ERROR_ARGUMENT &&
+              ffnn_train(net.net, &no_targets, &schedule, NULL) ==
+                  FFNN_ERROR_ARGUMENT &&
+              ffnn_query(net.net, &both, out) == FFNN_ERROR_ARGUMENT &&
+              ffnn_gradients(net.net, FFNN_RULE_BOOK, &no_targets,
+                             (void *const *)net.w, NULL) ==
+                  FFNN_ERROR_ARGUMENT,
+          "one of pixels and inputs, one of targets and labels", level, 0, 0);
+    schedule.engine = FFNN_ENGINE_SPARSE;
+    check(ffnn_train(net.net, &rows, &schedule, NULL) == FFNN_ERROR_ENGINE,
+          "sparse engine not available", level, 0, 0);
+    schedule.engine = 7;
+    check(ffnn_train(net.net, &rows, &schedule, NULL) == FFNN_ERROR_ARGUMENT,
+          "unknown engine", level, 0, 0);
+    schedule.engine = FFNN_ENGINE_DENSE;
+    schedule.rule = 7;
+    check(ffnn_train(net.net, &rows, &schedule, NULL) == FFNN_ERROR_ARGUMENT &&
+              ffnn_gradients(net.net, 7, &rows, (void *const *)net.w, NULL) ==
+                  FFNN_ERROR_ARGUMENT &&
+              net.w[0][0] == first,
+          "unknown rule", level, 0, 0);
+    schedule.rule = FFNN_RULE_MSE;
+    schedule.count = 0;
+    check(ffnn_train(net.net, &rows, &schedule, &sse) == FFNN_OK && sse == 0,
+          "no steps", level, sse, 0);
+    labelled.labels = good;
+    schedule.count = 2;
+    check(ffnn_train(net.net, &labelled, &schedule, &sse) == FFNN_OK &&
+              sse > 0 && net.w[0][0] != first,
+          "labels trained on", level, sse, 1);
+    /* A non-finite weight makes every sum after it NaN. */
+    net.w[1][0] = (REAL)INFINITY;
+    check(ffnn_train(net.net, &rows, &schedule, &sse) ==
+                  FFNN_ERROR_NOT_FINITE && sse != sse,
+          "infinite weight reported", level, sse, 0);
+
+    check(ffnn_net_create(&made, DTYPE, 1, zero, 0, 1) ==
+                  FFNN_ERROR_ARGUMENT && made == NULL &&
+              ffnn_net_create(&made, 5, 2, sizes, 0, 1) ==
+                  FFNN_ERROR_ARGUMENT &&
+              ffnn_net_create(&made, DTYPE, 0, sizes, 0, 1) ==
+                  FFNN_ERROR_ARGUMENT &&
+              ffnn_net_create(&made, DTYPE, 1, huge, 0, 1) ==
+                  FFNN_ERROR_ARGUMENT &&
+              ffnn_net_create(NULL, DTYPE, 2, sizes, 0, 1) ==
+                  FFNN_ERROR_ARGUMENT,
+          "net_create refuses sizes and dtypes", level, 0, 0);
+    check(ffnn_net_create(&made, DTYPE, 2, sizes, 0, 0) ==
+                  FFNN_ERROR_THREADS &&
+              ffnn_net_create(&made, DTYPE, 2, sizes, 0,
+                              FFNN_MAX_THREADS + 1) == FFNN_ERROR_THREADS &&
+              ffnn_net_set_threads(net.net, 0) == FFNN_ERROR_THREADS &&
+              ffnn_net_set_threads(net.net, 1) == FFNN_OK,
+          "threads outside 1 .. FFNN_MAX_THREADS", level, 0, 0);
+    check(ffnn_net_create(&made, DTYPE, 2, sizes, 1, 1) == FFNN_OK, "create",
+          level, 0, 0);
+    check(ffnn_query(made, &rows, out) == FFNN_ERROR_ARGUMENT &&
+              ffnn_backquery(made, targets, inputs) == FFNN_ERROR_ARGUMENT &&
+              ffnn_net_bind(made, (void *const *)net.w, NULL) ==
+                  FFNN_ERROR_ARGUMENT,
+          "an unbound net, or one bound without its biases", level, 0, 0);
+    ffnn_net_free(made);
+    ffnn_net_free(NULL);
+    check(ffnn_one_hot(DTYPE, 2, 2, bad_label, out, &row) ==
+                  FFNN_ERROR_LABEL &&
+              row == 1,
+          "one_hot refuses a label at its row", level, (double)row, 1);
+    check(ffnn_scale_pixels(9, 1, inputs, inputs) == FFNN_ERROR_ARGUMENT &&
+              ffnn_one_hot(9, 1, 2, good, out, NULL) == FFNN_ERROR_ARGUMENT,
+          "unknown dtype refused", level, 0, 0);
+    FN(net_free)(&net);
+}
+
+/* Defined in test_exact_template.h, included after this file. */
+static void FN(test_pixel_scaling)(const char *level);
+static void FN(test_scalar_exact)(void);
 
 static void FN(run_all)(const char *level)
 {
@@ -744,11 +974,14 @@ static void FN(run_all)(const char *level)
             FN(test_pool)(NETWORKS[i], RULES[r], level);
             FN(test_biases)(NETWORKS[i], RULES[r], level);
         }
+    FN(test_statuses)(level);
     FN(test_rotate_by_hand)(level);
     FN(test_rotate)(level);
 }
 
+#undef KERNELS
 #undef NET_TOL
 #undef REAL
 #undef SUFFIX
 #undef EPS
+#undef DTYPE
