@@ -219,6 +219,8 @@ static double ref_rotate_pixel(size_t rows, size_t cols, double degrees,
 #define DTYPE FFNN_FLOAT64
 #include "test_exact_template.h"
 
+#include "test_pixel_query.h"
+
 /* Every status has its own sentence; the network object starts the pool. */
 static void test_strerror_and_pool(void)
 {
@@ -266,6 +268,7 @@ int main(void)
               "simd_set", name, ffnn_simd_get(), level);
         run_all_f32(name);
         run_all_f64(name);
+        test_pixel_query(name);
         levels++;
         printf("level %-7s %ld checks, %ld failed\n", name,
                n_checks - before, n_failures - failed);
