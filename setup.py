@@ -152,21 +152,33 @@ simd_libraries = [
     for level in SIMD_PROBE
 ]
 
+# Built against NumPy 2, the modules run on every NumPy from the floor in
+# pyproject.toml's dependencies.
+NUMPY_MACROS = [("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION"), ("NPY_TARGET_VERSION", "NPY_1_24_API_VERSION")]
+# The files _core.pyx includes (its parts by topic); as depends they are also
+# part of the sdist.
+CORE_PARTS = sorted(glob("src/ffnn/*.pxi"))
+
 extensions = [
     Extension(
         "ffnn._core",
         sources=["src/ffnn/_core.pyx"],
         include_dirs=["csrc", numpy.get_include()],
-        depends=C_FILES,
+        depends=C_FILES + CORE_PARTS,
         # Static libraries: the one using the others comes first.
         libraries=["ffnn_kernels"] + [name for name, _ in simd_libraries],
-        define_macros=[
-            ("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION"),
-            # Built against NumPy 2, the module runs on every NumPy from the
-            # floor in pyproject.toml's dependencies.
-            ("NPY_TARGET_VERSION", "NPY_1_24_API_VERSION"),
-        ],
-    )
+        define_macros=NUMPY_MACROS,
+    ),
+    # The single matrix kernels for the tests and the benchmark's probe. It links
+    # no C: it calls the kernels through the table ffnn._core hands it, so that
+    # both see the one SIMD level in use.
+    Extension(
+        "ffnn._testing",
+        sources=["src/ffnn/_testing.pyx"],
+        include_dirs=["csrc", numpy.get_include()],
+        depends=C_HEADERS,
+        define_macros=NUMPY_MACROS,
+    ),
 ]
 
 setup(

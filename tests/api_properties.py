@@ -131,7 +131,7 @@ def train(case):
         (ValueError, cx is not None and not vector_ok(cx, net.sizes[0])),
         (TypeError, ct is None),
         (ValueError, ct is not None and not vector_ok(ct, net.sizes[-1])),
-        # Finiteness is checked last, by the core, as it reads the values.
+        # Finiteness is checked last, once both are arrays of the right shape.
         (ValueError, not (cx is not None and ct is not None
                           and np.isfinite(cx).all() and np.isfinite(ct).all())),
     ])

@@ -124,17 +124,16 @@ def test_gradients_reject_bad_shapes():
 
 def test_core_gradients_guard_their_arguments():
     """A direct call into the binding cannot write outside the arrays it is given."""
-    from ffnn import _core
-
     net = ffnn.NeuralNetwork(5, 4, 3, 0.1)
-    layers, work = _core.Layers(net.weights), np.empty(net._layers.work_size)
     x, t = np.zeros((2, 5)), np.zeros((2, 3))
-    with pytest.raises(ValueError, match="gradient matrices of sizes"):
-        _core.gradients(layers, 0, x, t, _core.Layers([np.empty((4, 5)), np.empty((2, 4))]), work)
-    grads = _core.Layers([np.empty_like(w) for w in net.weights])
+    grads = [np.empty_like(w) for w in net.weights]
+    with pytest.raises(ValueError, match="gradient arrays of shapes"):
+        net._net.gradients(0, [np.empty((4, 5)), np.empty((2, 4))], inputs=x, targets=t)
     with pytest.raises(ValueError, match="2 inputs but 1 targets"):
-        _core.gradients(layers, 0, x, t[:1], grads, work)
-    with pytest.raises(ValueError, match="unknown rule 7"):
-        _core.gradients(layers, 7, x, t, grads, work)
-    with pytest.raises(ValueError, match="work space holds"):
-        _core.gradients(layers, 0, x, t, grads, work[:3])
+        net._net.gradients(0, grads, inputs=x, targets=t[:1])
+    with pytest.raises(ValueError, match="gradients: a size, dtype, rule"):
+        net._net.gradients(7, grads, inputs=x, targets=t)
+    with pytest.raises(ValueError, match="gradients: a size, dtype, rule"):
+        net._net.gradients(0, grads, [np.empty(4), np.empty(3)], inputs=x, targets=t)
+    with pytest.raises(ValueError, match=r"labels must lie in 0\.\.2"):
+        net._net.gradients(0, grads, inputs=x, labels=np.array([0, 3]))

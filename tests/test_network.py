@@ -243,8 +243,7 @@ def test_a_batch_query_in_blocks_equals_one_call(threads, dtype):
     rows = ffnn._core_calls._QUERY_UPDATES // (300 * 400 + 400 * 300 + 300 * 10) * threads
     assert rows < len(x) // 2
     whole = np.empty((len(x), 10), dtype=dtype)
-    ffnn._core.query(net._layers, x, whole, np.empty(net._layers.work_size * threads, dtype),
-                     net._pool if threads > 1 else None)
+    net._net.query(whole, inputs=x)
     np.testing.assert_array_equal(net.query(x), whole)
 
 

@@ -10,7 +10,7 @@ import reference
 from conftest import DTYPES, assert_close, assert_loss_close, network_like
 
 import ffnn
-from ffnn import _core
+from ffnn import _core, _testing
 from ffnn.datasets import make_targets, scale_inputs
 
 # Around every vector width (4, 8, 16 lanes, and pairs of them) and MNIST's 784 + 1.
@@ -35,18 +35,18 @@ def test_row_kernels_match_numpy_at_every_level(level, cols, dtype):
         w64, x64, b64, e64, a64 = as64(w, x, b, e, a)
 
         y = np.empty(rows, dtype)
-        _core.matvec(w, x, y)
+        _testing.matvec(w, x, y)
         assert_close(y, w64 @ x64, dtype)
         z = np.empty(cols, dtype)
-        _core.matvec_t(w, e, z)
+        _testing.matvec_t(w, e, z)
         assert_close(z, w64.T @ e64, dtype)
 
         updated = w64 + 0.3 * np.outer(a64, b64)
         fused = w.copy()
-        _core.update_matvec(fused, dtype(0.3), a, b, x, y)
+        _testing.update_matvec(fused, dtype(0.3), a, b, x, y)
         assert_close(fused, updated, dtype)
         assert_close(y, fused.astype(np.float64) @ x64, dtype)
-        _core.outer_update(w, dtype(0.3), a, b)
+        _testing.outer_update(w, dtype(0.3), a, b)
         # The fused and the plain update are the same arithmetic.
         np.testing.assert_array_equal(w, fused)
 
@@ -144,7 +144,7 @@ def test_threads_setting_is_checked_and_survives_copy():
     with pytest.raises(TypeError, match="threads must be an integer"):
         net.threads = "2"
     with pytest.raises(ValueError, match="threads must be between 1 and"):
-        _core.Pool(10_000)
+        _core.Net([np.zeros((3, 2))], threads=10_000)
 
 
 @pytest.mark.slow

@@ -42,6 +42,7 @@ def exercise(dtype, rule: str, data) -> None:
     net.fit(x[:30], t[:30], shuffle=False)
     outputs = net.query(x[:40])
     assert outputs.shape == (40, 10) and np.isfinite(outputs).all()
+    np.testing.assert_array_equal(net.query(images[:40]), outputs)
     np.testing.assert_array_equal(net.query(x[0]), outputs[0])
     assert 0 <= net.score(images[:40], labels[:40]) <= 1
     image = net.backquery(np.full(10, 0.01, dtype) + np.eye(10, dtype=dtype)[3] * 0.98)
@@ -62,6 +63,11 @@ def exercise(dtype, rule: str, data) -> None:
     net.weights = [w * 0.5 for w in net.weights]
     net.wih, net.who = net.wih, net.who
 
+    threaded = ffnn.NeuralNetwork(784, [20], 10, 0.1, dtype=dtype, seed=0, rule=rule, threads=2, bias=True)
+    threaded.fit(images[:30], labels[:30])
+    threaded.threads = 1
+    assert threaded.gradients(x[:3], t[:3], biases=True)[1] is not None
+
     single = ffnn.NeuralNetwork(3, [], 2, 0.2, dtype=dtype, seed=1, rule=rule)
     single.train([0.1, 0.2, 0.3], [0.99, 0.01])
     single.backquery([0.3, 0.7])
@@ -74,13 +80,15 @@ def exercise(dtype, rule: str, data) -> None:
         lambda: net.fit(images[:3], [0, 1, 10]),
         lambda: net.fit(np.zeros((0, 784)), []),
         lambda: setattr(net, "wih", np.zeros((3, 3))),
-        lambda: _core.train_samples(net._layers, 0.1, 0, None, None, None, None,
-                                    np.zeros(1, np.int64), net._work),
-        lambda: _core.train_samples(net._layers, 0.1, 0, images[:2], None, None,
-                                    np.array([0, 1]), np.array([0, 5], np.int64), net._work),
-        lambda: _core.query(net._layers, x[:2], np.empty((3, 10), dtype), net._work),
-        lambda: _core.backquery(net._layers, t[0][:5], np.empty(784, dtype), net._work),
-        lambda: _core.train_step(net._layers, x[0], t[0], 0.1, 0, net._work[:5]),
+        lambda: net._net.train(np.zeros(1, np.int64), 0.1, 0),
+        lambda: net._net.train(np.array([0, 5], np.int64), 0.1, 0, pixels=images[:2], labels=np.array([0, 1])),
+        lambda: net._net.train(None, 0.1, 0, pixels=images[:2], labels=np.array([0, 10])),
+        lambda: net._net.train(None, 0.1, 9, inputs=x[:1], targets=t[:1]),
+        lambda: net._net.query(np.empty((3, 10), dtype), inputs=x[:2]),
+        lambda: net._net.backquery(t[0][:5], np.empty(784, dtype)),
+        lambda: net._net.gradients(0, [np.empty((3, 3))], inputs=x[:2], targets=t[:2]),
+        lambda: _core.Net([np.zeros((3, 2))], threads=0),
+        lambda: _core.one_hot(np.array([0, 12]), np.empty((2, 10), dtype)),
     ]
     for k, call in enumerate(bad_calls):
         assert refused(call), f"bad call {k} was not refused"

@@ -307,13 +307,11 @@ static int check_samples(ffnn_net *net, const ffnn_samples *samples,
 {
     if (net == NULL || !net->bound || samples == NULL)
         return FFNN_ERROR_ARGUMENT;
-    if (samples->rows != 0 &&
-        (samples->pixels == NULL) == (samples->inputs == NULL))
+    if ((samples->pixels == NULL) == (samples->inputs == NULL))
         return FFNN_ERROR_ARGUMENT;
     if (!need_targets)
         return FFNN_OK;
-    if (samples->rows != 0 &&
-        (samples->targets == NULL) == (samples->labels == NULL))
+    if ((samples->targets == NULL) == (samples->labels == NULL))
         return FFNN_ERROR_ARGUMENT;
     if (samples->labels) {
         const size_t bad = book_bad_label(samples->rows,

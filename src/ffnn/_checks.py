@@ -114,10 +114,16 @@ def real_array(values, dtype: np.dtype, name: str, finite: bool = True) -> np.nd
             raise TypeError(f"{name} must hold real numbers, not {arr.dtype}")
         with np.errstate(over="ignore"):  # reported below as not finite
             arr = np.asarray(arr, dtype=dtype, order="C")
-    if finite and not _core.all_finite(arr.reshape(-1)):
-        beyond = f" or values beyond the range of {dtype}" if dtype.itemsize < 8 else ""
-        raise ValueError(f"{name} must be finite: it contains NaN or infinity{beyond}")
+    if finite:
+        check_finite(arr, name)
     return arr
+
+
+def check_finite(arr: np.ndarray, name: str) -> None:
+    """Refuse NaN and infinity in a C-contiguous float array (converted from `name`)."""
+    if not _core.all_finite(arr.reshape(-1)):
+        beyond = f" or values beyond the range of {arr.dtype}" if arr.dtype.itemsize < 8 else ""
+        raise ValueError(f"{name} must be finite: it contains NaN or infinity{beyond}")
 
 
 def vector(values, size: int, dtype: np.dtype, name: str, finite: bool = True) -> np.ndarray:
@@ -166,15 +172,34 @@ def paired_samples(inputs: np.ndarray, targets: np.ndarray, n_in: int, n_out: in
         raise ValueError(f"targets must have shape {inputs.shape[:-1] + (n_out,)}, got {targets.shape}")
 
 
-def labels(values, count: int | None, n_classes: int, name: str) -> np.ndarray:
-    """Integer class labels, each in 0..n_classes-1, as int64 (bool counts as 0/1)."""
+def label_values(values, count: int | None, name: str) -> np.ndarray:
+    """Integer class labels as int64 (bool counts as 0/1), their range not checked.
+
+    Labels that go to the C core are checked there, once per call, before the
+    first step; values beyond int64 become its largest, which the core refuses.
+    """
     arr = np.asarray(values)
     if arr.dtype.kind not in "biu":
         raise TypeError(f"{name} must be integer labels, not {arr.dtype}")
     if arr.ndim != 1 or arr.shape[0] == 0 or (count is not None and arr.shape[0] != count):
         expected = f"({count},)" if count is not None else "(n,) with n >= 1"
         raise ValueError(f"{name} must have shape {expected}, got {arr.shape}")
+    if arr.dtype == np.uint64:
+        arr = np.minimum(arr, np.uint64(np.iinfo(np.int64).max))
+    return np.ascontiguousarray(arr, dtype=np.int64)
+
+
+def labels(values, count: int | None, n_classes: int, name: str) -> np.ndarray:
+    """Integer class labels, each in 0..n_classes-1, as int64, for the labels Python uses itself."""
+    arr = label_values(values, count, name)
     low, high = arr.min(), arr.max()
     if low < 0 or high >= n_classes:
         raise ValueError(f"{name} must lie in 0..{n_classes - 1}, got {low}..{high}")
-    return arr.astype(np.int64)
+    return arr
+
+
+def pixel_sample_or_rows(pixels: np.ndarray, n_cols: int, name: str) -> np.ndarray:
+    """uint8 pixels, one sample (1-D) or a non-empty batch (2-D), C-contiguous."""
+    if pixels.ndim not in (1, 2) or pixels.size == 0 or pixels.shape[-1] != n_cols:
+        raise ValueError(f"{name} must have shape ({n_cols},) or (n, {n_cols}) with n >= 1, got {pixels.shape}")
+    return np.ascontiguousarray(pixels)

@@ -1,5 +1,6 @@
-"""Every call NeuralNetwork makes into the C core: its weights bound as C layers, its
-thread pool, and the core's training step, query, backquery and gradients."""
+"""Every call NeuralNetwork makes into the C core: its weights bound to the core's
+network object (``_core.Net``, which also holds the threads), and the core's training
+step, query, backquery and gradients."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -22,55 +23,63 @@ _QUERY_BLOCK = 32
 
 def bind(net: NeuralNetwork, weights: list[np.ndarray],
          biases: list[np.ndarray] | tuple[np.ndarray, ...] | None) -> None:
-    """Make ``weights`` and ``biases`` the network's, as the core's layers, with their work space."""
-    net._layers = _core.Layers([cache_aligned(w) for w in weights], biases)
-    net._sizes = net._layers.sizes
-    net._weights = net._layers.arrays
-    net._biases = net._layers.bias_arrays
+    """Make ``weights`` and ``biases`` the network's: bound to its core network, made
+    for them if it has none of their shapes yet (its threads are ``net._threads``)."""
+    aligned = [cache_aligned(w) for w in weights]
+    core = getattr(net, "_net", None)
+    if (core is None or core.dtype != aligned[0].dtype or core.arrays[0].shape != aligned[0].shape
+            or [w.shape for w in core.arrays] != [w.shape for w in aligned]
+            or (core.bias_arrays is None) != (biases is None)):
+        net._net = _core.Net(aligned, biases, net._threads)
+    else:
+        core.bind(aligned, biases)
+    net._sizes = net._net.sizes
+    net._weights = net._net.arrays
+    net._biases = net._net.bias_arrays
     net._n_weights = sum(w.size for w in weights)
-    net._work = np.empty(net._layers.work_size, dtype=net._dtype)
 
 
-def pool(threads: int) -> _core.Pool:
-    """The core's pool of ``threads`` threads (a count already checked)."""
-    return _core.Pool(threads)
+def set_threads(net: NeuralNetwork, threads: int) -> None:
+    """Share the network's work between ``threads`` threads (a count already checked)."""
+    with net._lock:
+        core = getattr(net, "_net", None)
+        if core is not None:
+            core.threads = threads
+        net._threads = threads
 
 
 def train_step(net: NeuralNetwork, x: np.ndarray, t: np.ndarray) -> float:
     """One step of the network's rule on one sample; the sample's squared error, NaN if not finite."""
     with net._lock:
-        return float(
-            _core.train_step(net._layers, x, t, net._learning_rate, _core.RULES[net._rule], net._work)
-        )
+        return net._net.train(None, net._learning_rate, _core.RULES[net._rule], inputs=x.reshape(1, -1),
+                              targets=t.reshape(1, -1))
 
 
-def query(net: NeuralNetwork, batch: np.ndarray) -> np.ndarray:
-    """Outputs for each row of ``batch``, in blocks of some milliseconds, so that Ctrl-C stops it."""
+def query(net: NeuralNetwork, batch: np.ndarray, pixels: bool = False) -> np.ndarray:
+    """Outputs for each row of ``batch`` (uint8 pixels, scaled in C, if ``pixels``), in
+    blocks of some milliseconds, so that Ctrl-C stops it."""
     out = np.empty((batch.shape[0], net.sizes[-1]), dtype=net._dtype)
-    threads = net._pool.threads
+    threads = net._threads
     rows = max(1, _QUERY_UPDATES // net._n_weights) * threads
     rows += -rows % _QUERY_BLOCK
+    kind = "pixels" if pixels else "inputs"
     if threads == 1:
-        work = np.empty(net._layers.work_size, dtype=net._dtype)
+        # One thread: queries from several Python threads run side by side, each
+        # with scratch space of its own in C.
         for start in range(0, len(batch), rows):
-            _core.query(net._layers, batch[start:start + rows], out[start:start + rows], work)
+            net._net.query(out[start:start + rows], **{kind: batch[start:start + rows]})
     else:
         # A pool runs one call at a time.
         with net._lock:
-            work = np.empty(net._layers.work_size * threads, dtype=net._dtype)
             for start in range(0, len(batch), rows):
-                _core.query(
-                    net._layers, batch[start:start + rows], out[start:start + rows], work,
-                    net._pool,
-                )
+                net._net.query(out[start:start + rows], **{kind: batch[start:start + rows]})
     return out
 
 
 def backquery(net: NeuralNetwork, t: np.ndarray) -> np.ndarray:
     """The input image for the output values ``t`` (already checked to lie in (0, 1))."""
     image = np.empty(net.sizes[0], dtype=net._dtype)
-    work = np.empty(net._layers.work_size, dtype=net._dtype)
-    _core.backquery(net._layers, t, image, work)
+    net._net.backquery(t, image)
     return image
 
 
@@ -79,10 +88,7 @@ def gradients(net: NeuralNetwork, x: np.ndarray,
     """The rule's gradients for the weights and the biases (None without), summed over the rows."""
     grads = [np.empty_like(w) for w in net._weights]
     bias_grads = None if net._biases is None else [np.empty_like(b) for b in net._biases]
-    work = np.empty(net._layers.work_size, dtype=net._dtype)
     with net._lock:
-        _core.gradients(
-            net._layers, _core.RULES[net._rule], x.reshape(-1, net.sizes[0]), t.reshape(-1, net.sizes[-1]),
-            _core.Layers(grads, bias_grads), work,
-        )
+        net._net.gradients(_core.RULES[net._rule], grads, bias_grads, inputs=x.reshape(-1, net.sizes[0]),
+                           targets=t.reshape(-1, net.sizes[-1]))
     return grads, bias_grads

@@ -25,7 +25,7 @@ def get_state(net: NeuralNetwork) -> dict:
             "hidden_is_list": net._hidden_is_list,
             "weights": [w.copy() for w in net._weights],
             "biases": None if net._biases is None else [b.copy() for b in net._biases],
-            "threads": net._pool.threads,
+            "threads": net._threads,
             "seed": net._seed,
             # A copy of the generator, so that a copy or an unpickled
             # network draws the same shuffles as the original would.

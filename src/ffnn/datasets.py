@@ -21,7 +21,7 @@ from typing import Any, NamedTuple, cast
 import numpy as np
 from numpy.typing import DTypeLike
 
-from ffnn import _checks
+from ffnn import _checks, _core
 from ffnn.fetch import fetch_mnist  # noqa: F401  (part of this module's API)
 from ffnn.serialize import ZIP_ERRORS, ModelFileError, NpzMembers, file_path, read_at_most
 
@@ -299,14 +299,16 @@ def scale_inputs(images, dtype=np.float64) -> np.ndarray:
     x = np.asarray(images)
     if x.dtype.kind not in _checks.REAL_KINDS:
         raise TypeError(f"images must hold real numbers, not {x.dtype}")
-    x = x.astype(dtype)
-    return x / dtype.type(255.0) * dtype.type(0.99) + dtype.type(0.01)
+    x = np.array(x, dtype=dtype, order="C")
+    flat = x.reshape(-1)
+    _core.scale_pixels(flat, flat)  # the one definition, which fit and query use on uint8 too
+    return x
 
 
 def make_targets(labels, n_classes: int = 10, dtype=np.float64) -> np.ndarray:
     """The book's targets: 0.99 for the label's node, 0.01 for the others."""
     n_classes = _checks.node_count(n_classes, "n_classes")
-    labels = _checks.labels(labels, None, n_classes, "labels")
-    targets = np.full((len(labels), n_classes), 0.01, dtype=_checks.float_dtype(dtype))
-    targets[np.arange(len(labels)), labels] = 0.99
+    labels = _checks.label_values(labels, None, "labels")
+    targets = np.empty((len(labels), n_classes), dtype=_checks.float_dtype(dtype))
+    _core.one_hot(labels, targets, "labels")  # as fit builds them from labels, in C
     return targets

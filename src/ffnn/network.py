@@ -66,12 +66,12 @@ class NeuralNetwork:
     """
 
     # Set by ffnn._core_calls.bind whenever the weights or biases are replaced.
-    _layers: _core.Layers
+    _net: _core.Net
     _sizes: tuple[int, ...]
     _weights: tuple[np.ndarray, ...]
     _biases: tuple[np.ndarray, ...] | None
     _n_weights: int
-    _work: np.ndarray
+    _threads: int
 
     def __init__(
         self, input_nodes: int, hidden_nodes: int | Sequence[int], output_nodes: int, learning_rate: float, *,
@@ -145,15 +145,14 @@ class NeuralNetwork:
     @property
     def threads(self) -> int:
         """Threads used by fit and by batch queries; the results do not depend on it."""
-        return self._pool.threads
+        return self._threads
 
     @threads.setter
     def threads(self, value: int) -> None:
         count = _checks.node_count(value, "threads")
         if count > MAX_THREADS:
             raise ValueError(f"threads must be at most {MAX_THREADS}, got {count}")
-        with self._lock:
-            self._pool = _core_calls.pool(count)
+        _core_calls.set_threads(self, count)
 
     @property
     def bias(self) -> bool:
@@ -234,9 +233,11 @@ class NeuralNetwork:
         update) and FloatingPointError if the weights are NaN or infinite, or
         so large that the weighted sums overflow.
         """
-        # The core checks finiteness itself, in the same pass that reads them.
         x = _checks.vector(self._inputs(inputs, "inputs"), self.sizes[0], self._dtype, "inputs", finite=False)
         t = _checks.vector(_checks.targets(targets, "targets"), self.sizes[-1], self._dtype, "targets", finite=False)
+        # Last, once both are known to be arrays of the right shape (the core does not look).
+        _checks.check_finite(x, "inputs")
+        _checks.check_finite(t, "targets")
         loss = _core_calls.train_step(self, x, t)
         if loss != loss:
             raise FloatingPointError(training.not_finite_message(self._learning_rate))
@@ -316,8 +317,12 @@ class NeuralNetwork:
         return self._query(inputs, "inputs")
 
     def _query(self, inputs, name: str) -> np.ndarray:
-        x = _checks.sample_or_rows(self._inputs(inputs, name), self.sizes[0], self._dtype, name)
-        out = _core_calls.query(self, x.reshape(-1, self.sizes[0]))
+        arr, is_pixels = _checks.samples(inputs, name, pixels=True)
+        if is_pixels:  # scaled the book's way in C, block by block
+            x = _checks.pixel_sample_or_rows(arr, self.sizes[0], name)
+        else:
+            x = _checks.sample_or_rows(arr, self.sizes[0], self._dtype, name)
+        out = _core_calls.query(self, x.reshape(-1, self.sizes[0]), pixels=is_pixels)
         return out[0] if x.ndim == 1 else out
 
     def backquery(self, targets) -> np.ndarray:

@@ -1,7 +1,7 @@
 """What ``NeuralNetwork.fit`` does around the C core's training call.
 
 ``fit`` checks every argument, then runs the epochs: each epoch one call of
-``_core.train_samples`` over the shuffled samples, or several calls of it, a
+``Net.train`` (the C core's ``ffnn_train``) over the shuffled samples, or several calls of it, a
 chunk at a time, to move a progress bar or to train on rotated copies of the
 images (``augment``). After each epoch it records the history, scores the
 validation set, calls the callback and keeps the best epoch's weights for
@@ -75,6 +75,10 @@ def fit(
     history: dict[str, Any] = {"sum_squared_error": [], "loss": []}
     if validation is not None:
         history["val_accuracy"] = []
+    if rotations is not None and data[3] is not None:
+        # Rotated chunks hand the core a chunk's labels at a time; a call of no
+        # steps has it check all of them before the first.
+        _train_order(net, data, np.empty(0, np.int64))
     try:
         for epoch in range(1, epochs + 1):
             order = rng.permutation(n) if shuffle else np.arange(n)
@@ -121,7 +125,8 @@ def training_data(net: NeuralNetwork, X, y) -> Data:
         pixels, inputs = None, _checks.rows(X_arr, n_in, net.dtype, "X")
     n = len(X_arr)
     if np.ndim(y) == 1:
-        return pixels, inputs, None, _checks.labels(y, n, n_out, "y")
+        # Their range is the C core's to check, once per call, before the first step.
+        return pixels, inputs, None, _checks.label_values(y, n, "y")
     targets = _checks.matrix(_checks.targets(y, "y"), (n, n_out), net.dtype, "y")
     return pixels, inputs, targets, None
 
@@ -156,9 +161,9 @@ def _train_order(net: NeuralNetwork, data: Data, order: np.ndarray, lr: float | 
                  total: float = 0.0) -> float:
     """One C call training on the samples in ``order``; ``total`` plus their squared errors."""
     pixels, inputs, targets, labels = data
-    return _core.train_samples(
-        net._layers, net.learning_rate if lr is None else lr, _core.RULES[net.rule],
-        pixels, inputs, targets, labels, order.astype(np.int64, copy=False), net._work, net._pool, total,
+    return net._net.train(
+        order.astype(np.int64, copy=False), net.learning_rate if lr is None else lr, _core.RULES[net.rule],
+        pixels=pixels, inputs=inputs, targets=targets, labels=labels, total=total, label_name="y",
     )
 
 
@@ -179,7 +184,7 @@ def _train_in_chunks(net: NeuralNetwork, data: Data, order: np.ndarray, rotation
         copies = rotations.copies
         unit = size = max(1, min(_ROTATION_CHUNK, _ROTATION_UPDATES // (copies * net._n_weights)))
     else:
-        copies, unit = 1, net._layers.samples_per_chunk
+        copies, unit = 1, net._net.samples_per_chunk
         size = _FIRST_CHUNK_UPDATES // net._n_weights
     total, done = 0.0, 0
     while done < len(order):
@@ -208,11 +213,10 @@ def _train_rotated(net: NeuralNetwork, rotations: Rotations, data: Data, rows: n
     pixels, inputs, targets, labels = data
     repeat = rotations.copies
     x = inputs[rows] if inputs is not None else scale_inputs(pixels[rows], net.dtype)  # type: ignore[index]
-    return _core.train_samples(
-        net._layers, lr, _core.RULES[net.rule], None, rotations.expand(x),
-        None if targets is None else np.repeat(targets[rows], repeat, axis=0),
-        None if labels is None else np.repeat(labels[rows], repeat),
-        np.arange(len(rows) * repeat, dtype=np.int64), net._work, net._pool, total,
+    return net._net.train(
+        None, lr, _core.RULES[net.rule], inputs=rotations.expand(x),
+        targets=None if targets is None else np.repeat(targets[rows], repeat, axis=0),
+        labels=None if labels is None else np.repeat(labels[rows], repeat), total=total, label_name="y",
     )
 
 

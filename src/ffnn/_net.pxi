@@ -1,0 +1,274 @@
+# Part of _core.pyx: Net, the C network object (ffnn_net) as a Python object.
+
+# Ctrl-C is looked at after about this many weight updates (a few
+# milliseconds of work), so it is answered quickly whatever the network's size.
+cdef Py_ssize_t UPDATES_PER_CHUNK = 1 << 24
+cdef Py_ssize_t MAX_SAMPLES_PER_CHUNK = 1024
+
+
+cdef tuple layer_sizes(tuple weights):
+    """The node counts that the weight matrices' shapes give, input first."""
+    if not weights:
+        raise ValueError("a network needs at least one weight matrix")
+    sizes = []
+    for k, w in enumerate(weights):
+        if not isinstance(w, np.ndarray) or w.ndim != 2:
+            raise ValueError(f"weight matrix {k} must be a 2-D NumPy array")
+        if k == 0:
+            if w.shape[1] == 0:
+                raise ValueError("a network needs at least one input node")
+            sizes.append(w.shape[1])
+        if w.shape[1] != sizes[k] or w.shape[0] == 0:
+            raise ValueError(f"weight matrix {k} has shape {w.shape}, which does not "
+                             f"follow a layer of {sizes[k]} nodes")
+        sizes.append(w.shape[0])
+    return tuple(sizes)
+
+
+cdef class Net:
+    """A network of the C core: its node counts, dtype and threads, and the weight
+    matrices (and bias vectors) it computes with, borrowed from NumPy.
+
+    ``Net(weights, biases=None, threads=1)`` takes the layer sizes and dtype from
+    the weight matrices (writeable C-contiguous float32 or float64); ``biases``,
+    if given, holds one vector per matrix, as long as that matrix has rows.
+    The net keeps references to the arrays so that the C core's pointers stay
+    valid; ``bind`` gives it new arrays of the same shapes. ``train``,
+    ``query``, ``backquery`` and ``gradients`` are the C core's one entry per
+    operation, with the GIL released.
+    """
+    cdef ffnn_net *net
+    cdef int typenum
+    cdef int n_threads
+    cdef Py_ssize_t n_in, n_out
+    cdef readonly tuple sizes
+    cdef readonly object dtype
+    cdef readonly tuple arrays
+    cdef readonly object bias_arrays
+    cdef readonly Py_ssize_t samples_per_chunk
+
+    def __cinit__(self, weights, biases=None, int threads=1):
+        weights = tuple(weights)
+        self.sizes = layer_sizes(weights)
+        self.dtype = weights[0].dtype
+        self.typenum = float_type(self.dtype)
+        self.n_in, self.n_out = self.sizes[0], self.sizes[len(self.sizes) - 1]
+        cdef size_t n_layers = len(self.sizes) - 1
+        cdef size_t *sizes = <size_t *>PyMem_Malloc((n_layers + 1) * sizeof(size_t))
+        if sizes == NULL:
+            raise MemoryError("cannot allocate the layer table")
+        for k, size in enumerate(self.sizes):
+            sizes[k] = size
+        status = ffnn_net_create(&self.net, dtype_code(self.typenum), n_layers, sizes, biases is not None,
+                                 threads)
+        PyMem_Free(sizes)
+        if status != FFNN_OK:
+            raise status_error(status, f"a network of sizes {self.sizes}", threads=threads)
+        self.n_threads = threads
+        self.bind(weights, biases)
+        n_weights = sum(w.size for w in weights)
+        self.samples_per_chunk = max(1, min(MAX_SAMPLES_PER_CHUNK, UPDATES_PER_CHUNK // n_weights))
+
+    def __dealloc__(self):
+        ffnn_net_free(self.net)
+
+    def bind(self, weights, biases=None):
+        """Compute with these weight matrices (and bias vectors) from now on, of the shapes the net has."""
+        weights = tuple(weights)
+        cdef Py_ssize_t n_layers = len(self.sizes) - 1
+        if len(weights) != n_layers:
+            raise ValueError(f"expected {n_layers} weight matrices, got {len(weights)}")
+        if biases is not None:
+            biases = tuple(biases)
+            if len(biases) != n_layers:
+                raise ValueError(f"expected {n_layers} bias vectors, got {len(biases)}")
+        cdef void **pointers = <void **>PyMem_Malloc(2 * n_layers * sizeof(void *))
+        if pointers == NULL:
+            raise MemoryError("cannot allocate the layer table")
+        try:
+            for k, w in enumerate(weights):
+                checked(w, self.typenum, 2, f"weight matrix {k}", writeable=True)
+                if w.shape != (self.sizes[k + 1], self.sizes[k]):
+                    raise ValueError(f"weight matrix {k} has shape {w.shape}, which does not "
+                                     f"follow a layer of {self.sizes[k]} nodes into {self.sizes[k + 1]}")
+                pointers[k] = cnp.PyArray_DATA(w)
+            for k, b in enumerate(biases or ()):
+                checked(b, self.typenum, 1, f"bias vector {k}", writeable=True)
+                if b.shape[0] != self.sizes[k + 1]:
+                    raise ValueError(f"bias vector {k} has {b.shape[0]} entries, but layer {k + 1} "
+                                     f"has {self.sizes[k + 1]} nodes")
+                pointers[n_layers + k] = cnp.PyArray_DATA(b)
+            status = ffnn_net_bind(self.net, pointers, NULL if biases is None else pointers + n_layers)
+        finally:
+            PyMem_Free(pointers)
+        if status != FFNN_OK:
+            raise status_error(status, "bind (bias vectors exactly when the net has bias nodes)")
+        self.arrays = weights
+        self.bias_arrays = biases
+
+    @property
+    def threads(self):
+        """Threads the work is shared between; the results do not depend on it."""
+        return self.n_threads
+
+    @threads.setter
+    def threads(self, int threads):
+        status = ffnn_net_set_threads(self.net, threads)
+        if status != FFNN_OK:
+            raise status_error(status, "threads", threads=threads)
+        self.n_threads = threads
+
+    cdef int samples(self, ffnn_samples *samples, pixels, inputs, targets, labels) except -1:
+        """Fill `samples` from the arrays given (None for none), after checking that each has
+        the shape, type and layout the C code will read. Which ones are given is the C core's
+        to check."""
+        cdef Py_ssize_t rows = -1, n_in = self.n_in, n_out = self.n_out
+        samples.rows = 0
+        samples.pixels = NULL
+        samples.inputs = NULL
+        samples.background = NAN
+        samples.targets = NULL
+        samples.labels = NULL
+        for name, array, typenum in (("pixels", pixels, cnp.NPY_UINT8), ("inputs", inputs, self.typenum)):
+            if array is None:
+                continue
+            checked(array, typenum, 2, name)
+            if array.shape[1] != n_in:
+                raise ValueError(f"expected {n_in} inputs, got {array.shape[1]}")
+            rows = array.shape[0]
+            if name == "pixels":
+                samples.pixels = <const uint8_t *>cnp.PyArray_DATA(array)
+            else:
+                samples.inputs = cnp.PyArray_DATA(array)
+        if targets is not None:
+            checked(targets, self.typenum, 2, "targets")
+            if targets.shape[1] != n_out:
+                raise ValueError(f"expected {n_out} outputs, got {targets.shape[1]}")
+            if rows >= 0 and targets.shape[0] != rows:
+                raise ValueError(f"{rows} inputs but {targets.shape[0]} targets")
+            rows = targets.shape[0]
+            samples.targets = cnp.PyArray_DATA(targets)
+        if labels is not None:
+            checked(labels, cnp.NPY_INT64, 1, "labels")
+            if rows >= 0 and labels.shape[0] != rows:
+                raise ValueError(f"{rows} inputs but {labels.shape[0]} labels")
+            rows = labels.shape[0]
+            samples.labels = <const int64_t *>cnp.PyArray_DATA(labels)
+        samples.rows = max(rows, 0)
+        return 0
+
+    def train(self, order, double learning_rate, int rule, pixels=None, inputs=None, targets=None,
+              labels=None, double total=0.0, str label_name="labels", int engine=FFNN_ENGINE_AUTO):
+        """Train on the samples in `order` (int64 row indices; None: every row in turn); returns
+        `total` plus their squared errors, NaN once a weighted sum was not finite.
+
+        Inputs are rows of `pixels` (uint8, scaled the book's way in C) or of `inputs`;
+        targets rows of `targets` or the book's targets of integer `labels` (int64).
+        The errors are added to `total` a chunk of samples_per_chunk samples at a time, so
+        an epoch trained in calls of whole chunks, each given the previous call's result,
+        sums exactly as one call would. Between chunks Ctrl-C is looked at (every few
+        milliseconds), so the weights are those after the last completed sample; the chunk
+        after a NaN is not trained. The C core checks every label and index before a chunk's
+        first step (an empty order checks the labels alone); `label_name` names the labels
+        in the message.
+        """
+        cdef ffnn_samples samples
+        cdef ffnn_schedule schedule
+        cdef const int64_t *positions = NULL
+        cdef Py_ssize_t n, start = 0, count, chunk = self.samples_per_chunk
+        cdef double sse = 0
+        cdef int status
+        self.samples(&samples, pixels, inputs, targets, labels)
+        if order is None and <Py_ssize_t>samples.rows > chunk:
+            order = np.arange(samples.rows, dtype=np.int64)
+        if order is None:
+            n = samples.rows
+        else:
+            positions = <const int64_t *>cnp.PyArray_DATA(checked(order, cnp.NPY_INT64, 1, "order"))
+            n = order.shape[0]
+        schedule.learning_rate = learning_rate
+        schedule.rule = rule
+        schedule.engine = engine
+        while True:  # once at least, so that a call of no steps still checks the samples
+            count = min(chunk, n - start)
+            schedule.order = NULL if positions == NULL else positions + start
+            schedule.count = count
+            with nogil:
+                status = ffnn_train(self.net, &samples, &schedule, &sse)
+            # Not finite is no error here: the NaN total tells the caller, who knows
+            # the epoch and the learning rate to name.
+            if status != FFNN_OK and status != FFNN_ERROR_NOT_FINITE:
+                raise status_error(status, "train", ffnn_net_failed_row(self.net), labels=labels,
+                                   label_name=label_name, n_classes=self.n_out, order=order,
+                                   rows=samples.rows, offset=start)
+            total += sse
+            PyErr_CheckSignals()
+            start += count
+            if start >= n or total != total:
+                return total
+
+    def query(self, outputs, pixels=None, inputs=None):
+        """The forward pass of every row of `pixels` (uint8) or `inputs` into the rows of `outputs`."""
+        cdef ffnn_samples samples
+        cdef int status
+        self.samples(&samples, pixels, inputs, None, None)
+        checked(outputs, self.typenum, 2, "outputs", writeable=True)
+        if outputs.shape != (samples.rows, self.n_out):
+            raise ValueError(f"{samples.rows} inputs but room for outputs of shape {outputs.shape}")
+        cdef void *out = cnp.PyArray_DATA(outputs)
+        # Queries of one thread run without the caller's lock: these keep the
+        # arrays alive, should another thread bind new ones meanwhile.
+        weights, biases = self.arrays, self.bias_arrays
+        with nogil:
+            status = ffnn_query(self.net, &samples, out)
+        if status != FFNN_OK:
+            raise status_error(status, "query")
+
+    def backquery(self, targets, image):
+        """The book's backwards query of one target vector into `image`."""
+        checked(targets, self.typenum, 1, "targets")
+        checked(image, self.typenum, 1, "image", writeable=True)
+        if targets.shape[0] != self.n_out or image.shape[0] != self.n_in:
+            raise ValueError(f"backquery of {targets.shape[0]} targets into {image.shape[0]} inputs, "
+                             f"for a network of sizes {self.sizes}")
+        cdef const void *t = cnp.PyArray_DATA(targets)
+        cdef void *x = cnp.PyArray_DATA(image)
+        cdef int status
+        weights, biases = self.arrays, self.bias_arrays  # alive, as in query
+        with nogil:
+            status = ffnn_backquery(self.net, t, x)
+        if status != FFNN_OK:
+            raise status_error(status, "backquery")
+
+    def gradients(self, int rule, grads, bias_grads=None, pixels=None, inputs=None, targets=None,
+                  labels=None, str label_name="labels"):
+        """The rule's gradient of every sample (rows), summed, into `grads` (arrays shaped as the
+        weights) and, if given, `bias_grads` (shaped as the biases, for a net with biases)."""
+        cdef ffnn_samples samples
+        cdef Py_ssize_t n_layers = len(self.sizes) - 1
+        cdef int status
+        self.samples(&samples, pixels, inputs, targets, labels)
+        grads = tuple(grads)
+        bias_grads = None if bias_grads is None else tuple(bias_grads)
+        shapes = [(self.sizes[k + 1], self.sizes[k]) for k in range(n_layers)]
+        if (len(grads) != n_layers or [g.shape for g in grads] != shapes
+                or (bias_grads is not None and [b.shape for b in bias_grads] != [(s,) for s in self.sizes[1:]])):
+            raise ValueError(f"gradient arrays of shapes {[g.shape for g in grads]} for a network of "
+                             f"sizes {self.sizes}")
+        cdef void **pointers = <void **>PyMem_Malloc(2 * n_layers * sizeof(void *))
+        if pointers == NULL:
+            raise MemoryError("cannot allocate the gradient table")
+        try:
+            for k, g in enumerate(grads):
+                pointers[k] = cnp.PyArray_DATA(checked(g, self.typenum, 2, f"gradient {k}", writeable=True))
+            for k, b in enumerate(bias_grads or ()):
+                pointers[n_layers + k] = cnp.PyArray_DATA(
+                    checked(b, self.typenum, 1, f"bias gradient {k}", writeable=True))
+            with nogil:
+                status = ffnn_gradients(self.net, rule, &samples, pointers,
+                                        NULL if bias_grads is None else pointers + n_layers)
+        finally:
+            PyMem_Free(pointers)
+        if status != FFNN_OK:
+            raise status_error(status, "gradients", ffnn_net_failed_row(self.net), labels=labels,
+                               label_name=label_name, n_classes=self.n_out)
