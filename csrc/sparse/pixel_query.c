@@ -26,9 +26,6 @@
 #define INK_COST 1.8
 #define PIXEL_COST 12.0
 
-/* Below this many samples in a call, W^T costs more than it saves. */
-#define MIN_SPARSE_SAMPLES 16
-
 static void *cache_aligned(void *p)
 {
     return (char *)p + ((64 - (uintptr_t)p % 64) % 64);

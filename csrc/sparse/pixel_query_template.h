@@ -44,25 +44,28 @@ struct FN(ffnn_pixel_query) {
     const struct FN(ffnn_kernels) * kernels;
 };
 
-/* Rows lo .. hi - 1 of W into the columns lo .. hi - 1 of W^T, eight rows
-   at a time so that each row of W^T gets eight neighbours per visit; and
-   their entries of base = b (W 1), each row summed in order, in double. */
+/* Rows lo .. hi - 1 of W into the columns lo .. hi - 1 of W^T, a cache
+   line's worth of rows at a time so that each line of W^T is written
+   whole in one visit; and their entries of base = b (W 1), each row summed
+   in order in double on the way (the rows' sums are independent chains, so
+   they do not wait on each other's additions). */
 static void FN(transpose_task)(void *ctx, size_t lo, size_t hi, int thread)
 {
+    enum { LINE = 64 / sizeof(REAL) };
     struct FN(ffnn_pixel_query) *q = (struct FN(ffnn_pixel_query) *)ctx;
     const size_t cols = q->cols, ld = q->ld;
     (void)thread;
-    for (size_t r0 = lo; r0 < hi; r0 += 8) {
-        const size_t r1 = hi - r0 < 8 ? hi : r0 + 8;
+    for (size_t r0 = lo; r0 < hi; r0 += LINE) {
+        const size_t nr = hi - r0 < LINE ? hi - r0 : LINE;
+        double sum[LINE] = {0};
         for (size_t c = 0; c < cols; c++)
-            for (size_t r = r0; r < r1; r++)
-                q->wt[c * ld + r] = q->w[r * cols + c];
-    }
-    for (size_t r = lo; r < hi; r++) {
-        double sum = 0;
-        for (size_t c = 0; c < cols; c++)
-            sum += (double)q->w[r * cols + c];
-        q->base[r] = (REAL)((double)q->input[0] * sum);
+            for (size_t i = 0; i < nr; i++) {
+                const REAL v = q->w[(r0 + i) * cols + c];
+                q->wt[c * ld + r0 + i] = v;
+                sum[i] += (double)v;
+            }
+        for (size_t i = 0; i < nr; i++)
+            q->base[r0 + i] = (REAL)((double)q->input[0] * sum[i]);
     }
 }
 
@@ -171,7 +174,7 @@ int FN(ffnn_pixel_query_create)(struct FN(ffnn_pixel_query) **plan,
        product. */
     if (engine == FFNN_ENGINE_SPARSE)
         max_ink = cols;
-    else if (engine == FFNN_ENGINE_DENSE || n < MIN_SPARSE_SAMPLES || ld == 0 ||
+    else if (engine == FFNN_ENGINE_DENSE || n < FFNN_PIXEL_MIN_SAMPLES || ld == 0 ||
              (double)rows <= PIXEL_COST)
         max_ink = 0;
     else
@@ -190,12 +193,20 @@ int FN(ffnn_pixel_query_create)(struct FN(ffnn_pixel_query) **plan,
     q->w = w;
     q->threads = ffnn_pool_threads(pool);
     bytes = FN(layout)(q, NULL);
-    q->memory = bytes ? calloc(1, bytes) : NULL;
+    /* Not calloc: the pages would be zeroed only to be written over. */
+    q->memory = bytes ? malloc(bytes) : NULL;
     if (!q->memory) {
         free(q);
         return FFNN_ERROR_MEMORY;
     }
     FN(layout)(q, (char *)cache_aligned(q->memory));
+    /* Only the lanes beyond `rows` must be zero (the kernel adds them up,
+       to no use, in whole vectors); the transposition writes the rest. */
+    for (size_t c = 0; c < cols; c++)
+        memset(q->wt + c * ld + rows, 0, (ld - rows) * sizeof(REAL));
+    memset(q->base + rows, 0, (ld - rows) * sizeof(REAL));
+    for (int t = 0; t < q->threads; t++)
+        q->scratch[t].sparse = 0;
     for (int v = 0; v < 256; v++) {
         q->input[v] = FN(book_input)((REAL)v);
         q->ink[v] = (REAL)((double)q->input[v] - (double)q->input[0]);

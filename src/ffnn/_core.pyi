@@ -9,6 +9,7 @@ Array = np.ndarray[Any, Any]
 MAX_THREADS: int
 RULES: dict[str, int]
 ENGINES: dict[str, int]
+PIXEL_MIN_SAMPLES: int
 SIMD_LEVELS: dict[str, int]
 
 class Net:
@@ -25,7 +26,8 @@ class Net:
     def train(self, order: Array | None, learning_rate: float, rule: int, pixels: Array | None = None,
               inputs: Array | None = None, targets: Array | None = None, labels: Array | None = None,
               total: float = 0.0, label_name: str = "labels", engine: int = 0) -> float: ...
-    def query(self, outputs: Array, pixels: Array | None = None, inputs: Array | None = None) -> None: ...
+    def query(self, outputs: Array, pixels: Array | None = None, inputs: Array | None = None,
+              engine: int = 0) -> None: ...
     def backquery(self, targets: Array, image: Array) -> None: ...
     def gradients(self, rule: int, grads: list[Array], bias_grads: list[Array] | None = None,
                   pixels: Array | None = None, inputs: Array | None = None, targets: Array | None = None,

@@ -299,7 +299,11 @@ class NeuralNetwork:
 
     def score(self, X, labels) -> float:
         """The fraction of rows of ``X`` whose prediction equals the label."""
-        X = _checks.rows(self._inputs(X, "X"), self.sizes[0], self._dtype, "X")
+        X, is_pixels = _checks.samples(X, "X", pixels=True)
+        if not is_pixels:
+            X = _checks.rows(X, self.sizes[0], self._dtype, "X")
+        elif X.ndim != 2:  # pixels go to the core as they are, but as a batch
+            raise ValueError(f"X must have shape (n, {self.sizes[0]}) with n >= 1, got {X.shape}")
         labels = _checks.labels(labels, len(X), self.sizes[-1], "labels")
         return float(np.mean(self.predict(X) == labels))
 

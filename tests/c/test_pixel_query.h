@@ -16,8 +16,9 @@ static const size_t PIXEL_NETS[][5] = {
 /* Kinds of pictures: ink on about a fifth of the pixels, none, all. */
 enum { SOME_INK = 0, NO_INK = 1, ALL_INK = 2, PICTURE_KINDS = 3 };
 
-/* Enough samples to make W^T worth it, over more than one block of 32. */
-#define PIXEL_SAMPLES 45
+/* Enough samples to make W^T worth it (FFNN_PIXEL_MIN_SAMPLES), over more
+   than one block of 32. */
+#define PIXEL_SAMPLES 70
 
 /* Defines test_pixel_query_f32 and its helpers. */
 #define REAL float
