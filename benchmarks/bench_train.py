@@ -190,13 +190,14 @@ def pixel_ways_ms(net, pixels, repeats, ways=("sparse", "dense")):
 
 # The first layer alone, in a process where NumPy's BLAS has one thread, as ffnn has.
 FIRST_LAYER_SCRIPT = """
-import json, sys, time
+import json, sys
 import numpy as np
+sys.path.insert(0, sys.argv[3])
+from bench_train import interleaved_best
 import ffnn
 from ffnn.datasets import load_mnist, load_sample, scale_inputs
 data = load_mnist(sys.argv[1]) if sys.argv[1] else load_sample()
 images = np.ascontiguousarray(data.test_images[:10000])
-repeats = int(sys.argv[2])
 result = {}
 for dtype in (np.float32, np.float64):
     layer = ffnn.NeuralNetwork(784, [], 200, 0.1, dtype=dtype, seed=0)
@@ -204,12 +205,7 @@ for dtype in (np.float32, np.float64):
     x = scale_inputs(images, dtype)
     runs = {"numpy": lambda: 1 / (1 + np.exp(-(x @ w.T))), "pixels": lambda: layer.query(images),
             "inputs": lambda: layer.query(x)}
-    best = dict.fromkeys(runs, float("inf"))
-    for _ in range(repeats):
-        for name, run in runs.items():
-            start = time.perf_counter()
-            run()
-            best[name] = min(best[name], time.perf_counter() - start)
+    best = interleaved_best(int(sys.argv[2]), runs)
     np.testing.assert_allclose(layer.query(images), runs["numpy"](), rtol=1e-4, atol=1e-6)
     result[np.dtype(dtype).name] = {k: v * 1e3 for k, v in best.items()}
 print(json.dumps(result))
@@ -219,7 +215,7 @@ ONE_THREAD = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", 
 
 
 def first_layer_ms(mnist_dir, repeats):
-    out = subprocess.run([sys.executable, "-c", FIRST_LAYER_SCRIPT, mnist_dir, str(repeats)],
+    out = subprocess.run([sys.executable, "-c", FIRST_LAYER_SCRIPT, mnist_dir, str(repeats), HERE],
                          capture_output=True, text=True, check=True, env={**os.environ, **ONE_THREAD})
     return json.loads(out.stdout)
 
