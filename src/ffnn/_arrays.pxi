@@ -21,7 +21,7 @@ cdef inline int dtype_code(int typenum) noexcept nogil:
 cdef cnp.ndarray checked(object array, int typenum, int ndim, str name, bint writeable=False):
     """array itself, if it is a C-contiguous NumPy array of `ndim` dimensions and type
     `typenum` (and writeable, if asked): TypeError for another type, ValueError otherwise."""
-    if not isinstance(array, np.ndarray):
+    if not isinstance(array, cnp.ndarray):
         raise TypeError(f"{name} must be a NumPy array, not {type(array).__name__}")
     cdef cnp.ndarray a = <cnp.ndarray>array
     if cnp.PyArray_TYPE(a) != typenum:
@@ -34,7 +34,7 @@ cdef cnp.ndarray checked(object array, int typenum, int ndim, str name, bint wri
 
 cdef int float_array_type(object array, str name) except -1:
     """The type number of a float32 or float64 NumPy array."""
-    if not isinstance(array, np.ndarray):
+    if not isinstance(array, cnp.ndarray):
         raise TypeError(f"{name} must be a NumPy array, not {type(array).__name__}")
     typenum = cnp.PyArray_TYPE(<cnp.ndarray>array)
     if typenum != cnp.NPY_FLOAT32 and typenum != cnp.NPY_FLOAT64:

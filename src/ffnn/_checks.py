@@ -121,7 +121,7 @@ def real_array(values, dtype: np.dtype, name: str, finite: bool = True) -> np.nd
 
 def check_finite(arr: np.ndarray, name: str) -> None:
     """Refuse NaN and infinity in a C-contiguous float array (converted from `name`)."""
-    if not _core.all_finite(arr.reshape(-1)):
+    if not _core.all_finite(arr if arr.ndim == 1 else arr.reshape(-1)):
         beyond = f" or values beyond the range of {arr.dtype}" if arr.dtype.itemsize < 8 else ""
         raise ValueError(f"{name} must be finite: it contains NaN or infinity{beyond}")
 

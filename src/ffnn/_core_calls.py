@@ -60,17 +60,16 @@ def query(net: NeuralNetwork, batch: np.ndarray, pixels: bool = False) -> np.nda
     blocks of some milliseconds, so that Ctrl-C stops it."""
     out = np.empty((batch.shape[0], net.sizes[-1]), dtype=net._dtype)
     threads = net._threads
-    kind = "pixels" if pixels else "inputs"
     if threads == 1:
         # One thread: queries from several Python threads run side by side, each
         # with scratch space of its own in C.
         for start, end in _query_calls(net, len(batch), pixels):
-            net._net.query(out[start:end], **{kind: batch[start:end]})
+            _query_block(net, batch[start:end], out[start:end], pixels)
     else:
         # A pool runs one call at a time.
         with net._lock:
             for start, end in _query_calls(net, len(batch), pixels):
-                net._net.query(out[start:end], **{kind: batch[start:end]})
+                _query_block(net, batch[start:end], out[start:end], pixels)
     return out
 
 
@@ -87,6 +86,10 @@ def _query_calls(net: NeuralNetwork, n: int, pixels: bool) -> list[tuple[int, in
     if pixels and len(starts) > 1 and n - starts[-1] < _core.PIXEL_MIN_SAMPLES:
         starts.pop()
     return list(zip(starts, starts[1:] + [n]))
+
+
+def _query_block(net: NeuralNetwork, block: np.ndarray, out: np.ndarray, pixels: bool) -> None:
+    net._net.query(out, pixels=block if pixels else None, inputs=None if pixels else block)
 
 
 def backquery(net: NeuralNetwork, t: np.ndarray) -> np.ndarray:

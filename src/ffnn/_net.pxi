@@ -25,6 +25,21 @@ cdef tuple layer_sizes(tuple weights):
     return tuple(sizes)
 
 
+cdef void *rows_of(object array, int typenum, Py_ssize_t cols, str name, Py_ssize_t *rows) except? NULL:
+    """The data of `array`, rows of `cols` values (cols 0: a 1-D array, one value per row), or
+    NULL for None; *rows is the row count, which every array given must share."""
+    if array is None:
+        return NULL
+    cdef cnp.ndarray a = checked(array, typenum, 1 if cols == 0 else 2, name)
+    if cols != 0 and a.shape[1] != cols:
+        what = "outputs" if name == "targets" else "inputs"
+        raise ValueError(f"expected {cols} {what}, got {a.shape[1]}")
+    if rows[0] >= 0 and a.shape[0] != rows[0]:
+        raise ValueError(f"{rows[0]} inputs but {a.shape[0]} {name}")
+    rows[0] = a.shape[0]
+    return cnp.PyArray_DATA(a)
+
+
 cdef class Net:
     """A network of the C core: its node counts, dtype and threads, and the weight
     matrices (and bias vectors) it computes with, borrowed from NumPy.
@@ -122,43 +137,18 @@ cdef class Net:
         """Fill `samples` from the arrays given (None for none), after checking that each has
         the shape, type and layout the C code will read. Which ones are given is the C core's
         to check."""
-        cdef Py_ssize_t rows = -1, n_in = self.n_in, n_out = self.n_out
-        samples.rows = 0
-        samples.pixels = NULL
-        samples.inputs = NULL
+        cdef Py_ssize_t rows = -1
         samples.background = NAN
-        samples.targets = NULL
-        samples.labels = NULL
-        for name, array, typenum in (("pixels", pixels, cnp.NPY_UINT8), ("inputs", inputs, self.typenum)):
-            if array is None:
-                continue
-            checked(array, typenum, 2, name)
-            if array.shape[1] != n_in:
-                raise ValueError(f"expected {n_in} inputs, got {array.shape[1]}")
-            rows = array.shape[0]
-            if name == "pixels":
-                samples.pixels = <const uint8_t *>cnp.PyArray_DATA(array)
-            else:
-                samples.inputs = cnp.PyArray_DATA(array)
-        if targets is not None:
-            checked(targets, self.typenum, 2, "targets")
-            if targets.shape[1] != n_out:
-                raise ValueError(f"expected {n_out} outputs, got {targets.shape[1]}")
-            if rows >= 0 and targets.shape[0] != rows:
-                raise ValueError(f"{rows} inputs but {targets.shape[0]} targets")
-            rows = targets.shape[0]
-            samples.targets = cnp.PyArray_DATA(targets)
-        if labels is not None:
-            checked(labels, cnp.NPY_INT64, 1, "labels")
-            if rows >= 0 and labels.shape[0] != rows:
-                raise ValueError(f"{rows} inputs but {labels.shape[0]} labels")
-            rows = labels.shape[0]
-            samples.labels = <const int64_t *>cnp.PyArray_DATA(labels)
+        samples.pixels = <const uint8_t *>rows_of(pixels, cnp.NPY_UINT8, self.n_in, "pixels", &rows)
+        samples.inputs = rows_of(inputs, self.typenum, self.n_in, "inputs", &rows)
+        samples.targets = rows_of(targets, self.typenum, self.n_out, "targets", &rows)
+        samples.labels = <const int64_t *>rows_of(labels, cnp.NPY_INT64, 0, "labels", &rows)
         samples.rows = max(rows, 0)
         return 0
 
     def train(self, order, double learning_rate, int rule, pixels=None, inputs=None, targets=None,
-              labels=None, double total=0.0, str label_name="labels", int engine=FFNN_ENGINE_AUTO):
+              labels=None, double total=0.0, str label_name="labels", int engine=FFNN_ENGINE_AUTO,
+              double background=NAN):
         """Train on the samples in `order` (int64 row indices; None: every row in turn); returns
         `total` plus their squared errors, NaN once a weighted sum was not finite.
 
@@ -170,7 +160,8 @@ cdef class Net:
         milliseconds), so the weights are those after the last completed sample; the chunk
         after a NaN is not trained. The C core checks every label and index before a chunk's
         first step (an empty order checks the labels alone); `label_name` names the labels
-        in the message.
+        in the message. `engine` (ENGINES) and `background` (the value of every non-ink
+        input, NaN if unknown) are handed to the C core as ffnn.h describes them.
         """
         cdef ffnn_samples samples
         cdef ffnn_schedule schedule
@@ -179,6 +170,7 @@ cdef class Net:
         cdef double sse = 0
         cdef int status
         self.samples(&samples, pixels, inputs, targets, labels)
+        samples.background = background
         if order is None and <Py_ssize_t>samples.rows > chunk:
             order = np.arange(samples.rows, dtype=np.int64)
         if order is None:
@@ -207,8 +199,10 @@ cdef class Net:
             if start >= n or total != total:
                 return total
 
-    def query(self, outputs, pixels=None, inputs=None, int engine=FFNN_ENGINE_AUTO):
-        """The forward pass of every row of `pixels` (uint8) or `inputs` into the rows of `outputs`.
+    def query(self, outputs, pixels=None, inputs=None, double background=NAN,
+              int engine=FFNN_ENGINE_AUTO):
+        """The forward pass of every row of `pixels` (uint8) or `inputs` into the rows of `outputs`
+        (`background` as in train).
 
         `engine` (a value of ENGINES) says how pixels' first layer is computed: each
         sample the faster way, all through the matrix product, or all from their ink
@@ -217,6 +211,7 @@ cdef class Net:
         cdef ffnn_samples samples
         cdef int status
         self.samples(&samples, pixels, inputs, None, None)
+        samples.background = background
         checked(outputs, self.typenum, 2, "outputs", writeable=True)
         if outputs.shape != (samples.rows, self.n_out):
             raise ValueError(f"{samples.rows} inputs but room for outputs of shape {outputs.shape}")
