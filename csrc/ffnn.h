@@ -194,7 +194,7 @@ typedef struct ffnn_samples {
 } ffnn_samples;
 
 enum ffnn_engine {
-    FFNN_ENGINE_AUTO = 0,  /* the core picks (dense, for now) */
+    FFNN_ENGINE_AUTO = 0,  /* the core picks (sparse where it pays) */
     FFNN_ENGINE_DENSE = 1,
     FFNN_ENGINE_SPARSE = 2 /* first layer as background + ink;
                               FFNN_ERROR_ENGINE where it cannot be used */

@@ -91,7 +91,7 @@ def test_fit_equals_the_train_loop_bit_for_bit_at_every_level(level, sample, rul
     images, labels = sample.train_images[:150], sample.train_labels[:150]
     a = ffnn.NeuralNetwork(784, [40, 20], 10, 0.1, dtype=dtype, seed=5, rule=rule)
     b = a.copy()
-    a.fit(images, labels, seed=3)
+    a.fit(images, labels, seed=3, engine="dense")  # the engine of train
     x, t = scale_inputs(images, dtype), make_targets(labels, 10, dtype)
     for i in np.random.default_rng(3).permutation(len(images)):
         b.train(x[i], t[i])

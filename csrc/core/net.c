@@ -335,10 +335,9 @@ static int check_schedule(ffnn_net *net, const ffnn_schedule *schedule,
 {
     if (schedule == NULL || !rule_known(schedule->rule))
         return FFNN_ERROR_ARGUMENT;
-    if (schedule->engine == FFNN_ENGINE_SPARSE)
-        return FFNN_ERROR_ENGINE;
     if (schedule->engine != FFNN_ENGINE_AUTO &&
-        schedule->engine != FFNN_ENGINE_DENSE)
+        schedule->engine != FFNN_ENGINE_DENSE &&
+        schedule->engine != FFNN_ENGINE_SPARSE)
         return FFNN_ERROR_ARGUMENT;
     if (schedule->order == NULL)
         return schedule->count <= rows
@@ -366,10 +365,11 @@ int ffnn_train(ffnn_net *net, const ffnn_samples *samples,
     if (status == FFNN_OK)
         status = check_schedule(net, schedule, samples->rows);
     if (status == FFNN_OK && schedule->count > 0) {
-        total = net->dtype == FFNN_FLOAT32 ? train_f32(net, samples, schedule)
-                                           : train_f64(net, samples, schedule);
+        total = net->dtype == FFNN_FLOAT32
+                    ? train_f32(net, samples, schedule, &status)
+                    : train_f64(net, samples, schedule, &status);
         /* NaN tells the caller the weights are not finite (see ffnn.h). */
-        if (total != total)
+        if (status == FFNN_OK && total != total)
             status = FFNN_ERROR_NOT_FINITE;
     }
     if (sum_squared_error)

@@ -26,6 +26,8 @@
 #include "sparse/pixel_query.h"
 #include "template.h"
 
+struct FN(sparse);
+
 /* Everything a training run needs; its tasks read it from every thread. */
 struct FN(trainer) {
     size_t n_layers;
@@ -48,6 +50,7 @@ struct FN(trainer) {
     REAL *o, *e, *d;        /* layer k's outputs, errors, deltas */
     ffnn_pool *pool;
     const struct FN(ffnn_kernels) * kernels;
+    struct FN(sparse) *sparse; /* the sparse first layer (csrc/sparse/), or NULL */
     double total;
 };
 
@@ -106,6 +109,8 @@ static const REAL *FN(layer_bias)(REAL *const *biases, size_t k)
     return biases ? biases[k - 1] : NULL;
 }
 
+#include "sparse/sparse_template.h"
+
 /* Rows lo .. hi - 1 of layer 1: the pending update, then (if there is a
    new input) the forward pass through the updated rows, in one sweep; and
    the matching share of the next sample's pixels scaled, so that no thread
@@ -116,6 +121,10 @@ static void FN(first_layer_task)(void *ctx, size_t lo, size_t hi, int thread)
     const size_t cols = job->sizes[0], rows = job->sizes[1];
     REAL *o = job->x ? job->outputs + lo : NULL;
     (void)thread;
+    if (job->sparse) {
+        FN(sparse_first_layer)(job, lo, hi);
+        return;
+    }
     job->kernels->update_matvec(hi - lo, cols, job->weights[0] + lo * cols,
                                 job->lr, job->pending ? job->deltas + lo : NULL,
                                 job->x_prev, job->x, o);
@@ -248,7 +257,9 @@ static void FN(load_sample)(struct FN(trainer) *job, size_t s)
             PREFETCH(job->labels + next);
     }
     job->x_next = NULL;
-    if (job->pixels) {
+    if (job->sparse) {
+        FN(sparse_load)(job, s);
+    } else if (job->pixels) {
         REAL *x = job->xbuf + (s % 3) * stride;
         if (s == 0)
             FN(scale_pixels)(job->scale, job->pixels + i * n_in, x, 0, n_in);
@@ -270,13 +281,17 @@ static void FN(load_sample)(struct FN(trainer) *job, size_t s)
 }
 
 /* ffnn_train's work, once net.c has checked the samples and schedule
-   (count >= 1): the trainer set up, then load_sample and step per sample. */
+   (count >= 1): the trainer set up, then load_sample and step per sample.
+   *status: FFNN_OK, or FFNN_ERROR_ENGINE / FFNN_ERROR_MEMORY from the
+   choice of the first layer's engine, before any weight changes. */
 static double FN(train)(const ffnn_net *net, const ffnn_samples *samples,
-                        const ffnn_schedule *schedule)
+                        const ffnn_schedule *schedule, int *status)
 {
     struct FN(trainer) job;
+    struct FN(sparse) sparse;
     const size_t n_layers = net->n_layers, *sizes = net->sizes;
     REAL *work = (REAL *)net->work;
+    const int sparse_chosen = FN(sparse_chosen)(schedule, sizes, samples);
     size_t n_nodes = 0;
     for (size_t k = 1; k <= n_layers; k++)
         n_nodes += sizes[k];
@@ -306,7 +321,17 @@ static double FN(train)(const ffnn_net *net, const ffnn_samples *samples,
     job.o = job.e = job.d = NULL;
     job.pool = net->pool;
     job.kernels = FN(ffnn_kernels_active)();
+    job.sparse = NULL;
     job.total = 0;
+    *status = sparse_chosen < 0 ? -sparse_chosen : FFNN_OK;
+    if (sparse_chosen > 0) {
+        *status = FN(sparse_begin)(&job, &sparse, samples->background);
+        /* Without the memory for it, the dense engine does the same work. */
+        if (*status != FFNN_OK && schedule->engine == FFNN_ENGINE_AUTO)
+            *status = FFNN_OK;
+    }
+    if (*status != FFNN_OK)
+        return 0;
     for (size_t s = 0; s < job.count; s++) {
         FN(load_sample)(&job, s);
         FN(step)(&job);
@@ -315,7 +340,10 @@ static double FN(train)(const ffnn_net *net, const ffnn_samples *samples,
     job.x = NULL;
     job.x_next = NULL;
     job.k = 1;
-    FN(run)(&job, sizes[1], FN(first_layer_task));
+    if (job.sparse)
+        FN(sparse_end)(&job);
+    else
+        FN(run)(&job, sizes[1], FN(first_layer_task));
     return job.total;
 }
 

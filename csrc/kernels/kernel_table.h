@@ -29,7 +29,16 @@
  *   matvec_t_update: over columns c0 .. c1 - 1 only, y = W^T e with W as it
  *       was, then W[r] += (scale * a[r]) * b (one pass over W).
  *   matmat: Y (n, rows) = X (n, cols) W^T, register- and cache-blocked;
- * and, for the batch query on pixels, the level's vector width and
+ * two for the sparse first layer (csrc/sparse/), on a column-major V
+ * whose column c (rows entries, the hidden units) is at v + c * ld:
+ *   columns_update_dot: for j in 0 .. n - 1, the column at v + offsets[j]
+ *       += g * a[j], then y += column * x[j] with the updated column (y
+ *       accumulates).
+ *       a == NULL skips the update, x == NULL the product (y unused).
+ *   columns_fold: every column += u (u == NULL: none), then r = the sum of
+ *       the columns, in column order;
+ * and, for the batch query on pixels (csrc/sparse/pixel_query_*), the
+ * level's vector width and
  *   ink_matvec: y[h] = init[h] + sum over k < n_ink of s[k] wt[at[k] + h]
  *       for h < n, the terms in the order of k: the first layer's sums of
  *       one sample from the rows of W^T (columns of W, contiguous) at its
@@ -58,6 +67,12 @@
                                 REAL *y);                                      \
         void (*matmat)(size_t n, size_t rows, size_t cols, const REAL *w,      \
                        const REAL *x, REAL *y);                                \
+        void (*columns_update_dot)(size_t rows, size_t n,                      \
+                                   const size_t *offsets, REAL *v,             \
+                                   const REAL *g, const REAL *a,               \
+                                   const REAL *x, REAL *y);                    \
+        void (*columns_fold)(size_t rows, size_t cols, size_t ld, REAL *v,     \
+                             const REAL *u, REAL *r);                          \
         /* The batch query on pixels (sparse/pixel_query_template.h). */       \
         size_t lanes;                                                          \
         void (*ink_matvec)(size_t n, size_t n_ink, const REAL *wt,             \

@@ -303,6 +303,143 @@ static void FN(logit)(size_t n, const REAL *x, REAL *y)
         y[i] = LOG(x[i] / (1 - x[i]));
 }
 
+/* ---- the sparse first layer's kernels (csrc/sparse/) -------------------- */
+/* V is column-major there: column c of V at v + c * ld, its hidden units
+   contiguous, so the units are the lanes and no kernel gathers; the
+   columns a sweep visits come as offsets (c * ld). Each unit
+   is one chain of operations over the columns in list order, the same in a
+   vector lane or the scalar tail (SFMA): the split of the units between
+   blocks or threads never changes a bit. */
+
+/* nv (1 or 4, a constant after inlining) vectors of units over the n
+   columns at v + offsets[j]: with `update`, column += g * a[j], then with
+   `dot`, y += column * x[j] through the updated column. */
+static FFNN_INLINE void FN(column_pass)(const size_t nv, size_t n,
+                                        const size_t *offsets, REAL *v, const REAL *g, const REAL *a,
+                                        const REAL *x, REAL *y,
+                                        const int update, const int dot)
+{
+    V gv[4], acc[4];
+    size_t i, j;
+    for (i = 0; i < nv; i++) {
+        gv[i] = update ? VLOAD(g + i * VL) : VZERO();
+        acc[i] = dot ? VLOAD(y + i * VL) : VZERO();
+    }
+    for (j = 0; j < n; j++) {
+        REAL *col = v + offsets[j];
+        const V av = VSET1(update ? a[j] : 0), xv = VSET1(dot ? x[j] : 0);
+        for (i = 0; i < nv; i++) {
+            V w = VLOAD(col + i * VL);
+            if (update) {
+                w = VFMA(gv[i], av, w);
+                VSTORE(col + i * VL, w);
+            }
+            if (dot)
+                acc[i] = VFMA(w, xv, acc[i]);
+        }
+    }
+    if (dot)
+        for (i = 0; i < nv; i++)
+            VSTORE(y + i * VL, acc[i]);
+}
+
+/* Units in blocks of four vectors, then one vector, then one by one. */
+static FFNN_INLINE void FN(column_blocks)(size_t rows, size_t n,
+                                          const size_t *offsets, REAL *v, const REAL *g,
+                                          const REAL *a, const REAL *x,
+                                          REAL *y, const int update,
+                                          const int dot)
+{
+    size_t h = 0;
+    for (; h + 4 * VL <= rows; h += 4 * VL)
+        FN(column_pass)(4, n, offsets, v + h, g + h, a, x, y + h, update, dot);
+    for (; h + VL <= rows; h += VL)
+        FN(column_pass)(1, n, offsets, v + h, g + h, a, x, y + h, update, dot);
+    for (; h < rows; h++) {
+        REAL sum = dot ? y[h] : 0;
+        const REAL gh = update ? g[h] : 0;
+        for (size_t j = 0; j < n; j++) {
+            REAL *w = v + offsets[j] + h;
+            if (update)
+                *w = SFMA(gh, a[j], *w);
+            if (dot)
+                sum = SFMA(*w, x[j], sum);
+        }
+        if (dot)
+            y[h] = sum;
+    }
+}
+
+static void FN(columns_update_dot)(size_t rows, size_t n,
+                                   const size_t *offsets, REAL *v,
+                                   const REAL *g, const REAL *a, const REAL *x,
+                                   REAL *y)
+{
+    /* Without a the update is skipped, without x the product. */
+    if (a && x)
+        FN(column_blocks)(rows, n, offsets, v, g, a, x, y, 1, 1);
+    else if (a)
+        FN(column_blocks)(rows, n, offsets, v, g, a, NULL, NULL, 1, 0);
+    else if (x)
+        FN(column_blocks)(rows, n, offsets, v, NULL, NULL, x, y, 0, 1);
+}
+
+/* nv vectors of units over every column: with `add`, column += u; then
+   r = the sum of the columns, in column order. */
+static FFNN_INLINE void FN(fold_pass)(const size_t nv, size_t cols, size_t ld,
+                                      REAL *v, const REAL *u, REAL *r,
+                                      const int add)
+{
+    V uv[4], acc[4];
+    size_t i;
+    for (i = 0; i < nv; i++) {
+        uv[i] = add ? VLOAD(u + i * VL) : VZERO();
+        acc[i] = VZERO();
+    }
+    for (size_t c = 0; c < cols; c++) {
+        REAL *col = v + c * ld;
+        for (i = 0; i < nv; i++) {
+            V w = VLOAD(col + i * VL);
+            if (add) {
+                w = VADD(w, uv[i]);
+                VSTORE(col + i * VL, w);
+            }
+            acc[i] = VADD(acc[i], w);
+        }
+    }
+    for (i = 0; i < nv; i++)
+        VSTORE(r + i * VL, acc[i]);
+}
+
+static FFNN_INLINE void FN(fold_blocks)(size_t rows, size_t cols, size_t ld,
+                                        REAL *v, const REAL *u, REAL *r,
+                                        const int add)
+{
+    size_t h = 0;
+    for (; h + 4 * VL <= rows; h += 4 * VL)
+        FN(fold_pass)(4, cols, ld, v + h, add ? u + h : NULL, r + h, add);
+    for (; h + VL <= rows; h += VL)
+        FN(fold_pass)(1, cols, ld, v + h, add ? u + h : NULL, r + h, add);
+    for (; h < rows; h++) {
+        REAL sum = 0;
+        for (size_t c = 0; c < cols; c++) {
+            REAL *w = v + c * ld + h;
+            if (add)
+                *w = *w + u[h];
+            sum = sum + *w;
+        }
+        r[h] = sum;
+    }
+}
+
+static void FN(columns_fold)(size_t rows, size_t cols, size_t ld, REAL *v,
+                             const REAL *u, REAL *r)
+{
+    if (u)
+        FN(fold_blocks)(rows, cols, ld, v, u, r, 1);
+    else
+        FN(fold_blocks)(rows, cols, ld, v, NULL, r, 0);
+}
 
 /* ---- the batch query's first layer on pixels (sparse/pixel_query_*) ---- */
 
@@ -373,7 +510,8 @@ static void FN(ink_matvec)(size_t n, size_t n_ink, const REAL *wt,
 const struct TABLE FFNN_PASTE(ffnn, SUFFIX) = {
     FN(matvec),       FN(matvec_t),      FN(sigmoid),
     FN(logit),        FN(outer_update),  FN(update_matvec),
-    FN(matvec_t_update), FN(matmat),
+    FN(matvec_t_update), FN(matmat),     FN(columns_update_dot),
+    FN(columns_fold),
     /* the batch query on pixels */
     .lanes = VL, .ink_matvec = FN(ink_matvec),
 };

@@ -4,6 +4,14 @@
 # milliseconds of work), so it is answered quickly whatever the network's size.
 cdef Py_ssize_t UPDATES_PER_CHUNK = 1 << 24
 cdef Py_ssize_t MAX_SAMPLES_PER_CHUNK = 1024
+# The sparse engine's steps cost a fraction of the weights each, and each of
+# its calls two passes over the first layer (its working copy made and
+# written back): its chunks are longer (for 784-200-10, 512 samples: the
+# copies then cost 4 % of the time), still about 2 ms, and still short
+# enough for a progress bar to move several times in an epoch of some
+# thousand samples. A multiple of the fold period (csrc/sparse/engine.h).
+cdef Py_ssize_t SPARSE_UPDATES_PER_CHUNK = 1 << 28
+cdef Py_ssize_t MAX_SPARSE_SAMPLES_PER_CHUNK = 512
 
 
 cdef tuple layer_sizes(tuple weights):
@@ -61,6 +69,7 @@ cdef class Net:
     cdef readonly tuple arrays
     cdef readonly object bias_arrays
     cdef readonly Py_ssize_t samples_per_chunk
+    cdef readonly Py_ssize_t sparse_samples_per_chunk
 
     def __cinit__(self, weights, biases=None, int threads=1):
         weights = tuple(weights)
@@ -83,6 +92,8 @@ cdef class Net:
         self.bind(weights, biases)
         n_weights = sum(w.size for w in weights)
         self.samples_per_chunk = max(1, min(MAX_SAMPLES_PER_CHUNK, UPDATES_PER_CHUNK // n_weights))
+        self.sparse_samples_per_chunk = max(1, min(MAX_SPARSE_SAMPLES_PER_CHUNK,
+                                                   SPARSE_UPDATES_PER_CHUNK // n_weights))
 
     def __dealloc__(self):
         ffnn_net_free(self.net)
@@ -133,6 +144,14 @@ cdef class Net:
             raise status_error(status, "threads", threads=threads)
         self.n_threads = threads
 
+    def chunk(self, int engine, bint sparse_inputs):
+        """Samples per C call of train: samples_per_chunk, or sparse_samples_per_chunk where
+        the engine may be the sparse one (not "dense", and pixels or inputs with a
+        background, `sparse_inputs`)."""
+        if engine != FFNN_ENGINE_DENSE and sparse_inputs:
+            return self.sparse_samples_per_chunk
+        return self.samples_per_chunk
+
     cdef int samples(self, ffnn_samples *samples, pixels, inputs, targets, labels) except -1:
         """Fill `samples` from the arrays given (None for none), after checking that each has
         the shape, type and layout the C code will read. Which ones are given is the C core's
@@ -154,7 +173,9 @@ cdef class Net:
 
         Inputs are rows of `pixels` (uint8, scaled the book's way in C) or of `inputs`;
         targets rows of `targets` or the book's targets of integer `labels` (int64).
-        The errors are added to `total` a chunk of samples_per_chunk samples at a time, so
+        `engine` is one of ENGINES' values; `background` the value of every non-ink input
+        of `inputs` (NaN: not known), which lets the sparse engine take them.
+        The errors are added to `total` a chunk (see chunk) of samples at a time, so
         an epoch trained in calls of whole chunks, each given the previous call's result,
         sums exactly as one call would. Between chunks Ctrl-C is looked at (every few
         milliseconds), so the weights are those after the last completed sample; the chunk
@@ -166,11 +187,13 @@ cdef class Net:
         cdef ffnn_samples samples
         cdef ffnn_schedule schedule
         cdef const int64_t *positions = NULL
-        cdef Py_ssize_t n, start = 0, count, chunk = self.samples_per_chunk
+        cdef Py_ssize_t n, start = 0, count
+        cdef Py_ssize_t chunk = self.chunk(engine, pixels is not None or background == background)
         cdef double sse = 0
         cdef int status
         self.samples(&samples, pixels, inputs, targets, labels)
-        samples.background = background
+        if inputs is not None:
+            samples.background = background
         if order is None and <Py_ssize_t>samples.rows > chunk:
             order = np.arange(samples.rows, dtype=np.int64)
         if order is None:

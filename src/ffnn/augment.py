@@ -73,15 +73,30 @@ class Rotations:
         """How many samples each training image becomes."""
         return 1 + len(self.angles)
 
-    def expand(self, inputs: np.ndarray) -> np.ndarray:
-        """(k, side²) inputs → (k * copies, side²): x₀, x₀ +θ, x₀ −θ, x₁, ..."""
+    def expand(self, inputs: np.ndarray, background: float = math.nan) -> np.ndarray:
+        """(k, side²) inputs → (k * copies, side²): x₀, x₀ +θ, x₀ −θ, x₁, ...
+
+        Outside the picture the copies take the book's 0.01. Given the
+        ``background`` of the inputs (their value at every blank pixel),
+        they take that instead, and the ink ``x - background`` is what turns,
+        over a background of 0, before ``background`` is added back: a blend
+        of blank pixels is then exactly blank, which is what lets the sparse
+        engine tell the ink (a blend of four 0.01's is not always 0.01).
+        """
         k = len(inputs)
         base = np.ascontiguousarray(inputs, dtype=self.dtype).reshape(k, self.side, self.side)
         out = np.empty((k, self.copies, self.side * self.side), dtype=self.dtype)
         out[:, 0] = base.reshape(k, -1)
+        blank = self.dtype.type(background)
+        if background == background:
+            base = base - blank
         rotated = np.empty_like(base)
         for j, angle in enumerate(self.angles, start=1):
-            _core.rotate(base, angle, self.dtype.type(BACKGROUND), rotated)
+            if background == background:
+                _core.rotate(base, angle, self.dtype.type(0), rotated)
+                rotated += blank
+            else:
+                _core.rotate(base, angle, self.dtype.type(BACKGROUND), rotated)
             out[:, j] = rotated.reshape(k, -1)
         return out.reshape(k * self.copies, self.side * self.side)
 

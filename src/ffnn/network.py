@@ -247,6 +247,7 @@ class NeuralNetwork:
         self, X, y, epochs: int = 1, *, shuffle: bool = True, seed=None,
         callback: Callable[[int, dict], object] | None = None, validation: tuple | None = None,
         augment: dict | None = None, progress: bool = False, patience: int | None = None,
+        engine: str = "auto", background=None,
     ) -> dict:
         """Train on every sample of ``X`` for ``epochs`` passes, in C.
 
@@ -273,6 +274,22 @@ class NeuralNetwork:
         print from ``callback`` with ``tqdm.write`` to keep lines above it.
         It needs tqdm (``pip install 'ffnn[progress]'``) and changes no result.
 
+        ``engine`` says how the first layer is trained: ``"dense"`` reads and
+        updates every weight at every step; ``"sparse"`` writes the inputs as
+        a background plus ink (zero but at the ink) and the weights as a
+        matrix plus an offset per hidden node, so that a step touches only
+        the weights of the ink of two samples, the same training up to
+        rounding (several times faster on MNIST, whose images are four
+        fifths blank). ``"auto"`` (the default) takes the sparse engine where
+        it pays: inputs it can take, at least 32 hidden nodes, blank inputs
+        the rule rather than the exception (counted on the first rows).
+        It takes uint8 pixels (background 0, scaled to 0.01) and, given
+        ``background=b``, float inputs in which every input equal to ``b``
+        exactly is blank (e.g. ``background=0.01`` for the book's scaled
+        images); rotated copies (``augment``) keep that background exactly.
+        ``engine="sparse"`` on float inputs without ``background`` is a
+        ValueError; so is ``background`` with pixels.
+
         Returns the history: ``"sum_squared_error"``, each epoch's mean over
         its samples of ``sum((targets - outputs) ** 2)`` (summed over the
         output nodes, taken before each sample's update); ``"loss"``, the
@@ -286,7 +303,7 @@ class NeuralNetwork:
         """
         return training.fit(
             self, X, y, epochs, shuffle=shuffle, seed=seed, callback=callback, validation=validation,
-            augment=augment, progress=progress, patience=patience,
+            augment=augment, progress=progress, patience=patience, engine=engine, background=background,
         )
 
     def _parameters(self) -> tuple[np.ndarray, ...]:

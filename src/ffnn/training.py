@@ -10,9 +10,10 @@ object: its weights and the operations on one sample or one batch.
 """
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -54,11 +55,14 @@ def fit(
     augment: dict | None = None,
     progress: bool = False,
     patience: int | None = None,
+    engine: str = "auto",
+    background=None,
 ) -> dict:
     """``net.fit(X, y, epochs, ...)``: see ``NeuralNetwork.fit`` for every argument and the result."""
     data = training_data(net, X, y)
     n = len(data[0] if data[0] is not None else data[1])  # type: ignore[arg-type]  # one of them is set
     epochs = _checks.node_count(epochs, "epochs")
+    how = engine_choice(engine, background, data, net.dtype)
     rotations = _augment.parse(augment, net.sizes[0], net.dtype)
     copies = rotations.copies if rotations is not None else 1
     if callback is not None and not callable(callback):
@@ -78,15 +82,15 @@ def fit(
     if rotations is not None and data[3] is not None:
         # Rotated chunks hand the core a chunk's labels at a time; a call of no
         # steps has it check all of them before the first.
-        _train_order(net, data, np.empty(0, np.int64))
+        _train_order(net, data, np.empty(0, np.int64), how=how)
     try:
         for epoch in range(1, epochs + 1):
             order = rng.permutation(n) if shuffle else np.arange(n)
             with net._lock:
                 if bar is None and rotations is None:
-                    total = _train_order(net, data, order)
+                    total = _train_order(net, data, order, how=how)
                 else:
-                    total = _train_in_chunks(net, data, order, rotations, bar)
+                    total = _train_in_chunks(net, data, order, rotations, bar, how)
             mean = total / (n * copies)
             history["sum_squared_error"].append(mean)
             history["loss"].append(mean)
@@ -131,6 +135,31 @@ def training_data(net: NeuralNetwork, X, y) -> Data:
     return pixels, inputs, targets, None
 
 
+class Engine(NamedTuple):
+    """How fit's C calls train the first layer: the engine's code and the inputs' background."""
+
+    code: int
+    background: float  # NaN: the inputs have none (pixels: the core knows theirs)
+
+
+def engine_choice(engine, background, data: Data, dtype) -> Engine:
+    """The engine and background asked of ``fit``, checked against the data."""
+    if not isinstance(engine, str) or engine not in _core.ENGINES:
+        raise ValueError(f"engine must be 'auto', 'dense' or 'sparse', got {engine!r}")
+    pixels = data[0] is not None
+    if background is not None:
+        if pixels:
+            raise ValueError("background is for float inputs; uint8 pixels have their own "
+                             "(the pixel 0, scaled to 0.01)")
+        background = _augment._finite(background, "background")
+        # The core compares each input with the background in the dtype.
+        background = float(np.dtype(dtype).type(background))
+    if engine == "sparse" and not pixels and background is None:
+        raise ValueError("engine='sparse' needs uint8 pixels, or float inputs with "
+                         "background=<the value of every blank input>")
+    return Engine(_core.ENGINES[engine], math.nan if background is None else background)
+
+
 def validation_data(net: NeuralNetwork, validation) -> tuple[np.ndarray, np.ndarray]:
     """(inputs, labels) checked up front, so that no epoch is lost to a typo."""
     if not isinstance(validation, (tuple, list)) or len(validation) != 2:
@@ -158,17 +187,18 @@ def not_finite_message(lr: float) -> str:
 
 
 def _train_order(net: NeuralNetwork, data: Data, order: np.ndarray, lr: float | None = None,
-                 total: float = 0.0) -> float:
+                 total: float = 0.0, how: Engine = Engine(0, math.nan)) -> float:
     """One C call training on the samples in ``order``; ``total`` plus their squared errors."""
     pixels, inputs, targets, labels = data
     return net._net.train(
         order.astype(np.int64, copy=False), net.learning_rate if lr is None else lr, _core.RULES[net.rule],
         pixels=pixels, inputs=inputs, targets=targets, labels=labels, total=total, label_name="y",
+        engine=how.code, background=how.background,
     )
 
 
 def _train_in_chunks(net: NeuralNetwork, data: Data, order: np.ndarray, rotations: Rotations | None,
-                     bar) -> float:
+                     bar, how: Engine) -> float:
     """One epoch a chunk of samples at a time, for the progress bar or the rotations.
 
     Each call continues the last one's total. Rotated images go a fixed
@@ -184,7 +214,8 @@ def _train_in_chunks(net: NeuralNetwork, data: Data, order: np.ndarray, rotation
         copies = rotations.copies
         unit = size = max(1, min(_ROTATION_CHUNK, _ROTATION_UPDATES // (copies * net._n_weights)))
     else:
-        copies, unit = 1, net._net.samples_per_chunk
+        copies = 1
+        unit = net._net.chunk(how.code, data[0] is not None or how.background == how.background)
         size = _FIRST_CHUNK_UPDATES // net._n_weights
     total, done = 0.0, 0
     while done < len(order):
@@ -192,9 +223,9 @@ def _train_in_chunks(net: NeuralNetwork, data: Data, order: np.ndarray, rotation
         rows = order[done:done + size]
         began = time.perf_counter()
         if rotations is None:
-            total = _train_order(net, data, rows, lr, total)
+            total = _train_order(net, data, rows, lr, total, how)
         else:
-            total = _train_rotated(net, rotations, data, rows, lr, total)
+            total = _train_rotated(net, rotations, data, rows, lr, total, how)
         done += len(rows)
         if total != total:  # non-finite weights: fit reports it
             break
@@ -208,15 +239,22 @@ def _train_in_chunks(net: NeuralNetwork, data: Data, order: np.ndarray, rotation
 
 
 def _train_rotated(net: NeuralNetwork, rotations: Rotations, data: Data, rows: np.ndarray, lr: float,
-                   total: float) -> float:
-    """The images ``rows`` in the book's augmented order: each, then its rotations."""
+                   total: float, how: Engine) -> float:
+    """The images ``rows`` in the book's augmented order: each, then its rotations.
+
+    Pixels become the book's inputs, whose background is 0.01; rotated as
+    ink over a background of exactly 0 (see ``Rotations.expand``), the
+    copies keep it exactly, so the sparse engine takes them too.
+    """
     pixels, inputs, targets, labels = data
     repeat = rotations.copies
     x = inputs[rows] if inputs is not None else scale_inputs(pixels[rows], net.dtype)  # type: ignore[index]
+    background = how.background if inputs is not None else _augment.BACKGROUND
     return net._net.train(
-        None, lr, _core.RULES[net.rule], inputs=rotations.expand(x),
+        None, lr, _core.RULES[net.rule], inputs=rotations.expand(x, background),
         targets=None if targets is None else np.repeat(targets[rows], repeat, axis=0),
         labels=None if labels is None else np.repeat(labels[rows], repeat), total=total, label_name="y",
+        engine=how.code, background=float(np.dtype(net.dtype).type(background)),
     )
 
 

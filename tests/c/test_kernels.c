@@ -220,6 +220,7 @@ static double ref_rotate_pixel(size_t rows, size_t cols, double degrees,
 #include "test_exact_template.h"
 
 #include "test_pixel_query.h"
+#include "test_sparse.h"
 
 /* Every status has its own sentence; the network object starts the pool. */
 static void test_strerror_and_pool(void)
@@ -269,6 +270,7 @@ int main(void)
         run_all_f32(name);
         run_all_f64(name);
         test_pixel_query(name);
+        run_sparse(name);
         levels++;
         printf("level %-7s %ld checks, %ld failed\n", name,
                n_checks - before, n_failures - failed);

@@ -1,0 +1,155 @@
+/*
+ * The ink of the samples, for one precision: which inputs of a sample are
+ * ink, as a bit mask, and the columns a sweep of the sparse first layer
+ * visits, with their coefficients; included by sparse_template.h, which
+ * leaves REAL and SUFFIX defined.
+ *
+ * An input is x = b + s. For pixels s is the book's v / 255 * 0.99, zero
+ * exactly for the pixel 0; for float inputs s = x - b, zero exactly where
+ * x == b (the difference of two finite floats is 0 only when they are
+ * equal; a NaN input counts as ink, so the forward pass sees it).
+ */
+#ifndef REAL
+#error "ink_template.h needs REAL (the element type) defined"
+#endif
+#ifndef SUFFIX
+#error "ink_template.h needs SUFFIX (_f32 or _f64) defined"
+#endif
+
+#include <string.h>
+
+#include "template.h"
+
+/* The n <= 8 bytes at p as one word, byte j in bits 8j .. 8j + 7. */
+static uint64_t FN(pixel_word)(const uint8_t *p, size_t n)
+{
+    const uint16_t one = 1;
+    unsigned char first;
+    uint64_t q = 0;
+    memcpy(&first, &one, 1);
+    if (n == 8 && first == 1) { /* little-endian: one load */
+        memcpy(&q, p, 8);
+        return q;
+    }
+    for (size_t j = 0; j < n; j++)
+        q |= (uint64_t)p[j] << (8 * j);
+    return q;
+}
+
+/* Mask bit c % 64 of word c / 64 is set where input c is ink; returns the
+   sum of the row's s, in double. Pixels go eight at a time through plain
+   64-bit arithmetic: a byte's top bit after the first two steps says it is
+   non-zero, a multiplication gathers the eight top bits into one byte, and
+   another sums the bytes in 16-bit lanes. */
+static double FN(ink_of_pixels)(size_t n_in, const uint8_t *p, uint64_t *mask)
+{
+    const uint64_t low7 = 0x7F7F7F7F7F7F7F7Fu, tops = 0x8080808080808080u;
+    const uint64_t evens = 0x00FF00FF00FF00FFu;
+    uint64_t total = 0;
+    for (size_t w = 0; w * 64 < n_in; w++)
+        mask[w] = 0;
+    for (size_t c = 0; c < n_in; c += 8) {
+        const uint64_t q = FN(pixel_word)(p + c, n_in - c < 8 ? n_in - c : 8);
+        const uint64_t pairs = (q & evens) + ((q >> 8) & evens);
+        const uint64_t inked = ((((q & low7) + low7) | q) & tops) >> 7;
+        mask[c / 64] |= (inked * 0x0102040810204080u >> 56) << (c % 64);
+        total += pairs * 0x0001000100010001u >> 48;
+    }
+    return (double)total / 255 * 0.99;
+}
+
+/* The same for float inputs with background b. */
+static double FN(ink_of_inputs)(size_t n_in, const REAL *x, REAL b,
+                                uint64_t *mask)
+{
+    /* Four sums in a fixed order: the same for every run. */
+    double sums[4] = {0, 0, 0, 0};
+    for (size_t c = 0; c < n_in; c += 64) {
+        uint64_t bits = 0;
+        for (size_t k = 0; k < 64 && c + k < n_in; k++) {
+            const REAL s = x[c + k] - b;
+            bits |= (uint64_t)!(s == 0) << k;
+            sums[k % 4] += (double)s;
+        }
+        mask[c / 64] = bits;
+    }
+    return (sums[0] + sums[1]) + (sums[2] + sums[3]);
+}
+
+/* The index of the lowest set bit of bits (not 0): one instruction where
+   the compiler has it, else a de Bruijn multiplication of the lowest bit. */
+static unsigned FN(lowest_bit)(uint64_t bits)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return (unsigned)__builtin_ctzll(bits);
+#else
+    static const unsigned char index[64] = {
+        0,  1,  2,  53, 3,  7,  54, 27, 4,  38, 41, 8,  34, 55, 48, 28,
+        62, 5,  39, 46, 44, 42, 22, 9,  24, 35, 59, 56, 49, 18, 29, 11,
+        63, 52, 6,  26, 37, 40, 33, 47, 61, 45, 43, 21, 23, 58, 17, 10,
+        51, 25, 36, 32, 60, 20, 57, 16, 50, 31, 19, 15, 30, 14, 13, 12};
+    return index[((bits & (0 - bits)) * 0x022FDD63CC95386Du) >> 58];
+#endif
+}
+
+/* s of input c of a row: pixels or float inputs. */
+static REAL FN(s_at)(const struct FN(sparse) *sp, const uint8_t *p,
+                     const REAL *x, size_t c)
+{
+    return p ? sp->s_of_pixel[p[c]] : x[c] - sp->b;
+}
+
+/* Append the columns of mask word `bits` (columns base ..) to list, as
+   offsets into V (c * ld), with a
+   from the previous row and x from this one, as `which` says (1: a, 2: x,
+   3: both). */
+static void FN(append_columns)(const struct FN(sparse) *sp,
+                               struct FN(sparse_columns) *list, uint64_t bits,
+                               size_t base, const uint8_t *prev_p,
+                               const REAL *prev_x, const uint8_t *cur_p,
+                               const REAL *cur_x, int which)
+{
+    size_t n = list->n;
+    for (; bits; bits &= bits - 1) {
+        const size_t c = base + FN(lowest_bit)(bits);
+        list->cols[n] = c * sp->ld;
+        if (which & 1)
+            list->a[n] = FN(s_at)(sp, prev_p, prev_x, c);
+        if (which & 2)
+            list->x[n] = FN(s_at)(sp, cur_p, cur_x, c);
+        n++;
+    }
+    list->n = n;
+}
+
+/* This step's three lists from the two samples' masks (either NULL: no
+   such sample): columns ink in both (update and forward pass), in the
+   previous one only (update), in this one only (forward pass). `apart`
+   puts the columns ink in both into the other two lists instead, for a
+   step whose update and forward pass are separated by a fold. */
+static void FN(sparse_lists)(struct FN(sparse) *sp, const uint64_t *prev,
+                             const uint8_t *prev_p, const REAL *prev_x,
+                             const uint64_t *cur, const uint8_t *cur_p,
+                             const REAL *cur_x, int apart)
+{
+    struct FN(sparse_columns) *both = &sp->lists[0], *update = &sp->lists[1],
+                              *forward = &sp->lists[2];
+    both->n = update->n = forward->n = 0;
+    for (size_t w = 0; w * 64 < sp->n_in; w++) {
+        const uint64_t a = prev ? prev[w] : 0, x = cur ? cur[w] : 0;
+        const uint64_t common = apart ? 0 : a & x;
+        FN(append_columns)(sp, both, common, w * 64, prev_p, prev_x, cur_p, cur_x, 3);
+        FN(append_columns)(sp, update, a & ~common, w * 64, prev_p, prev_x, cur_p, cur_x, 1);
+        FN(append_columns)(sp, forward, x & ~common, w * 64, prev_p, prev_x, cur_p, cur_x, 2);
+    }
+}
+
+/* How many of the inputs of `rows` samples from row 0 on are ink. */
+static size_t FN(ink_count)(const uint8_t *pixels, const REAL *inputs,
+                            REAL b, size_t n_in, size_t rows)
+{
+    size_t ink = 0;
+    for (size_t i = 0; i < rows * n_in; i++)
+        ink += pixels ? (size_t)(pixels[i] != 0) : (size_t)!(inputs[i] == b);
+    return ink;
+}

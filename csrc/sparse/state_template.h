@@ -1,0 +1,166 @@
+/*
+ * The sparse first layer's working copy of its weights, for one precision;
+ * included by sparse_template.h, which leaves REAL and SUFFIX defined.
+ *
+ * W (hidden x n_in, row-major, the network's) is held as W = V + u 1^T with
+ * r = V 1 beside it. V is column-major: column c (the weights of input c
+ * into every hidden unit) is contiguous at v + c * ld, ld being the hidden
+ * units rounded up to whole 64-byte groups, so that the units are the
+ * vector lanes of every SIMD level and a thread's share of them starts on a
+ * cache line. The units past `hidden` (padding) are zero throughout.
+ */
+#ifndef REAL
+#error "state_template.h needs REAL (the element type) defined"
+#endif
+#ifndef SUFFIX
+#error "state_template.h needs SUFFIX (_f32 or _f64) defined"
+#endif
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "template.h"
+
+/* Columns of V that one sweep visits, in increasing order, each with the
+   coefficient of the pending update (a: s of the last sample) and/or of
+   the forward pass (x: s of this one). */
+struct FN(sparse_columns) {
+    size_t n;
+    size_t *cols; /* as offsets into V: column c at c * ld */
+    REAL *a, *x;
+};
+
+struct FN(sparse) {
+    size_t n_in, hidden, ld;
+    REAL b;              /* the background: every x = b + s */
+    REAL s_of_pixel[256]; /* s of each pixel value, v / 255 * 0.99 */
+    REAL *v;             /* n_in columns of ld */
+    REAL *u, *r;         /* the offset and V 1, ld each */
+    REAL *g, *z;         /* lr * deltas of the pending update; V s of the forward pass */
+    /* This step's columns: ink in both samples, in the last one only (its
+       update), in this one only (the forward pass); see ink_template.h. */
+    struct FN(sparse_columns) lists[3];
+    uint64_t *masks[2]; /* the ink of the last sample and of this one */
+    /* This step's plan, made by load (sparse_template.h). */
+    int fold;    /* fold between the update and the forward pass */
+    int forward; /* there is a forward pass (not at the end of a run) */
+    int store;   /* the run ends: fold into W and write it back */
+    size_t since_fold;
+    REAL sum_prev;       /* 1^T s of the sample whose update is pending */
+    REAL sum, total;     /* 1^T s and 1^T x of this step's sample */
+    const uint8_t *prev_pixels; /* the last sample's row (one of the two) */
+    const REAL *prev_inputs;
+    void *memory;
+};
+
+/* Elements in a 64-byte group. */
+#define FFNN_SPARSE_GROUP (64 / sizeof(REAL))
+
+/* n rounded up to a whole group (n >= 0). */
+static size_t FN(sparse_round_up)(size_t n)
+{
+    return (n + FFNN_SPARSE_GROUP - 1) / FFNN_SPARSE_GROUP * FFNN_SPARSE_GROUP;
+}
+
+/* The working copy for a layer of n_in inputs into `hidden` units, all
+   zero; FFNN_ERROR_MEMORY when it cannot be allocated. One block: two masks
+   and three lists' columns, then (on a cache line) V, four vectors and the
+   lists' coefficients. */
+static int FN(sparse_create)(struct FN(sparse) *sp, size_t n_in, size_t hidden,
+                             REAL b)
+{
+    const size_t ld = FN(sparse_round_up)(hidden), words = (n_in + 63) / 64;
+    size_t head, reals;
+    char *p;
+    memset(sp, 0, sizeof *sp);
+    if (ld == 0 || n_in > SIZE_MAX / 64 / (ld + 6) / sizeof(REAL))
+        return FFNN_ERROR_MEMORY;
+    head = 2 * words * sizeof(uint64_t) + 3 * n_in * sizeof(size_t);
+    head = (head + 63) / 64 * 64;
+    reals = n_in * ld + 4 * ld + 6 * n_in;
+    sp->memory = calloc(1, 64 + head + reals * sizeof(REAL));
+    if (!sp->memory)
+        return FFNN_ERROR_MEMORY;
+    p = (char *)sp->memory + (64 - (uintptr_t)sp->memory % 64) % 64;
+    sp->masks[0] = (uint64_t *)(void *)p;
+    sp->masks[1] = sp->masks[0] + words;
+    sp->lists[0].cols = (size_t *)(void *)(sp->masks[1] + words);
+    sp->n_in = n_in;
+    sp->hidden = hidden;
+    sp->ld = ld;
+    sp->b = b;
+    sp->v = (REAL *)(void *)(p + head);
+    sp->u = sp->v + n_in * ld;
+    sp->r = sp->u + ld;
+    sp->g = sp->r + ld;
+    sp->z = sp->g + ld;
+    for (int k = 0; k < 3; k++) {
+        if (k > 0)
+            sp->lists[k].cols = sp->lists[k - 1].cols + n_in;
+        sp->lists[k].a = sp->z + ld + 2 * (size_t)k * n_in;
+        sp->lists[k].x = sp->lists[k].a + n_in;
+    }
+    /* The book's scaling is v / 255 * 0.99 + 0.01 (core/book.h): s is its
+       first part. */
+    for (int v = 0; v < 256; v++)
+        sp->s_of_pixel[v] = (REAL)v / (REAL)255 * (REAL)0.99;
+    return 0;
+}
+
+static void FN(sparse_free)(struct FN(sparse) *sp)
+{
+    free(sp->memory);
+    sp->memory = NULL;
+}
+
+/* Columns in a tile of the transposes: W's rows are read (or written) 64
+   bytes at a time, V's columns one unit at a time, all in cache. */
+#define FFNN_SPARSE_TILE 16
+
+/* V = W and r = V 1 for units lo .. hi - 1 (u is zero). */
+static void FN(sparse_load_weights)(struct FN(sparse) *sp,
+                                    const struct FN(ffnn_kernels) *kernels,
+                                    const REAL *w, size_t lo, size_t hi)
+{
+    const size_t n_in = sp->n_in, ld = sp->ld;
+    const size_t end = hi < sp->hidden ? hi : sp->hidden;
+    for (size_t c0 = 0; c0 < n_in; c0 += FFNN_SPARSE_TILE) {
+        const size_t c1 = n_in - c0 < FFNN_SPARSE_TILE ? n_in : c0 + FFNN_SPARSE_TILE;
+        for (size_t h = lo; h < end; h++)
+            for (size_t c = c0; c < c1; c++)
+                sp->v[c * ld + h] = w[h * n_in + c];
+    }
+    kernels->columns_fold(hi - lo, n_in, ld, sp->v + lo, NULL, sp->r + lo);
+}
+
+/* Fold u into V and recompute r for units lo .. hi - 1: W is unchanged,
+   up to the rounding of V + u. */
+static void FN(sparse_fold)(struct FN(sparse) *sp,
+                            const struct FN(ffnn_kernels) *kernels, size_t lo,
+                            size_t hi)
+{
+    kernels->columns_fold(hi - lo, sp->n_in, sp->ld, sp->v + lo, sp->u + lo,
+                          sp->r + lo);
+    for (size_t h = lo; h < hi; h++)
+        sp->u[h] = 0;
+}
+
+/* W = V + u for units lo .. hi - 1: the same values a fold would leave in
+   V, so a run continued in a later call goes on exactly as one call. */
+static void FN(sparse_store_weights)(const struct FN(sparse) *sp, REAL *w,
+                                     size_t lo, size_t hi)
+{
+    const size_t n_in = sp->n_in, ld = sp->ld;
+    const size_t end = hi < sp->hidden ? hi : sp->hidden;
+    for (size_t c0 = 0; c0 < n_in; c0 += FFNN_SPARSE_TILE) {
+        const size_t c1 = n_in - c0 < FFNN_SPARSE_TILE ? n_in : c0 + FFNN_SPARSE_TILE;
+        for (size_t h = lo; h < end; h++) {
+            const REAL uh = sp->u[h];
+            for (size_t c = c0; c < c1; c++)
+                w[h * n_in + c] = sp->v[c * ld + h] + uh;
+        }
+    }
+}
+
+#undef FFNN_SPARSE_GROUP
+#undef FFNN_SPARSE_TILE
