@@ -32,9 +32,9 @@
  * two for the sparse first layer (csrc/sparse/), on a column-major V
  * whose column c (rows entries, the hidden units) is at v + c * ld:
  *   columns_update_dot: for j in 0 .. n - 1, the column at v + offsets[j]
- *       += g * a[j], then y += column * x[j] with the updated column (y
- *       accumulates).
- *       a == NULL skips the update, x == NULL the product (y unused).
+ *       += (the rows entries at g + g_offsets[j]) * a[j], then y += column
+ *       * x[j] with the updated column (y accumulates). a == NULL skips the
+ *       update, x == NULL the product (y unused).
  *   columns_fold: every column += u (u == NULL: none), then r = the sum of
  *       the columns, in column order;
  * and, for the batch query on pixels (csrc/sparse/pixel_query_*), the
@@ -68,7 +68,8 @@
         void (*matmat)(size_t n, size_t rows, size_t cols, const REAL *w,      \
                        const REAL *x, REAL *y);                                \
         void (*columns_update_dot)(size_t rows, size_t n,                      \
-                                   const size_t *offsets, REAL *v,             \
+                                   const size_t *offsets,                      \
+                                   const size_t *g_offsets, REAL *v,           \
                                    const REAL *g, const REAL *a,               \
                                    const REAL *x, REAL *y);                    \
         void (*columns_fold)(size_t rows, size_t cols, size_t ld, REAL *v,     \

@@ -312,26 +312,27 @@ static void FN(logit)(size_t n, const REAL *x, REAL *y)
    blocks or threads never changes a bit. */
 
 /* nv (1 or 4, a constant after inlining) vectors of units over the n
-   columns at v + offsets[j]: with `update`, column += g * a[j], then with
-   `dot`, y += column * x[j] through the updated column. */
+   columns at v + offsets[j]: with `update`, column += (g + g_offsets[j])
+   * a[j], then with `dot`, y += column * x[j] through the updated column. */
 static FFNN_INLINE void FN(column_pass)(const size_t nv, size_t n,
-                                        const size_t *offsets, REAL *v, const REAL *g, const REAL *a,
+                                        const size_t *offsets,
+                                        const size_t *g_offsets, REAL *v,
+                                        const REAL *g, const REAL *a,
                                         const REAL *x, REAL *y,
                                         const int update, const int dot)
 {
-    V gv[4], acc[4];
+    V acc[4];
     size_t i, j;
-    for (i = 0; i < nv; i++) {
-        gv[i] = update ? VLOAD(g + i * VL) : VZERO();
+    for (i = 0; i < nv; i++)
         acc[i] = dot ? VLOAD(y + i * VL) : VZERO();
-    }
     for (j = 0; j < n; j++) {
         REAL *col = v + offsets[j];
+        const REAL *gj = update ? g + g_offsets[j] : NULL;
         const V av = VSET1(update ? a[j] : 0), xv = VSET1(dot ? x[j] : 0);
         for (i = 0; i < nv; i++) {
             V w = VLOAD(col + i * VL);
             if (update) {
-                w = VFMA(gv[i], av, w);
+                w = VFMA(VLOAD(gj + i * VL), av, w);
                 VSTORE(col + i * VL, w);
             }
             if (dot)
@@ -345,23 +346,25 @@ static FFNN_INLINE void FN(column_pass)(const size_t nv, size_t n,
 
 /* Units in blocks of four vectors, then one vector, then one by one. */
 static FFNN_INLINE void FN(column_blocks)(size_t rows, size_t n,
-                                          const size_t *offsets, REAL *v, const REAL *g,
-                                          const REAL *a, const REAL *x,
-                                          REAL *y, const int update,
-                                          const int dot)
+                                          const size_t *offsets,
+                                          const size_t *g_offsets, REAL *v,
+                                          const REAL *g, const REAL *a,
+                                          const REAL *x, REAL *y,
+                                          const int update, const int dot)
 {
     size_t h = 0;
     for (; h + 4 * VL <= rows; h += 4 * VL)
-        FN(column_pass)(4, n, offsets, v + h, g + h, a, x, y + h, update, dot);
+        FN(column_pass)(4, n, offsets, g_offsets, v + h, update ? g + h : NULL,
+                        a, x, y + h, update, dot);
     for (; h + VL <= rows; h += VL)
-        FN(column_pass)(1, n, offsets, v + h, g + h, a, x, y + h, update, dot);
+        FN(column_pass)(1, n, offsets, g_offsets, v + h, update ? g + h : NULL,
+                        a, x, y + h, update, dot);
     for (; h < rows; h++) {
         REAL sum = dot ? y[h] : 0;
-        const REAL gh = update ? g[h] : 0;
         for (size_t j = 0; j < n; j++) {
             REAL *w = v + offsets[j] + h;
             if (update)
-                *w = SFMA(gh, a[j], *w);
+                *w = SFMA(g[g_offsets[j] + h], a[j], *w);
             if (dot)
                 sum = SFMA(*w, x[j], sum);
         }
@@ -371,17 +374,18 @@ static FFNN_INLINE void FN(column_blocks)(size_t rows, size_t n,
 }
 
 static void FN(columns_update_dot)(size_t rows, size_t n,
-                                   const size_t *offsets, REAL *v,
+                                   const size_t *offsets,
+                                   const size_t *g_offsets, REAL *v,
                                    const REAL *g, const REAL *a, const REAL *x,
                                    REAL *y)
 {
     /* Without a the update is skipped, without x the product. */
     if (a && x)
-        FN(column_blocks)(rows, n, offsets, v, g, a, x, y, 1, 1);
+        FN(column_blocks)(rows, n, offsets, g_offsets, v, g, a, x, y, 1, 1);
     else if (a)
-        FN(column_blocks)(rows, n, offsets, v, g, a, NULL, NULL, 1, 0);
+        FN(column_blocks)(rows, n, offsets, g_offsets, v, g, a, NULL, NULL, 1, 0);
     else if (x)
-        FN(column_blocks)(rows, n, offsets, v, NULL, NULL, x, y, 0, 1);
+        FN(column_blocks)(rows, n, offsets, NULL, v, NULL, NULL, x, y, 0, 1);
 }
 
 /* nv vectors of units over every column: with `add`, column += u; then

@@ -99,49 +99,44 @@ static REAL FN(s_at)(const struct FN(sparse) *sp, const uint8_t *p,
     return p ? sp->s_of_pixel[p[c]] : x[c] - sp->b;
 }
 
-/* Append the columns of mask word `bits` (columns base ..) to list, as
-   offsets into V (c * ld), with a
-   from the previous row and x from this one, as `which` says (1: a, 2: x,
-   3: both). */
-static void FN(append_columns)(const struct FN(sparse) *sp,
-                               struct FN(sparse_columns) *list, uint64_t bits,
-                               size_t base, const uint8_t *prev_p,
-                               const REAL *prev_x, const uint8_t *cur_p,
-                               const REAL *cur_x, int which)
+/* This step's two lists. With `flush`, lists[0] first takes every column
+   that owes an update (a fold or the end of a run comes). Then each ink
+   column of this sample (mask, NULL: none) goes to lists[0] with its
+   pending update, or to lists[1] without one, and now owes this sample's
+   update, whose g will be at ring slot `slot`. */
+static void FN(sparse_lists)(struct FN(sparse) *sp, int flush,
+                             const uint64_t *mask, const uint8_t *p,
+                             const REAL *x, size_t slot)
 {
-    size_t n = list->n;
-    for (; bits; bits &= bits - 1) {
-        const size_t c = base + FN(lowest_bit)(bits);
-        list->cols[n] = c * sp->ld;
-        if (which & 1)
-            list->a[n] = FN(s_at)(sp, prev_p, prev_x, c);
-        if (which & 2)
-            list->x[n] = FN(s_at)(sp, cur_p, cur_x, c);
-        n++;
-    }
-    list->n = n;
-}
-
-/* This step's three lists from the two samples' masks (either NULL: no
-   such sample): columns ink in both (update and forward pass), in the
-   previous one only (update), in this one only (forward pass). `apart`
-   puts the columns ink in both into the other two lists instead, for a
-   step whose update and forward pass are separated by a fold. */
-static void FN(sparse_lists)(struct FN(sparse) *sp, const uint64_t *prev,
-                             const uint8_t *prev_p, const REAL *prev_x,
-                             const uint64_t *cur, const uint8_t *cur_p,
-                             const REAL *cur_x, int apart)
-{
-    struct FN(sparse_columns) *both = &sp->lists[0], *update = &sp->lists[1],
-                              *forward = &sp->lists[2];
-    both->n = update->n = forward->n = 0;
-    for (size_t w = 0; w * 64 < sp->n_in; w++) {
-        const uint64_t a = prev ? prev[w] : 0, x = cur ? cur[w] : 0;
-        const uint64_t common = apart ? 0 : a & x;
-        FN(append_columns)(sp, both, common, w * 64, prev_p, prev_x, cur_p, cur_x, 3);
-        FN(append_columns)(sp, update, a & ~common, w * 64, prev_p, prev_x, cur_p, cur_x, 1);
-        FN(append_columns)(sp, forward, x & ~common, w * 64, prev_p, prev_x, cur_p, cur_x, 2);
-    }
+    struct FN(sparse_columns) *owing = &sp->lists[0], *fresh = &sp->lists[1];
+    const size_t ld = sp->ld, n_in = sp->n_in, offset = slot * ld;
+    size_t n0 = 0, n1 = 0;
+    if (flush)
+        for (size_t c = 0; c < n_in; c++)
+            if (sp->pending[c] != FFNN_SPARSE_NONE) {
+                owing->cols[n0] = c * ld;
+                owing->gs[n0] = sp->pending[c];
+                owing->a[n0++] = sp->pending_a[c];
+                sp->pending[c] = FFNN_SPARSE_NONE;
+            }
+    for (size_t w = 0; mask && w * 64 < n_in; w++)
+        for (uint64_t bits = mask[w]; bits; bits &= bits - 1) {
+            const size_t c = w * 64 + FN(lowest_bit)(bits);
+            const REAL s = FN(s_at)(sp, p, x, c);
+            if (sp->pending[c] != FFNN_SPARSE_NONE) {
+                owing->cols[n0] = c * ld;
+                owing->gs[n0] = sp->pending[c];
+                owing->a[n0] = sp->pending_a[c];
+                owing->x[n0++] = s;
+            } else {
+                fresh->cols[n1] = c * ld;
+                fresh->x[n1++] = s;
+            }
+            sp->pending[c] = offset;
+            sp->pending_a[c] = s;
+        }
+    owing->n = n0;
+    fresh->n = n1;
 }
 
 /* How many of the inputs of `rows` samples from row 0 on are ink. */

@@ -8,10 +8,12 @@
  * held as W = V + u 1^T and r = V 1 (state_template.h), and g = lr d:
  *   forward  W x = b r + V[:, ink] s[ink] + u (1^T x)
  *   update   W += g x^T  is  u += b g, V[:, ink] += g s[ink]^T, r += g (1^T s)
- * so a step touches only V's columns at the ink of two samples: the last
- * one's update is joined with this one's forward pass in one sweep over the
- * union of their ink (ink_template.h). Every FFNN_SPARSE_FOLD samples u is
- * folded into V and r recomputed; in exact arithmetic nothing changes.
+ * so a step touches only V's columns at the ink. The update of a column
+ * waits until the column is next read, and is joined with that read in one
+ * sweep (state_template.h says why this changes no bit of V), so a step
+ * reads and writes each column of its sample's ink once (ink_template.h).
+ * Every FFNN_SPARSE_FOLD samples u is folded into V and r recomputed; in
+ * exact arithmetic nothing changes.
  * Deeper layers stay dense.
  */
 #ifndef REAL
@@ -89,79 +91,84 @@ static int FN(sparse_begin)(struct FN(trainer) *job, struct FN(sparse) *sp,
 }
 
 /* load_sample's part for the sparse layer: sample s's ink, and this step's
-   plan: the first sample of a run has no update to join, a fold separates
-   the update from the forward pass, any other step joins them. */
+   plan: a fold every FFNN_SPARSE_FOLD samples, after every pending update,
+   before the forward pass. */
 static void FN(sparse_load)(struct FN(trainer) *job, size_t s)
 {
     struct FN(sparse) *sp = job->sparse;
     const size_t i = sample_at(job->order, s), n_in = sp->n_in;
     const uint8_t *p = job->pixels ? job->pixels + i * n_in : NULL;
     const REAL *x = job->pixels ? NULL : job->inputs + i * n_in;
-    uint64_t *const prev = sp->masks[s % 2], *const cur = sp->masks[(s + 1) % 2];
-    const double sum = p ? FN(ink_of_pixels)(n_in, p, cur)
-                         : FN(ink_of_inputs)(n_in, x, sp->b, cur);
+    const double sum = p ? FN(ink_of_pixels)(n_in, p, sp->mask)
+                         : FN(ink_of_inputs)(n_in, x, sp->b, sp->mask);
     sp->forward = 1;
     sp->store = 0;
-    sp->fold = s > 0 && ++sp->since_fold == FFNN_SPARSE_FOLD;
+    sp->prev_slot = sp->slot;
+    sp->slot = s == 0 ? 0 : sp->slot + 1;
+    sp->fold = sp->flush = sp->slot == FFNN_SPARSE_FOLD;
     if (sp->fold)
-        sp->since_fold = 0;
-    FN(sparse_lists)(sp, s > 0 ? prev : NULL, sp->prev_pixels, sp->prev_inputs,
-                     cur, p, x, sp->fold);
+        sp->slot = 0;
+    FN(sparse_lists)(sp, sp->flush, sp->mask, p, x, sp->slot);
     sp->sum_prev = sp->sum;
     sp->sum = (REAL)sum;
     sp->total = (REAL)((double)n_in * (double)sp->b + sum);
-    sp->prev_pixels = p;
-    sp->prev_inputs = x;
 }
 
-/* Units lo .. hi - 1 of layer 1 (first_layer_task's part): the pending
-   update, a fold if one is due, the forward pass and its sigmoid, or at the
-   end of a run the weights written back. The columns ink in both samples
-   are updated and read in one sweep; the others are only updated or only
-   read (without a fold, one list's columns are in no other list; with
-   one, the lists hold the two samples' ink apart). */
+/* Units lo .. hi - 1 of layer 1 (first_layer_task's part): the last
+   sample's g, its part of u and r, then the columns: at a fold every
+   pending update and the fold; the forward pass through this sample's ink,
+   each column taking its pending update in the same sweep; its sigmoid.
+   At the end of a run, every pending update and the weights written back. */
 static void FN(sparse_first_layer)(const struct FN(trainer) *job, size_t lo,
                                    size_t hi)
 {
     struct FN(sparse) *sp = job->sparse;
     const struct FN(ffnn_kernels) *kernels = job->kernels;
-    const struct FN(sparse_columns) *both = &sp->lists[0],
-                                    *update = &sp->lists[1],
-                                    *forward = &sp->lists[2];
+    const struct FN(sparse_columns) *owing = &sp->lists[0], *fresh = &sp->lists[1];
     size_t end, h;
-    REAL *v, *g = sp->g, *z = sp->z;
+    REAL *v, *g, *ring, *z = sp->z;
     lo = FN(sparse_unit)(sp, lo);
     hi = FN(sparse_unit)(sp, hi);
     if (lo >= hi)
         return;
     end = hi < sp->hidden ? hi : sp->hidden;
     v = sp->v + lo;
-    if (job->pending)
+    ring = sp->ring + lo;
+    /* The forward pass's sums start from the parts that need no column,
+       b r + u (1^T x), after the last sample's part of u and r (and any
+       fold); the kernels add V[:, ink] s[ink]. */
+    if (job->pending) {
+        const REAL lr = job->lr, b = sp->b, sum = sp->sum_prev, total = sp->total;
+        const int start = sp->forward && !sp->fold;
+        g = sp->ring + sp->prev_slot * sp->ld;
         for (h = lo; h < end; h++) {
-            g[h] = job->lr * job->deltas[h];
-            sp->u[h] += sp->b * g[h];
-            sp->r[h] += g[h] * sp->sum_prev;
+            const REAL gh = lr * job->deltas[h];
+            const REAL uh = sp->u[h] + b * gh, rh = sp->r[h] + gh * sum;
+            g[h] = gh;
+            sp->u[h] = uh;
+            sp->r[h] = rh;
+            if (start)
+                z[h] = b * rh + uh * total;
         }
-    /* A fold needs the update done and comes before the forward pass. */
-    if (job->pending && sp->fold)
-        kernels->columns_update_dot(hi - lo, update->n, update->cols, v, g + lo,
-                                    update->a, NULL, NULL);
+        for (; h < hi; h++)
+            g[h] = z[h] = 0; /* the padding units */
+    }
+    if (sp->flush)
+        kernels->columns_update_dot(hi - lo, owing->n, owing->cols, owing->gs,
+                                    v, ring, owing->a, NULL, NULL);
     if (sp->fold)
         FN(sparse_fold)(sp, kernels, lo, hi);
-    /* The forward pass's sums start from the parts that need no column:
-       b r + u (1^T x); the kernels add V[:, ink] s[ink] to them. */
-    if (sp->forward)
-        for (h = lo; h < hi; h++)
-            z[h] = sp->b * sp->r[h] + sp->u[h] * sp->total;
-    if (job->pending && !sp->fold) {
-        kernels->columns_update_dot(hi - lo, both->n, both->cols, v, g + lo,
-                                    both->a, both->x, z + lo);
-        kernels->columns_update_dot(hi - lo, update->n, update->cols, v,
-                                    g + lo, update->a, NULL, NULL);
+    if (sp->forward) {
+        if (sp->fold || !job->pending)
+            for (h = lo; h < hi; h++)
+                z[h] = sp->b * sp->r[h] + sp->u[h] * sp->total;
+        if (!sp->flush)
+            kernels->columns_update_dot(hi - lo, owing->n, owing->cols,
+                                        owing->gs, v, ring, owing->a, owing->x,
+                                        z + lo);
+        kernels->columns_update_dot(hi - lo, fresh->n, fresh->cols, NULL, v,
+                                    NULL, NULL, fresh->x, z + lo);
     }
-    if (sp->forward)
-        kernels->columns_update_dot(hi - lo, forward->n, forward->cols, v,
-                                    NULL, NULL, forward->x, z + lo);
     if (sp->store)
         FN(sparse_store_weights)(sp, job->weights[0], lo, hi);
     if (sp->forward) {
@@ -173,20 +180,23 @@ static void FN(sparse_first_layer)(const struct FN(trainer) *job, size_t lo,
     }
 }
 
-/* The end of a run: the last sample's update, then W = V + u written back
-   into the network's weights, and the working copy freed. */
+/* The end of a run: the last sample's update, every pending one, then
+   W = V + u written back into the network's weights, and the working copy
+   freed. */
 static void FN(sparse_end)(struct FN(trainer) *job)
 {
     struct FN(sparse) *sp = job->sparse;
-    const size_t last = job->count - 1;
     sp->forward = 0;
     sp->fold = 0;
+    sp->flush = 1;
     sp->store = 1;
+    sp->prev_slot = sp->slot;
     sp->sum_prev = sp->sum;
-    FN(sparse_lists)(sp, sp->masks[(last + 1) % 2], sp->prev_pixels,
-                     sp->prev_inputs, NULL, NULL, NULL, 0);
+    FN(sparse_lists)(sp, 1, NULL, NULL, NULL, 0);
     job->k = 1;
     FN(run)(job, job->sizes[1], FN(first_layer_task));
     FN(sparse_free)(sp);
     job->sparse = NULL;
 }
+
+#undef FFNN_SPARSE_NONE

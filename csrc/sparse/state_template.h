@@ -21,35 +21,48 @@
 
 #include "template.h"
 
-/* Columns of V that one sweep visits, in increasing order, each with the
-   coefficient of the pending update (a: s of the last sample) and/or of
-   the forward pass (x: s of this one). */
+/* Columns of V that one sweep visits, in increasing order of column
+   within the list, with what the sweep does to each: an update pending
+   since the column was last ink (V[:, c] += g a, g at that offset into the
+   ring of g vectors) and/or the forward pass's term (z += V[:, c] x). */
 struct FN(sparse_columns) {
     size_t n;
     size_t *cols; /* as offsets into V: column c at c * ld */
+    size_t *gs;   /* as offsets into the ring: slot * ld */
     REAL *a, *x;
 };
+
+/* A column without a pending update. */
+#define FFNN_SPARSE_NONE ((size_t)-1)
 
 struct FN(sparse) {
     size_t n_in, hidden, ld;
     REAL b;              /* the background: every x = b + s */
     REAL s_of_pixel[256]; /* s of each pixel value, v / 255 * 0.99 */
     REAL *v;             /* n_in columns of ld */
-    REAL *u, *r;         /* the offset and V 1, ld each */
-    REAL *g, *z;         /* lr * deltas of the pending update; V s of the forward pass */
-    /* This step's columns: ink in both samples, in the last one only (its
-       update), in this one only (the forward pass); see ink_template.h. */
-    struct FN(sparse_columns) lists[3];
-    uint64_t *masks[2]; /* the ink of the last sample and of this one */
+    REAL *u, *r, *z;     /* the offset, V 1 and the forward pass's sums, ld each */
+    /* The updates are lazy: W += g x^T of a sample leaves V[:, ink] as it
+       was, and the column takes its update the next time it is read (or
+       at a fold, or at the end), in one sweep with that read. A column
+       changes only when it is ink, so it owes at most one update, and the
+       same operations happen to it as if done at once: V's bits are those
+       of the eager order. The ring holds g = lr d of every sample since
+       the last fold, FFNN_SPARSE_FOLD slots of ld. */
+    REAL *ring;
+    size_t *pending;     /* per column: the ring offset of its update's g, or NONE */
+    REAL *pending_a;     /* per column: its coefficient (the s it had then) */
+    /* This step's columns: ink with an update pending (or, at a fold or the
+       end, every column with one), and ink without; see ink_template.h. */
+    struct FN(sparse_columns) lists[2];
+    uint64_t *mask;      /* this sample's ink */
     /* This step's plan, made by load (sparse_template.h). */
-    int fold;    /* fold between the update and the forward pass */
+    int flush;   /* every pending update first: a fold or the end */
+    int fold;    /* then a fold, before the forward pass */
     int forward; /* there is a forward pass (not at the end of a run) */
     int store;   /* the run ends: fold into W and write it back */
-    size_t since_fold;
+    size_t slot, prev_slot; /* this sample's and the last one's ring slot */
     REAL sum_prev;       /* 1^T s of the sample whose update is pending */
     REAL sum, total;     /* 1^T s and 1^T x of this step's sample */
-    const uint8_t *prev_pixels; /* the last sample's row (one of the two) */
-    const REAL *prev_inputs;
     void *memory;
 };
 
@@ -62,29 +75,34 @@ static size_t FN(sparse_round_up)(size_t n)
     return (n + FFNN_SPARSE_GROUP - 1) / FFNN_SPARSE_GROUP * FFNN_SPARSE_GROUP;
 }
 
-/* The working copy for a layer of n_in inputs into `hidden` units, all
-   zero; FFNN_ERROR_MEMORY when it cannot be allocated. One block: two masks
-   and three lists' columns, then (on a cache line) V, four vectors and the
-   lists' coefficients. */
+/* The working copy for a layer of n_in inputs into `hidden` units, no
+   update pending; FFNN_ERROR_MEMORY when it cannot be allocated. One
+   block: the mask, the lists' and the pending updates' offsets, then (on a
+   cache line) V, three vectors, the ring and the coefficients. */
 static int FN(sparse_create)(struct FN(sparse) *sp, size_t n_in, size_t hidden,
                              REAL b)
 {
     const size_t ld = FN(sparse_round_up)(hidden), words = (n_in + 63) / 64;
+    const size_t slots = FFNN_SPARSE_FOLD;
     size_t head, reals;
     char *p;
     memset(sp, 0, sizeof *sp);
-    if (ld == 0 || n_in > SIZE_MAX / 64 / (ld + 6) / sizeof(REAL))
+    if (ld == 0 || n_in > SIZE_MAX / 64 / (ld + 6) / sizeof(REAL) ||
+        ld > SIZE_MAX / 64 / slots / sizeof(REAL))
         return FFNN_ERROR_MEMORY;
-    head = 2 * words * sizeof(uint64_t) + 3 * n_in * sizeof(size_t);
+    head = words * sizeof(uint64_t) + 5 * n_in * sizeof(size_t);
     head = (head + 63) / 64 * 64;
-    reals = n_in * ld + 4 * ld + 6 * n_in;
-    sp->memory = calloc(1, 64 + head + reals * sizeof(REAL));
+    reals = n_in * ld + 3 * ld + slots * ld + 5 * n_in;
+    sp->memory = malloc(64 + head + reals * sizeof(REAL));
     if (!sp->memory)
         return FFNN_ERROR_MEMORY;
     p = (char *)sp->memory + (64 - (uintptr_t)sp->memory % 64) % 64;
-    sp->masks[0] = (uint64_t *)(void *)p;
-    sp->masks[1] = sp->masks[0] + words;
-    sp->lists[0].cols = (size_t *)(void *)(sp->masks[1] + words);
+    sp->mask = (uint64_t *)(void *)p;
+    sp->pending = (size_t *)(void *)(sp->mask + words);
+    sp->lists[0].cols = sp->pending + n_in;
+    sp->lists[0].gs = sp->lists[0].cols + n_in;
+    sp->lists[1].cols = sp->lists[0].gs + n_in;
+    sp->lists[1].gs = sp->lists[1].cols + n_in;
     sp->n_in = n_in;
     sp->hidden = hidden;
     sp->ld = ld;
@@ -92,14 +110,17 @@ static int FN(sparse_create)(struct FN(sparse) *sp, size_t n_in, size_t hidden,
     sp->v = (REAL *)(void *)(p + head);
     sp->u = sp->v + n_in * ld;
     sp->r = sp->u + ld;
-    sp->g = sp->r + ld;
-    sp->z = sp->g + ld;
-    for (int k = 0; k < 3; k++) {
-        if (k > 0)
-            sp->lists[k].cols = sp->lists[k - 1].cols + n_in;
-        sp->lists[k].a = sp->z + ld + 2 * (size_t)k * n_in;
+    sp->z = sp->r + ld;
+    sp->ring = sp->z + ld;
+    sp->pending_a = sp->ring + slots * ld;
+    for (int k = 0; k < 2; k++) {
+        sp->lists[k].a = sp->pending_a + n_in + 2 * (size_t)k * n_in;
         sp->lists[k].x = sp->lists[k].a + n_in;
     }
+    for (size_t c = 0; c < n_in; c++)
+        sp->pending[c] = FFNN_SPARSE_NONE;
+    for (size_t h = 0; h < ld; h++)
+        sp->u[h] = 0;
     /* The book's scaling is v / 255 * 0.99 + 0.01 (core/book.h): s is its
        first part. */
     for (int v = 0; v < 256; v++)
@@ -130,6 +151,9 @@ static void FN(sparse_load_weights)(struct FN(sparse) *sp,
             for (size_t c = c0; c < c1; c++)
                 sp->v[c * ld + h] = w[h * n_in + c];
     }
+    for (size_t c = 0; c < n_in; c++)
+        for (size_t h = end; h < hi; h++)
+            sp->v[c * ld + h] = 0; /* the padding units */
     kernels->columns_fold(hi - lo, n_in, ld, sp->v + lo, NULL, sp->r + lo);
 }
 

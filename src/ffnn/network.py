@@ -247,7 +247,7 @@ class NeuralNetwork:
         self, X, y, epochs: int = 1, *, shuffle: bool = True, seed=None,
         callback: Callable[[int, dict], object] | None = None, validation: tuple | None = None,
         augment: dict | None = None, progress: bool = False, patience: int | None = None,
-        engine: str = "auto", background=None,
+        engine="auto", background=None,
     ) -> dict:
         """Train on every sample of ``X`` for ``epochs`` passes, in C.
 
