@@ -35,7 +35,7 @@ def main() -> None:
         rule = _core.RULES[net.rule]
 
         def bare():
-            _core.train_step(net._layers, x, t, net.learning_rate, rule, net._work)
+            net._net.train(None, net.learning_rate, rule, inputs=x.reshape(1, -1), targets=t.reshape(1, -1))
 
         def checked():
             net.train(x, t)

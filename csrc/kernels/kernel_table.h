@@ -3,8 +3,9 @@
  * kernels that each SIMD level provides.
  *
  * simd_template.h fills one table per level and precision; dispatch.c picks
- * the table of the level in use; public_kernels.c and the network code in
- * core/ only ever call through it.
+ * the table of the level in use; public_kernels.c, the network code in
+ * core/ and the binding's test module (src/ffnn/_testing.pyx) only ever
+ * call through it.
  */
 #ifndef FFNN_KERNEL_TABLE_H
 #define FFNN_KERNEL_TABLE_H
@@ -22,7 +23,8 @@
 #endif
 
 /*
- * Besides the single kernels of ffnn.h, each level has three fused ones:
+ * Besides the single kernels (matvec, matvec_t, sigmoid, logit, outer_update;
+ * ffnn.h makes sigmoid and logit public), each level has three fused ones:
  *   update_matvec: for r in rows, W[r] += (scale * a[r]) * b, then
  *       y[r] = W[r] . x with the updated row (one pass over W). a == NULL
  *       skips the update, y == NULL the product.
