@@ -240,9 +240,11 @@ void FN(ffnn_pixel_query_layer)(const struct FN(ffnn_pixel_query) *q,
         const uint8_t *p = pixels + i * cols;
         if (count_ink(p, cols, sc->words) <= q->max_ink) {
             const size_t n_ink = FN(list_ink)(q, sc->words, p, sc->at, sc->s);
-            q->kernels->ink_matvec(q->ld, n_ink, q->wt, sc->at, sc->s, q->base,
-                                   sc->y);
-            memcpy(out + i * rows, sc->y, rows * sizeof(REAL));
+            /* Straight into the sample's row when that is whole vectors. */
+            REAL *y = q->ld == rows ? out + i * rows : sc->y;
+            q->kernels->ink_matvec(q->ld, n_ink, q->wt, sc->at, sc->s, q->base, y);
+            if (y != out + i * rows)
+                memcpy(out + i * rows, y, rows * sizeof(REAL));
             sc->sparse++;
             continue;
         }
