@@ -131,7 +131,7 @@ ffnn_kernels = (
             "csrc/core/net.c", "csrc/core/book.c",
             "csrc/kernels/dispatch.c", "csrc/kernels/public_kernels.c",
             "csrc/kernels/simd_scalar.c", "csrc/kernels/simd_neon.c",
-            "csrc/pool/pool.c",
+            "csrc/pool/pool.c", "csrc/pool/share_policy.c",
             "csrc/augment/rotate.c",
             "csrc/sparse/pixel_query.c",
         ],

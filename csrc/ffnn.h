@@ -71,6 +71,27 @@ void ffnn_pool_destroy(ffnn_pool *pool);
 /* The pool's thread count; 1 for NULL. */
 int ffnn_pool_threads(const ffnn_pool *pool);
 
+/* When a pool shares a task between its threads, rather than its caller
+   running it alone; the results are the same either way. */
+enum ffnn_share_policy {
+    /* Every task large enough to split is shared: the same decisions in
+       every run, from the task's size and the thread count alone. A new
+       pool's policy. */
+    FFNN_SHARE_DETERMINISTIC = 0,
+    /* The caller times its tasks shared and alone and keeps the faster
+       way, trying the other now and then: on a machine busier than it has
+       cores, where the other threads are often descheduled, more threads
+       then cost no time. */
+    FFNN_SHARE_ADAPTIVE = 1
+};
+/* Makes `policy` (enum ffnn_share_policy) the pool's, from its next task
+   on, forgetting what an earlier one measured. Returns 0, or -1 (nothing
+   changed) if pool is NULL or policy unknown. Not while the pool runs a
+   call. */
+int ffnn_pool_set_policy(ffnn_pool *pool, int policy);
+/* The pool's policy; FFNN_SHARE_DETERMINISTIC for NULL. */
+int ffnn_pool_policy(const ffnn_pool *pool);
+
 /* ---- update rules -------------------------------------------------------- */
 
 /*
@@ -174,6 +195,10 @@ int ffnn_net_bind(ffnn_net *net, void *const *weights, void *const *biases);
 /* Share the work between `threads` threads from now on; the results do not
    depend on it (bitwise). On failure the net keeps its threads. */
 int ffnn_net_set_threads(ffnn_net *net, int threads);
+/* The sharing policy (enum ffnn_share_policy) of the net's threads, kept
+   when ffnn_net_set_threads changes their number; a new net's is
+   FFNN_SHARE_DETERMINISTIC. The results do not depend on it (bitwise). */
+int ffnn_net_set_share_policy(ffnn_net *net, int policy);
 
 /* ---- samples and a training schedule -------------------------------------- */
 

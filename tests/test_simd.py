@@ -1,6 +1,7 @@
 """Every SIMD level this CPU runs, forced in turn, against NumPy and the reference;
 and threads, whose results must be bitwise those of one thread."""
 import os
+import pickle
 import subprocess
 import sys
 
@@ -110,19 +111,22 @@ def test_threads_give_bitwise_the_weights_of_one_thread(level, sizes, rule, dtyp
     rng = np.random.default_rng(sum(sizes))
     X = rng.integers(0, 256, (300, sizes[0]), dtype=np.uint8)
     y = rng.integers(0, sizes[-1], 300)
-    one = ffnn.NeuralNetwork(sizes[0], sizes[1:-1], sizes[-1], 0.1, dtype=dtype, seed=1, rule=rule)
+    # "deterministic" shares every large layer, so the shared path surely runs.
+    one = ffnn.NeuralNetwork(sizes[0], sizes[1:-1], sizes[-1], 0.1, dtype=dtype, seed=1, rule=rule,
+                             share="deterministic")
     results = {}
-    for threads in (1, 2, 3):
+    for threads, share in ((1, "deterministic"), (2, "deterministic"), (3, "deterministic"), (2, "adaptive")):
         net = one.copy()
         net.threads = threads
+        net.share = share
         history = net.fit(X, y, seed=7)
-        results[threads] = (net, history["loss"], net.query(scale_inputs(X, dtype)))
-    for threads in (2, 3):
-        net, loss, out = results[threads]
-        assert net == results[1][0]
-        assert loss == results[1][1]
-        np.testing.assert_array_equal(out, results[1][2])
-    assert results[1][0] != one  # training moved the weights
+        results[threads, share] = (net, history["loss"], net.query(scale_inputs(X, dtype)))
+    first = results[1, "deterministic"]
+    for net, loss, out in results.values():
+        assert net == first[0]
+        assert loss == first[1]
+        np.testing.assert_array_equal(out, first[2])
+    assert first[0] != one  # training moved the weights
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -132,6 +136,22 @@ def test_batch_query_with_threads_matches_reference(level, dtype):
     net.threads = 2
     inputs = np.random.default_rng(2).uniform(0.01, 1, (101, 784)).astype(dtype)
     assert_close(net.query(inputs), np.array([reference.query(weights, x) for x in inputs]), dtype)
+
+
+def test_share_policy_is_checked_and_survives_copy_and_pickle():
+    net = ffnn.NeuralNetwork(5, 4, 3, 0.1, threads=2)
+    assert net.share == "adaptive"
+    net.share = "deterministic"
+    assert net.copy().share == "deterministic"
+    assert pickle.loads(pickle.dumps(net)).share == "deterministic"
+    net.threads = 3  # a new pool keeps the policy
+    assert net._net.share_policy == _core.SHARE_POLICIES["deterministic"]
+    for bad in ("always", None, 1):
+        with pytest.raises(ValueError, match="share must be one of"):
+            net.share = bad
+    with pytest.raises(ValueError, match="share must be one of"):
+        ffnn.NeuralNetwork(5, 4, 3, 0.1, share="sometimes")
+    assert net.share == "deterministic"
 
 
 def test_threads_setting_is_checked_and_survives_copy():

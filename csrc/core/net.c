@@ -27,6 +27,7 @@ struct ffnn_net {
     size_t work_size;    /* elements of scratch space per thread */
     void *work;          /* training's scratch space, owned */
     int threads;
+    int share_policy;    /* enum ffnn_share_policy of the pool */
     ffnn_pool *pool;     /* NULL for one thread */
     size_t failed_row;   /* see ffnn_net_failed_row */
 };
@@ -36,8 +37,8 @@ struct ffnn_net {
 #define FFNN_QUERY_BLOCK 32
 
 /* A layer is split between threads only when it has at least this many
-   weights; below that a barrier costs more than the work it shares. */
-#define SPLIT_MIN_WEIGHTS 16384
+   weights (the sharing policy's threshold, pool/share_policy.h). */
+#define SPLIT_MIN_WEIGHTS FFNN_SHARE_MIN_WEIGHTS
 
 /* A hint to start loading the cache line at p; samples are visited in random
    order, so the hardware cannot guess the next one. */
@@ -168,14 +169,17 @@ const char *ffnn_strerror(int status)
 
 /* ---- the object ---------------------------------------------------------- */
 
-/* *pool for `threads` threads: NULL for one, else a new pool. */
-static int start_pool(int threads, ffnn_pool **pool)
+/* *pool for `threads` threads sharing under `policy`: NULL for one, else
+   a new pool. */
+static int start_pool(int threads, int policy, ffnn_pool **pool)
 {
     if (threads < 1 || threads > FFNN_MAX_THREADS)
         return FFNN_ERROR_THREADS;
     *pool = NULL;
     if (threads > 1 && (*pool = ffnn_pool_create(threads)) == NULL)
         return FFNN_ERROR_THREADS;
+    if (*pool)
+        ffnn_pool_set_policy(*pool, policy);
     return FFNN_OK;
 }
 
@@ -230,7 +234,8 @@ int ffnn_net_create(ffnn_net **out, int dtype, size_t n_layers,
     }
     for (size_t k = 0; k <= n_layers; k++)
         net->sizes[k] = sizes[k];
-    status = start_pool(threads, &net->pool);
+    net->share_policy = FFNN_SHARE_DETERMINISTIC;
+    status = start_pool(threads, net->share_policy, &net->pool);
     if (status != FFNN_OK) {
         ffnn_net_free(net);
         return status;
@@ -276,12 +281,23 @@ int ffnn_net_set_threads(ffnn_net *net, int threads)
         return FFNN_ERROR_ARGUMENT;
     if (threads == net->threads)
         return FFNN_OK;
-    status = start_pool(threads, &pool);
+    status = start_pool(threads, net->share_policy, &pool);
     if (status != FFNN_OK)
         return status;
     ffnn_pool_destroy(net->pool);
     net->pool = pool;
     net->threads = threads;
+    return FFNN_OK;
+}
+
+int ffnn_net_set_share_policy(ffnn_net *net, int policy)
+{
+    if (net == NULL ||
+        (policy != FFNN_SHARE_DETERMINISTIC && policy != FFNN_SHARE_ADAPTIVE))
+        return FFNN_ERROR_ARGUMENT;
+    if (net->pool)
+        ffnn_pool_set_policy(net->pool, policy);
+    net->share_policy = policy;
     return FFNN_OK;
 }
 

@@ -4,7 +4,9 @@
  * blocks until none is left, and the caller returns when all are done. A
  * helper that is late (its core busy with another program) finds the blocks
  * taken: the caller only ever waits for blocks a helper has started. Which
- * thread computes a block never changes the result. Helpers spin a little
+ * thread computes a block never changes the result, and neither does
+ * whether a task is shared at all, which the pool's policy decides
+ * (share_policy.c) before each task. Helpers spin a little
  * between tasks, because a training step's task comes every few
  * microseconds, far sooner than a sleep and wake-up, then sleep. POSIX
  * threads, or Win32 threads on Windows.
@@ -22,6 +24,7 @@
 #include <stdlib.h>
 
 #include "pool/pool.h"
+#include "pool/share_policy.h"
 
 #if defined(_WIN32)
 #include <windows.h>
@@ -48,7 +51,6 @@ typedef volatile LONG64 counter_t;
 #else
 #include <pthread.h>
 #include <sched.h>
-#include <time.h>
 typedef pthread_t thread_t;
 typedef pthread_mutex_t mutex_t;
 typedef pthread_cond_t cond_t;
@@ -106,36 +108,6 @@ static int watch_forks(void)
 /* Most blocks one task is split into. */
 #define MAX_BLOCKS 1024
 
-/* Sharing a task pays only when the helpers run when it starts: on a
-   machine busier than it has cores they are often descheduled, and then
-   the caller waits for them or takes over their blocks, whose weights must
-   move between the cores' caches. So the caller times runs of ROUND tasks
-   shared and alone, and does what was faster (results are the same
-   either way), trying the other way again now and then: alone every
-   PROBE_SOLO rounds (each such try costs an idle machine time), shared
-   every PROBE_SHARED rounds (so a moment's load, or one unlucky timing,
-   does not keep the helpers idle for long). */
-#define ROUND 64
-#define PROBE_SOLO 64
-#define PROBE_SHARED 8
-
-#if defined(_WIN32)
-static double now_ns(void)
-{
-    LARGE_INTEGER count, frequency;
-    QueryPerformanceCounter(&count);
-    QueryPerformanceFrequency(&frequency);
-    return (double)count.QuadPart * 1e9 / (double)frequency.QuadPart;
-}
-#else
-static double now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
-}
-#endif
-
 /* Allocated apart from the pool, so that a child can leave its parent's
    behind and make its own. */
 struct sync {
@@ -159,13 +131,8 @@ struct ffnn_pool {
     void (*fn)(void *ctx, size_t lo, size_t hi, int thread);
     void *ctx;
     size_t n, blocks;
-    /* The caller's timing (see ROUND): alone or not, the time of the last
-       round each way, tasks into this round and when it began, rounds. */
-    int solo;
-    double round_ns[2];
-    int tasks_in_round;
-    double round_start;
-    long rounds;
+    /* Whether to share each task, and what deciding that remembers. */
+    struct ffnn_share_state policy;
     /* Block b of task t is free while claims[b].value < 2t, taken once it
        is 2t, finished at 2t + 1. A block's value only grows, so nothing
        needs resetting between tasks, and a thread whose look at a value is
@@ -356,6 +323,7 @@ ffnn_pool *ffnn_pool_create(int threads)
     pool->threads = threads;
     pool->running = 1;
     pool->generation = forks;
+    ffnn_share_init(&pool->policy, FFNN_SHARE_DETERMINISTIC);
     if (threads > 1 && start_helpers(pool) != 0) {
         free(pool);
         return NULL;
@@ -376,21 +344,14 @@ int ffnn_pool_threads(const ffnn_pool *pool)
     return pool ? pool->threads : 1;
 }
 
-/* Count a task into the caller's timing; at the end of a round, choose
-   how to run the next one. */
-static void time_task(ffnn_pool *pool)
+int ffnn_pool_set_policy(ffnn_pool *pool, int policy)
 {
-    if (pool->tasks_in_round++ == 0)
-        pool->round_start = now_ns();
-    if (pool->tasks_in_round < ROUND)
-        return;
-    pool->round_ns[pool->solo] = now_ns() - pool->round_start;
-    pool->tasks_in_round = 0;
-    if (++pool->rounds % (pool->solo ? PROBE_SHARED : PROBE_SOLO) == 0 ||
-        pool->round_ns[!pool->solo] == 0)
-        pool->solo = !pool->solo;
-    else
-        pool->solo = pool->round_ns[1] < pool->round_ns[0];
+    return pool ? ffnn_share_init(&pool->policy, policy) : -1;
+}
+
+int ffnn_pool_policy(const ffnn_pool *pool)
+{
+    return pool ? pool->policy.policy : FFNN_SHARE_DETERMINISTIC;
 }
 
 void ffnn_pool_share(ffnn_pool *pool, size_t n, size_t blocks,
@@ -398,7 +359,7 @@ void ffnn_pool_share(ffnn_pool *pool, size_t n, size_t blocks,
                      void *ctx)
 {
     long long task;
-    if (!pool || pool->threads == 1 || blocks < 2 || n < 2) {
+    if (!pool || pool->threads == 1) {
         fn(ctx, 0, n, 0);
         return;
     }
@@ -406,12 +367,8 @@ void ffnn_pool_share(ffnn_pool *pool, size_t n, size_t blocks,
        ones (once; if that fails, the pool works alone from then on). */
     if (pool->generation != forks)
         start_helpers(pool);
-    if (pool->running < pool->threads) {
-        fn(ctx, 0, n, 0);
-        return;
-    }
-    time_task(pool);
-    if (pool->solo) {
+    if (pool->running < pool->threads ||
+        !ffnn_share_decide(&pool->policy, n, blocks, pool->threads)) {
         fn(ctx, 0, n, 0);
         return;
     }

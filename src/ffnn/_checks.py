@@ -32,6 +32,13 @@ def float_dtype(dtype) -> np.dtype:
     return dt
 
 
+def share_policy(value) -> str:
+    """A name of a way the threads share work (``_core.SHARE_POLICIES``)."""
+    if not isinstance(value, str) or value not in _core.SHARE_POLICIES:
+        raise ValueError(f"share must be one of {sorted(_core.SHARE_POLICIES)}, got {value!r}")
+    return value
+
+
 def node_count(value, name: str) -> int:
     """A positive whole number (of nodes, epochs, classes); 3.0 and np.array(3) count as 3."""
     if isinstance(value, np.ndarray) and value.ndim == 0:

@@ -8,6 +8,7 @@ Array = np.ndarray[Any, Any]
 
 MAX_THREADS: int
 RULES: dict[str, int]
+SHARE_POLICIES: dict[str, int]
 ENGINES: dict[str, int]
 PIXEL_MIN_SAMPLES: int
 SIMD_LEVELS: dict[str, int]
@@ -20,6 +21,7 @@ class Net:
     samples_per_chunk: int
     sparse_samples_per_chunk: int
     threads: int
+    share_policy: int
     def __init__(self, weights: list[Array] | tuple[Array, ...],
                  biases: list[Array] | tuple[Array, ...] | None = None, threads: int = 1) -> None: ...
     def bind(self, weights: list[Array] | tuple[Array, ...],

@@ -34,6 +34,7 @@ def bind(net: NeuralNetwork, weights: list[np.ndarray],
             or [w.shape for w in core.arrays] != [w.shape for w in aligned]
             or (core.bias_arrays is None) != (biases is None)):
         net._net = _core.Net(aligned, biases, net._threads)
+        net._net.share_policy = _core.SHARE_POLICIES[net._share]
     else:
         core.bind(aligned, biases)
     net._sizes = net._net.sizes
@@ -49,6 +50,15 @@ def set_threads(net: NeuralNetwork, threads: int) -> None:
         if core is not None:
             core.threads = threads
         net._threads = threads
+
+
+def set_share_policy(net: NeuralNetwork, policy: str) -> None:
+    """Make ``policy`` (a name already checked) the way the network's threads share work."""
+    with net._lock:
+        core = getattr(net, "_net", None)
+        if core is not None:
+            core.share_policy = _core.SHARE_POLICIES[policy]
+        net._share = policy
 
 
 def train_step(net: NeuralNetwork, x: np.ndarray, t: np.ndarray) -> float:

@@ -13,6 +13,8 @@ cdef extern from "ffnn.h" nogil:
         FFNN_RULE_BOOK
         FFNN_RULE_MSE
         FFNN_RULE_CROSS_ENTROPY
+        FFNN_SHARE_DETERMINISTIC
+        FFNN_SHARE_ADAPTIVE
 
     int ffnn_simd_available(int level)
     int ffnn_simd_get()
@@ -55,6 +57,7 @@ cdef extern from "ffnn.h" nogil:
     void ffnn_net_free(ffnn_net *net)
     int ffnn_net_bind(ffnn_net *net, void **weights, void **biases)
     int ffnn_net_set_threads(ffnn_net *net, int threads)
+    int ffnn_net_set_share_policy(ffnn_net *net, int policy)
     size_t ffnn_net_failed_row(const ffnn_net *net)
 
     ctypedef struct ffnn_samples:

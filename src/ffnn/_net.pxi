@@ -63,6 +63,7 @@ cdef class Net:
     cdef ffnn_net *net
     cdef int typenum
     cdef int n_threads
+    cdef int policy
     cdef Py_ssize_t n_in, n_out
     cdef readonly tuple sizes
     cdef readonly object dtype
@@ -144,6 +145,18 @@ cdef class Net:
             raise status_error(status, "threads", threads=threads)
         self.n_threads = threads
 
+    @property
+    def share_policy(self):
+        """When the threads share a task (a value of SHARE_POLICIES); the results do not depend on it."""
+        return self.policy
+
+    @share_policy.setter
+    def share_policy(self, int policy):
+        status = ffnn_net_set_share_policy(self.net, policy)
+        if status != FFNN_OK:
+            raise status_error(status, f"share policy {policy}")
+        self.policy = policy
+
     def chunk(self, int engine, bint sparse_inputs):
         """Samples per C call of train: samples_per_chunk, or sparse_samples_per_chunk where
         the engine may be the sparse one (not "dense", and pixels or inputs with a
@@ -173,8 +186,6 @@ cdef class Net:
 
         Inputs are rows of `pixels` (uint8, scaled the book's way in C) or of `inputs`;
         targets rows of `targets` or the book's targets of integer `labels` (int64).
-        `engine` is one of ENGINES' values; `background` the value of every non-ink input
-        of `inputs` (NaN: not known), which lets the sparse engine take them.
         The errors are added to `total` a chunk (see chunk) of samples at a time, so
         an epoch trained in calls of whole chunks, each given the previous call's result,
         sums exactly as one call would. Between chunks Ctrl-C is looked at (every few
@@ -192,8 +203,7 @@ cdef class Net:
         cdef double sse = 0
         cdef int status
         self.samples(&samples, pixels, inputs, targets, labels)
-        if inputs is not None:
-            samples.background = background
+        samples.background = background
         if order is None and <Py_ssize_t>samples.rows > chunk:
             order = np.arange(samples.rows, dtype=np.int64)
         if order is None:

@@ -26,6 +26,7 @@ def get_state(net: NeuralNetwork) -> dict:
             "weights": [w.copy() for w in net._weights],
             "biases": None if net._biases is None else [b.copy() for b in net._biases],
             "threads": net._threads,
+            "share": net._share,
             "seed": net._seed,
             # A copy of the generator, so that a copy or an unpickled
             # network draws the same shuffles as the original would.
@@ -40,6 +41,7 @@ def set_state(net: NeuralNetwork, state: dict) -> None:
     net.rule = state.get("rule", "book")
     net._hidden_is_list = bool(state["hidden_is_list"])
     net._lock = _locks.new_lock(net)
+    net._share = _checks.share_policy(state.get("share", "adaptive"))
     net.threads = state.get("threads", 1)
     net._seed = state.get("seed")
     rng = state.get("rng")

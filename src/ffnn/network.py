@@ -57,6 +57,10 @@ class NeuralNetwork:
     ``threads`` (default 1, at most ``MAX_THREADS``, 64) is how many threads
     ``fit`` and ``query`` use: each large layer's rows are split between
     them, and the results are bitwise identical to one thread's.
+    ``share`` says when they share a task: ``"adaptive"`` (the default) times
+    each way and runs alone while the other threads would only wait, as on a
+    machine busier than it has cores; ``"deterministic"`` shares every large
+    layer, the same way in every run. The results are the same under both.
 
     ``bias=True`` gives every non-input layer bias nodes (``net.biases``, one
     vector per weight matrix, starting at 0): layer k computes
@@ -72,11 +76,12 @@ class NeuralNetwork:
     _biases: tuple[np.ndarray, ...] | None
     _n_weights: int
     _threads: int
+    _share: str
 
     def __init__(
         self, input_nodes: int, hidden_nodes: int | Sequence[int], output_nodes: int, learning_rate: float, *,
         dtype=np.float64, seed=None, rule: str = "book", threads: int = 1, bias: bool = False,
-        init: str = "corrected",
+        init: str = "corrected", share: str = "adaptive",
     ) -> None:
         spread = _layout.initial_spread(init)
         sizes, self._hidden_is_list = _layout.layer_sizes(input_nodes, hidden_nodes, output_nodes)
@@ -84,6 +89,7 @@ class NeuralNetwork:
         self.learning_rate = learning_rate
         self.rule = rule
         self._lock = _locks.new_lock(self)
+        self._share = _checks.share_policy(share)
         self.threads = threads
         self._seed, self._rng = seed, training.generator(seed)
         weights = _layout.initial_weights(sizes, self._dtype, self._rng, spread)
@@ -153,6 +159,15 @@ class NeuralNetwork:
         if count > MAX_THREADS:
             raise ValueError(f"threads must be at most {MAX_THREADS}, got {count}")
         _core_calls.set_threads(self, count)
+
+    @property
+    def share(self) -> str:
+        """When the threads share a task: "adaptive" or "deterministic"; the results do not depend on it."""
+        return self._share
+
+    @share.setter
+    def share(self, value: str) -> None:
+        _core_calls.set_share_policy(self, _checks.share_policy(value))
 
     @property
     def bias(self) -> bool:
