@@ -23,12 +23,12 @@
 #endif
 
 /* FFNN_ENGINE_AUTO takes the sparse engine for a first layer of at least
-   this many hidden units ... On MNIST (784 inputs, a fifth ink) it is
-   faster from about 12 units on in float32 (1.26x at 16, 1.34x at 24,
-   1.64x at 32, 2x at 48) and from below 8 in float64 (1.2x at 8; measured
-   with benchmarks/bench_sparse.py --hidden before updates were lazy, which
-   made every figure better): auto waits for the gain to be clear, and
-   smaller networks keep the bits of train(), which is dense. */
+   this many hidden units ... On MNIST (784 inputs, a fifth ink; 20 000
+   samples in calls of 512) dense / sparse is, float32 and float64: 0.85
+   and 1.36 at 8 units, 1.37 and 1.82 at 16, 1.41 and 2.00 at 24, 1.74 and
+   2.65 at 32, 2.12 and 2.69 at 48: sparse is faster from about 10 units.
+   auto waits for the gain to be clear, and smaller networks keep the bits
+   of train(), which is dense. */
 #define FFNN_SPARSE_MIN_HIDDEN 32
 /* ... and inputs of at most this many ink inputs in 256 (counted over the
    first FFNN_SPARSE_SAMPLED rows of the samples): past it the sweep over

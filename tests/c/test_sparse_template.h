@@ -93,7 +93,7 @@ static void FN(test_sparse_network)(const size_t *sizes, int rule, int one_in,
     REAL *start[MAX_LAYERS], *sparse[MAX_LAYERS];
     FN(net_init)(&net, sizes);
     const size_t L = net.n_layers, n_in = sizes[0], n_out = sizes[L];
-    const size_t rows = 7, fold = 256;
+    const size_t rows = 7, fold = FFNN_SPARSE_FOLD;
     snprintf(level, sizeof level, "%s %s %zu-%zu-%zu.. rule %d ink 1/%d, %zu samples",
              at_level, DTYPE == FFNN_FLOAT32 ? "f32" : "f64", sizes[0], sizes[1],
              sizes[2], rule, one_in, count);
