@@ -325,7 +325,7 @@ def main(argv=None):
         if has_engines():
             line += f" (sparse over dense {us['dense'] / us['sparse']:.2f}x)"
             ratios[f"fit {name} on the denser set: sparse over dense"] = us["dense"] / us["sparse"]
-        ways = pixel_ways_ms(nets["dense"], np.ascontiguousarray(thick[:10000]), max(args.repeats, 5),
+        ways = pixel_ways_ms(nets["dense"], np.ascontiguousarray(thick[:10000]), max(args.repeats, 9),
                              ("sparse", "dense", "auto"))
         print(f"{line}\n  query {name} of {min(10000, len(thick))}, one call: from the ink "
               f"{ways['sparse']:6.2f} ms, dense {ways['dense']:6.2f} ms, each sample as query() "
