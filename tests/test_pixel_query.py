@@ -87,10 +87,13 @@ def test_auto_takes_little_ink_from_the_ink_and_much_ink_dense(level, dtype):
     assert (sparse != dense).any()  # two computations, not one
     np.testing.assert_array_equal(net.query(some), sparse)
     np.testing.assert_array_equal(net.query(every), way(net, every, "dense"))
-    # A mix: each sample its own way, whatever its neighbours.
+    # A mix: each sample its own way.
     mixed = np.concatenate([some[:40], every[:40], some[40:]])
     np.testing.assert_array_equal(
         net.query(mixed), np.concatenate([sparse[:40], way(net, every, "dense")[:40], sparse[40:]]))
+    # But a call with few samples of little ink does not pay for W^T: all dense.
+    few = np.concatenate([every, some[:3]])
+    np.testing.assert_array_equal(net.query(few), way(net, few, "dense"))
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

@@ -425,7 +425,7 @@ static int FN(query)(const ffnn_net *net, const ffnn_samples *samples,
     if (job.pixels) {
         const int status = FN(ffnn_pixel_query_create)(
             &plan, net->sizes[1], net->sizes[0], (const REAL *)net->weights[0],
-            n, engine, net->pool);
+            n, job.pixels, engine, net->pool);
         if (status != FFNN_OK)
             return status;
         FN(fill_scale_table)(job.scale);

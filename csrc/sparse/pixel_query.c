@@ -27,6 +27,14 @@
 #define INK_COST 2.5
 #define PIXEL_COST 8.0
 
+/* What making a plan costs (W^T, and the dense samples' sums moved once
+   more), as a share of a dense call: a call whose samples would save less
+   than this (by the model above, on PLAN_PROBES of them) goes all dense.
+   Set by the denser set of benchmarks/bench_train.py, where a twentieth of
+   the samples, near the crossing, have little enough ink. */
+#define PLAN_COST 0.1
+#define PLAN_PROBES 64
+
 static void *cache_aligned(void *p)
 {
     return (char *)p + ((64 - (uintptr_t)p % 64) % 64);
@@ -53,14 +61,15 @@ static uint64_t ink_bytes(const uint8_t *p)
 
 /* The number of non-zero bytes of the n at p, eight at a time (the
    multiply adds ink_bytes' bits up in the top byte); each word's
-   ink_bytes kept in words[c / 8] for list_ink. */
+   ink_bytes kept in words[c / 8] for list_ink (words NULL: not kept). */
 static size_t count_ink(const uint8_t *p, size_t n, uint64_t *words)
 {
     const uint64_t ones = 0x0101010101010101u;
     size_t count = 0, c = 0;
     for (; c + 8 <= n; c += 8) {
         const uint64_t m = ink_bytes(p + c);
-        words[c / 8] = m;
+        if (words)
+            words[c / 8] = m;
         count += (size_t)(((m >> 7) * ones) >> 56);
     }
     for (; c < n; c++)

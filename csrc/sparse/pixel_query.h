@@ -8,8 +8,9 @@
  * contiguous), a sample costs its ink pixels' rows of W^T instead of all of
  * W. A sample with too much ink for that to pay goes the dense way (its
  * pixels scaled, then the matrix product), as does every sample of a call
- * too small to pay for W^T. Either way a sample's result depends on that
- * sample and that choice alone, never on which thread or block computes it.
+ * too small to pay for W^T, or whose samples mostly have too much ink.
+ * Either way a sample's result depends on that sample and its call's
+ * choice alone, never on which thread or block computes it.
  *
  * The network code (core/network_template.h) makes a plan per call of
  * ffnn_query on pixels, runs ffnn_pixel_query_layer_<dtype> in place of
@@ -38,16 +39,20 @@ struct ffnn_pixel_query_f64;
    threads, the samples going as `engine` (enum ffnn_engine) says: W^T, the
    background's part b (W 1), and each thread's scratch; the transposition
    is shared out in `pool` (NULL: this thread). *plan is NULL when no sample
-   is to go from its ink (FFNN_ENGINE_DENSE, a call or a layer too small):
-   then the caller's matrix product does it all. Returns FFNN_OK,
+   is to go from its ink (FFNN_ENGINE_DENSE, a call or a layer too small,
+   or, with FFNN_ENGINE_AUTO, too few of the samples of `pixels` (n x cols)
+   with little enough ink for W^T to pay): then the caller's matrix
+   product does it all. Returns FFNN_OK,
    FFNN_ERROR_MEMORY (nothing allocated then) or FFNN_ERROR_ARGUMENT (an
    unknown engine). */
 int ffnn_pixel_query_create_f32(struct ffnn_pixel_query_f32 **plan,
                                 size_t rows, size_t cols, const float *w,
-                                size_t n, int engine, ffnn_pool *pool);
+                                size_t n, const uint8_t *pixels, int engine,
+                                ffnn_pool *pool);
 int ffnn_pixel_query_create_f64(struct ffnn_pixel_query_f64 **plan,
                                 size_t rows, size_t cols, const double *w,
-                                size_t n, int engine, ffnn_pool *pool);
+                                size_t n, const uint8_t *pixels, int engine,
+                                ffnn_pool *pool);
 /* out (n x rows) = W x for the n samples of pixels (n x cols), without
    biases or sigmoid; `thread` (below the plan's thread count) picks the
    scratch. */

@@ -155,9 +155,30 @@ static size_t FN(list_ink)(const struct FN(ffnn_pixel_query) *q,
     return k;
 }
 
+/* The share of a dense call's time that taking the samples with at most
+   max_ink ink pixels from their ink would save, by the cost model of
+   pixel_query.c, estimated on PLAN_PROBES of the n samples spread evenly
+   over the call. */
+static double FN(expected_saving)(size_t rows, size_t cols, size_t ld,
+                                  size_t max_ink, size_t n,
+                                  const uint8_t *pixels)
+{
+    const size_t probes = n < PLAN_PROBES ? n : PLAN_PROBES;
+    double saving = 0;
+    for (size_t j = 0; j < probes; j++) {
+        const size_t ink = count_ink(pixels + (j * n / probes) * cols, cols, NULL);
+        if (ink <= max_ink)
+            saving += 1 - ((double)ink * (double)ld * INK_COST +
+                           (double)cols * PIXEL_COST) /
+                              ((double)rows * (double)cols);
+    }
+    return saving / (double)probes;
+}
+
 int FN(ffnn_pixel_query_create)(struct FN(ffnn_pixel_query) **plan,
                                 size_t rows, size_t cols, const REAL *w,
-                                size_t n, int engine, ffnn_pool *pool)
+                                size_t n, const uint8_t *pixels, int engine,
+                                ffnn_pool *pool)
 {
     const struct FN(ffnn_kernels) *kernels = FN(ffnn_kernels_active)();
     const size_t lanes = kernels->lanes;
@@ -180,6 +201,12 @@ int FN(ffnn_pixel_query_create)(struct FN(ffnn_pixel_query) **plan,
     else
         max_ink = (size_t)((double)cols * ((double)rows - PIXEL_COST) /
                            ((double)ld * INK_COST));
+    /* Making W^T, and moving the dense samples' sums once more, cost about
+       PLAN_COST of a dense call (pixel_query.c): with few samples of little
+       ink (a picture set with much ink), the call is all dense. */
+    if (engine == FFNN_ENGINE_AUTO && max_ink > 0 &&
+        FN(expected_saving)(rows, cols, ld, max_ink, n, pixels) < PLAN_COST)
+        max_ink = 0;
     if (max_ink == 0 || ld == 0)
         return ld == 0 && max_ink > 0 ? FFNN_ERROR_MEMORY : FFNN_OK;
     q = (struct FN(ffnn_pixel_query) *)calloc(1, sizeof *q);

@@ -93,7 +93,8 @@ def _query_calls(net: NeuralNetwork, n: int, pixels: bool) -> list[tuple[int, in
     per call (csrc/sparse/pixel_query.h): their calls have _PIXEL_ROWS times the rows
     (those of pictures with too much ink take up to that many times as long), and none
     has fewer than PIXEL_MIN_SAMPLES rows unless the query has, since a call that
-    short takes the dense way (the same values up to rounding) where one call would not."""
+    short takes the dense way (the same values up to rounding) where one call would not.
+    (Each call also chooses from some of its own rows whether W^T pays.)"""
     rows = max(1, _QUERY_UPDATES // net._n_weights) * net._threads * (_PIXEL_ROWS if pixels else 1)
     rows += -rows % _QUERY_BLOCK
     starts = list(range(0, n, rows))
