@@ -395,6 +395,12 @@ int ffnn_train(ffnn_net *net, const ffnn_samples *samples,
 
 int ffnn_query(ffnn_net *net, const ffnn_samples *samples, void *outputs)
 {
+    return ffnn_query_engine(net, samples, FFNN_ENGINE_AUTO, outputs);
+}
+
+int ffnn_query_engine(ffnn_net *net, const ffnn_samples *samples, int engine,
+                      void *outputs)
+{
     void *work;
     int status = check_samples(net, samples, 0);
     if (status != FFNN_OK || samples->rows == 0)
@@ -405,11 +411,11 @@ int ffnn_query(ffnn_net *net, const ffnn_samples *samples, void *outputs)
     if (work == NULL)
         return FFNN_ERROR_MEMORY;
     if (net->dtype == FFNN_FLOAT32)
-        query_f32(net, samples, (float *)outputs, (float *)work);
+        status = query_f32(net, samples, engine, (float *)outputs, (float *)work);
     else
-        query_f64(net, samples, (double *)outputs, (double *)work);
+        status = query_f64(net, samples, engine, (double *)outputs, (double *)work);
     free(work);
-    return FFNN_OK;
+    return status;
 }
 
 int ffnn_backquery(ffnn_net *net, const void *targets, void *image)

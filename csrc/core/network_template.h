@@ -23,6 +23,7 @@
 #error "network_template.h needs SUFFIX (_f32 or _f64) defined"
 #endif
 
+#include "sparse/pixel_query.h"
 #include "template.h"
 
 struct FN(sparse);
@@ -356,6 +357,7 @@ struct FN(querier) {
     size_t work_size, widest;
     const REAL *inputs;
     const uint8_t *pixels;     /* instead of inputs: scaled a block at a time */
+    const struct FN(ffnn_pixel_query) * pixel_layer; /* or layer 1 by this */
     REAL *outputs, *work;
     const struct FN(ffnn_kernels) * kernels;
     REAL scale[256];           /* the scaled input of each pixel value */
@@ -376,7 +378,9 @@ static void FN(query_task)(void *ctx, size_t lo, size_t hi, int thread)
     for (size_t s = lo; s < hi; s += FFNN_QUERY_BLOCK) {
         const size_t nb = hi - s < FFNN_QUERY_BLOCK ? hi - s : FFNN_QUERY_BLOCK;
         const REAL *in = job->inputs + s * n_in;
-        if (job->pixels) {
+        if (job->pixel_layer) {
+            in = NULL;
+        } else if (job->pixels) {
             FN(scale_pixels)(job->scale, job->pixels + s * n_in, scaled, 0,
                              nb * n_in);
             in = scaled;
@@ -384,8 +388,12 @@ static void FN(query_task)(void *ctx, size_t lo, size_t hi, int thread)
         for (size_t k = 1; k <= L; k++) {
             REAL *out = k == L ? job->outputs + s * n_out
                                : blocks + (k % 2) * FFNN_QUERY_BLOCK * job->widest;
-            job->kernels->matmat(nb, sizes[k], sizes[k - 1], job->weights[k - 1],
-                                 in, out);
+            if (k == 1 && job->pixel_layer)
+                FN(ffnn_pixel_query_layer)(job->pixel_layer, nb,
+                                           job->pixels + s * n_in, out, thread);
+            else
+                job->kernels->matmat(nb, sizes[k], sizes[k - 1],
+                                     job->weights[k - 1], in, out);
             if (job->biases)
                 for (size_t i = 0; i < nb; i++)
                     FN(add_bias)(sizes[k], job->biases[k - 1], out + i * sizes[k]);
@@ -397,11 +405,14 @@ static void FN(query_task)(void *ctx, size_t lo, size_t hi, int thread)
 
 /* ffnn_query's work, once net.c has checked the samples: blocks of
    samples shared out between the threads, each with its own work space
-   (threads x work_size elements). */
-static void FN(query)(const ffnn_net *net, const ffnn_samples *samples,
-                      REAL *outputs, REAL *work)
+   (threads x work_size elements); pixels' first layer from their ink where
+   `engine` and sparse/pixel_query.h's plan say so. FFNN_OK or the plan's
+   error. */
+static int FN(query)(const ffnn_net *net, const ffnn_samples *samples,
+                     int engine, REAL *outputs, REAL *work)
 {
     struct FN(querier) job;
+    struct FN(ffnn_pixel_query) *plan = NULL;
     const size_t n = samples->rows, n_layers = net->n_layers;
     job.n_layers = n_layers;
     job.sizes = net->sizes;
@@ -411,13 +422,24 @@ static void FN(query)(const ffnn_net *net, const ffnn_samples *samples,
     job.widest = widest_hidden(n_layers, net->sizes);
     job.inputs = (const REAL *)samples->inputs;
     job.pixels = samples->pixels;
-    if (job.pixels)
+    if (job.pixels) {
+        const int status = FN(ffnn_pixel_query_create)(
+            &plan, net->sizes[1], net->sizes[0], (const REAL *)net->weights[0],
+            n, job.pixels, engine, net->pool);
+        if (status != FFNN_OK)
+            return status;
         FN(fill_scale_table)(job.scale);
+    } else if (engine == FFNN_ENGINE_SPARSE) {
+        return FFNN_ERROR_ENGINE;
+    }
+    job.pixel_layer = plan;
     job.outputs = outputs;
     job.work = work;
     job.kernels = FN(ffnn_kernels_active)();
     ffnn_pool_share(net->pool, n, (n + FFNN_QUERY_BLOCK - 1) / FFNN_QUERY_BLOCK,
                     FN(query_task), &job);
+    FN(ffnn_pixel_query_free)(plan);
+    return FFNN_OK;
 }
 
 /* The book's rescaling of a back-queried signal: shift to min 0, divide by

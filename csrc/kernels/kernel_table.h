@@ -30,15 +30,22 @@
  *       skips the update, y == NULL the product.
  *   matvec_t_update: over columns c0 .. c1 - 1 only, y = W^T e with W as it
  *       was, then W[r] += (scale * a[r]) * b (one pass over W).
- *   matmat: Y (n, rows) = X (n, cols) W^T, register- and cache-blocked.
- * and two for the sparse first layer (csrc/sparse/), on a column-major V
+ *   matmat: Y (n, rows) = X (n, cols) W^T, register- and cache-blocked;
+ * two for the sparse first layer (csrc/sparse/), on a column-major V
  * whose column c (rows entries, the hidden units) is at v + c * ld:
  *   columns_update_dot: for j in 0 .. n - 1, the column at v + offsets[j]
  *       += (the rows entries at g + g_offsets[j]) * a[j], then y += column
  *       * x[j] with the updated column (y accumulates). a == NULL skips the
  *       update, x == NULL the product (y unused).
  *   columns_fold: every column += u (u == NULL: none), then r = the sum of
- *       the columns, in column order.
+ *       the columns, in column order;
+ * and, for the batch query on pixels (csrc/sparse/pixel_query_*), the
+ * level's vector width and
+ *   ink_matvec: y[h] = init[h] + sum over k < n_ink of s[k] wt[at[k] + h]
+ *       for h < n, the terms in the order of k: the first layer's sums of
+ *       one sample from the rows of W^T (columns of W, contiguous) at its
+ *       ink pixels; whole vectors while `lanes` more entries remain, each
+ *       entry the same chain of multiply-adds either way.
  * Every entry of a result goes through the same operations whatever block
  * or thread computes it, so splitting rows or columns between threads
  * never changes a bit.
@@ -69,6 +76,11 @@
                                    const REAL *x, REAL *y);                    \
         void (*columns_fold)(size_t rows, size_t cols, size_t ld, REAL *v,     \
                              const REAL *u, REAL *r);                          \
+        /* The batch query on pixels (sparse/pixel_query_template.h). */       \
+        size_t lanes;                                                          \
+        void (*ink_matvec)(size_t n, size_t n_ink, const REAL *wt,             \
+                           const size_t *at, const REAL *s, const REAL *init,  \
+                           REAL *y);                                           \
     }
 
 FFNN_DECLARE_TABLE(float, ffnn_kernels_f32);

@@ -445,11 +445,79 @@ static void FN(columns_fold)(size_t rows, size_t cols, size_t ld, REAL *v,
         FN(fold_blocks)(rows, cols, ld, v, NULL, r, 0);
 }
 
+/* ---- the batch query's first layer on pixels (sparse/pixel_query_*) ---- */
+
+/* nv vectors (a constant after inlining) of y from entry h on: y = init +
+   s[0] wt[at[0] ..] + s[1] wt[at[1] ..] + ..., one chain of VFMAs per entry
+   in the order of the ink list, the accumulators in registers. Each row is
+   addressed from one pointer, so its loads need no register of their own. */
+static FFNN_INLINE void FN(ink_pass)(const size_t nv, size_t n_ink,
+                                     const REAL *wt, const size_t *at,
+                                     const REAL *s, size_t h,
+                                     const REAL *init, REAL *y)
+{
+    V acc[16];
+    size_t i, k;
+    const REAL *from = wt + h;
+    for (i = 0; i < nv; i++)
+        acc[i] = VLOAD(init + h + i * VL);
+    for (k = 0; k < n_ink; k++) {
+        const V sv = VSET1(s[k]);
+        const REAL *c = from + at[k];
+        for (i = 0; i < nv; i++)
+            acc[i] = VFMA(sv, VLOAD(c + i * VL), acc[i]);
+    }
+    for (i = 0; i < nv; i++)
+        VSTORE(y + h + i * VL, acc[i]);
+}
+
+#define FFNN_INK_PASS(nv)                                                      \
+    case nv:                                                                   \
+        FN(ink_pass)(nv, n_ink, wt, at, s, h, init, y);                        \
+        break;
+
+static void FN(ink_matvec)(size_t n, size_t n_ink, const REAL *wt,
+                           const size_t *at, const REAL *s, const REAL *init,
+                           REAL *y)
+{
+    /* As many accumulators per pass as the registers hold (32 of AVX-512's
+       size, else 16, less room for the broadcast and a load), the vectors
+       split evenly between the passes: a pass of few chains would wait on
+       the latency of its VFMAs. */
+    const size_t most = sizeof(V) >= 64 ? 16 : 12;
+    const size_t vectors = n / VL;
+    const size_t passes = (vectors + most - 1) / most;
+    size_t h = 0;
+    for (size_t p = 0; p < passes; p++) {
+        const size_t nv = vectors * (p + 1) / passes - vectors * p / passes;
+        switch (nv) {
+            FFNN_INK_PASS(1) FFNN_INK_PASS(2) FFNN_INK_PASS(3) FFNN_INK_PASS(4)
+            FFNN_INK_PASS(5) FFNN_INK_PASS(6) FFNN_INK_PASS(7) FFNN_INK_PASS(8)
+            FFNN_INK_PASS(9) FFNN_INK_PASS(10) FFNN_INK_PASS(11)
+            FFNN_INK_PASS(12) FFNN_INK_PASS(13) FFNN_INK_PASS(14)
+            FFNN_INK_PASS(15) FFNN_INK_PASS(16)
+        default:
+            break;
+        }
+        h += nv * VL;
+    }
+    for (; h < n; h++) {
+        REAL sum = init[h];
+        for (size_t k = 0; k < n_ink; k++)
+            sum = SFMA(s[k], wt[at[k] + h], sum);
+        y[h] = sum;
+    }
+}
+
+#undef FFNN_INK_PASS
+
 const struct TABLE FFNN_PASTE(ffnn, SUFFIX) = {
     FN(matvec),       FN(matvec_t),      FN(sigmoid),
     FN(logit),        FN(outer_update),  FN(update_matvec),
     FN(matvec_t_update), FN(matmat),     FN(columns_update_dot),
     FN(columns_fold),
+    /* the batch query on pixels */
+    .lanes = VL, .ink_matvec = FN(ink_matvec),
 };
 
 #undef REAL

@@ -10,6 +10,7 @@ MAX_THREADS: int
 RULES: dict[str, int]
 SHARE_POLICIES: dict[str, int]
 ENGINES: dict[str, int]
+PIXEL_MIN_SAMPLES: int
 SIMD_LEVELS: dict[str, int]
 
 class Net:
@@ -31,7 +32,7 @@ class Net:
               background: float = ...) -> float: ...
     def chunk(self, engine: int, sparse_inputs: bool) -> int: ...
     def query(self, outputs: Array, pixels: Array | None = None, inputs: Array | None = None,
-              background: float = ...) -> None: ...
+              background: float = ..., engine: int = 0) -> None: ...
     def backquery(self, targets: Array, image: Array) -> None: ...
     def gradients(self, rule: int, grads: list[Array], bias_grads: list[Array] | None = None,
                   pixels: Array | None = None, inputs: Array | None = None, targets: Array | None = None,

@@ -35,6 +35,8 @@ MAX_THREADS = FFNN_MAX_THREADS
 RULES = {"book": FFNN_RULE_BOOK, "mse": FFNN_RULE_MSE, "cross_entropy": FFNN_RULE_CROSS_ENTROPY}
 SHARE_POLICIES = {"deterministic": FFNN_SHARE_DETERMINISTIC, "adaptive": FFNN_SHARE_ADAPTIVE}
 ENGINES = {"auto": FFNN_ENGINE_AUTO, "dense": FFNN_ENGINE_DENSE, "sparse": FFNN_ENGINE_SPARSE}
+# A query call of fewer pixel samples takes them all the dense way.
+PIXEL_MIN_SAMPLES = FFNN_PIXEL_MIN_SAMPLES
 
 include "_errors.pxi"
 include "_arrays.pxi"

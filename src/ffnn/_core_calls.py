@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 # Multiply-adds per query call: a batch query is split into calls of about
 # this many (a few tens of milliseconds), so that Ctrl-C is answered between them.
 _QUERY_UPDATES = 1 << 25
+# Rows of a query call on pixels for one of inputs: enough calls of MNIST pictures take
+# some tens of milliseconds each that making W^T once per call costs a few percent.
+_PIXEL_ROWS = 8
 # Samples per block of the C batch query; Python's blocks are multiples of it,
 # so that they split the batch exactly where one call would.
 _QUERY_BLOCK = 32
@@ -70,19 +73,34 @@ def query(net: NeuralNetwork, batch: np.ndarray, pixels: bool = False) -> np.nda
     blocks of some milliseconds, so that Ctrl-C stops it."""
     out = np.empty((batch.shape[0], net.sizes[-1]), dtype=net._dtype)
     threads = net._threads
-    rows = max(1, _QUERY_UPDATES // net._n_weights) * threads
-    rows += -rows % _QUERY_BLOCK
     if threads == 1:
         # One thread: queries from several Python threads run side by side, each
         # with scratch space of its own in C.
-        for start in range(0, len(batch), rows):
-            _query_block(net, batch[start:start + rows], out[start:start + rows], pixels)
+        for start, end in _query_calls(net, len(batch), pixels):
+            _query_block(net, batch[start:end], out[start:end], pixels)
     else:
         # A pool runs one call at a time.
         with net._lock:
-            for start in range(0, len(batch), rows):
-                _query_block(net, batch[start:start + rows], out[start:start + rows], pixels)
+            for start, end in _query_calls(net, len(batch), pixels):
+                _query_block(net, batch[start:end], out[start:end], pixels)
     return out
+
+
+def _query_calls(net: NeuralNetwork, n: int, pixels: bool) -> list[tuple[int, int]]:
+    """The rows of each call of a query of n rows: blocks of about _QUERY_UPDATES
+    multiply-adds, split where one call's blocks end. Pixels' first layer mostly goes
+    from the ink at a third of the cost or less, after a transposition of its weights
+    per call (csrc/sparse/pixel_query.h): their calls have _PIXEL_ROWS times the rows
+    (those of pictures with too much ink take up to that many times as long), and none
+    has fewer than PIXEL_MIN_SAMPLES rows unless the query has, since a call that
+    short takes the dense way (the same values up to rounding) where one call would not.
+    (Each call also chooses from some of its own rows whether W^T pays.)"""
+    rows = max(1, _QUERY_UPDATES // net._n_weights) * net._threads * (_PIXEL_ROWS if pixels else 1)
+    rows += -rows % _QUERY_BLOCK
+    starts = list(range(0, n, rows))
+    if pixels and len(starts) > 1 and n - starts[-1] < _core.PIXEL_MIN_SAMPLES:
+        starts.pop()
+    return list(zip(starts, starts[1:] + [n]))
 
 
 def _query_block(net: NeuralNetwork, block: np.ndarray, out: np.ndarray, pixels: bool) -> None:

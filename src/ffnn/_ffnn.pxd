@@ -89,3 +89,10 @@ cdef extern from "ffnn.h" nogil:
                         const float *images, float *out)
     int ffnn_rotate_f64(size_t n, size_t rows, size_t cols, double degrees, double background,
                         const double *images, double *out)
+
+
+cdef extern from "sparse/pixel_query.h" nogil:
+    enum:
+        FFNN_PIXEL_MIN_SAMPLES
+    # ffnn_query with the way pixels' first layer goes given (enum ffnn_engine).
+    int ffnn_query_engine(ffnn_net *net, const ffnn_samples *samples, int engine, void *outputs)

@@ -232,9 +232,15 @@ cdef class Net:
             if start >= n or total != total:
                 return total
 
-    def query(self, outputs, pixels=None, inputs=None, double background=NAN):
+    def query(self, outputs, pixels=None, inputs=None, double background=NAN,
+              int engine=FFNN_ENGINE_AUTO):
         """The forward pass of every row of `pixels` (uint8) or `inputs` into the rows of `outputs`
-        (`background` as in train)."""
+        (`background` as in train).
+
+        `engine` (a value of ENGINES) says how pixels' first layer is computed: each
+        sample the faster way, all through the matrix product, or all from their ink
+        (csrc/sparse/pixel_query.h); the last is refused for inputs.
+        """
         cdef ffnn_samples samples
         cdef int status
         self.samples(&samples, pixels, inputs, None, None)
@@ -247,7 +253,7 @@ cdef class Net:
         # arrays alive, should another thread bind new ones meanwhile.
         weights, biases = self.arrays, self.bias_arrays
         with nogil:
-            status = ffnn_query(self.net, &samples, out)
+            status = ffnn_query_engine(self.net, &samples, engine, out)
         if status != FFNN_OK:
             raise status_error(status, "query")
 

@@ -219,6 +219,7 @@ static double ref_rotate_pixel(size_t rows, size_t cols, double degrees,
 #define DTYPE FFNN_FLOAT64
 #include "test_exact_template.h"
 
+#include "test_pixel_query.h"
 #include "test_sparse.h"
 
 /* Every status has its own sentence; the network object starts the pool. */
@@ -268,6 +269,7 @@ int main(void)
               "simd_set", name, ffnn_simd_get(), level);
         run_all_f32(name);
         run_all_f64(name);
+        test_pixel_query(name);
         run_sparse(name);
         levels++;
         printf("level %-7s %ld checks, %ld failed\n", name,
