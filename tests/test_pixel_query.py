@@ -167,3 +167,25 @@ def test_full_mnist_test_set_agrees_with_the_dense_query(full_mnist_dir, dtype):
     got = net.query(images)
     assert each_its_own_way(net, images, got) > 0.95
     assert_agree(got, net.query(scale_inputs(images, dtype)), dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("sizes", [(785, 203, 10), (17, 5, 3), (3, 1, 2)], ids=lambda s: "-".join(map(str, s)))
+def test_a_sample_from_its_ink_ignores_its_neighbours(level, dtype, sizes):
+    # Where the level takes samples from their ink in groups (over the union of
+    # their ink), each sample's sums are still those of its own ink alone: the
+    # same bits whichever samples share its group, or none (the last few of a
+    # call go alone), a picture without ink or all ink among them.
+    net = ffnn.NeuralNetwork(sizes[0], sizes[1:-1], sizes[-1], 0.1, dtype=dtype, seed=9)
+    some = pictures("some ink", N, sizes[0], seed=10)
+    some[[3, 17]] = 0
+    some[[5, 18]] = pictures("all ink", 2, sizes[0], seed=11)
+    # N + 1 copies: the last goes alone.
+    alone = np.stack([way(net, np.repeat(some[i:i + 1], N + 1, axis=0), "sparse")[-1] for i in range(12)])
+    together = way(net, some, "sparse")
+    np.testing.assert_array_equal(together[:12], alone)
+    for shift in range(1, 10):  # every place in a group, and every remainder
+        moved = np.concatenate([some[-shift:], some[:-shift]])
+        np.testing.assert_array_equal(np.roll(way(net, moved, "sparse"), -shift, axis=0), together)
+        cut = some[: N - shift]
+        np.testing.assert_array_equal(way(net, cut, "sparse"), together[: N - shift])

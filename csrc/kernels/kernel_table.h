@@ -46,6 +46,13 @@
  *       one sample from the rows of W^T (columns of W, contiguous) at its
  *       ink pixels; whole vectors while `lanes` more entries remain, each
  *       entry the same chain of multiply-adds either way.
+ *   ink_group_matvec: ink_matvec for FFNN_INK_GROUP samples at once, over
+ *       the union of their ink: y[g][h] = init[h] + sum over k < n_ink of
+ *       s[k * FFNN_INK_GROUP + g] wt[at[k] + h], s zero where sample g has
+ *       no ink; each entry the chain of ink_matvec on that sample's own
+ *       ink, bit for bit (a zero part adds an exact zero), with W^T's rows
+ *       loaded once for the group; ink_group_pays says whether the pixel
+ *       query should use it at this level (it does more multiply-adds).
  * Every entry of a result goes through the same operations whatever block
  * or thread computes it, so splitting rows or columns between threads
  * never changes a bit.
@@ -81,7 +88,14 @@
         void (*ink_matvec)(size_t n, size_t n_ink, const REAL *wt,             \
                            const size_t *at, const REAL *s, const REAL *init,  \
                            REAL *y);                                           \
+        void (*ink_group_matvec)(size_t n, size_t n_ink, const REAL *wt,       \
+                                 const size_t *at, const REAL *s,              \
+                                 const REAL *init, REAL *const *y);            \
+        int ink_group_pays; /* the query takes groups, not single samples */ \
     }
+
+/* The samples ink_group_matvec takes at once. */
+#define FFNN_INK_GROUP 4
 
 FFNN_DECLARE_TABLE(float, ffnn_kernels_f32);
 FFNN_DECLARE_TABLE(double, ffnn_kernels_f64);

@@ -447,6 +447,15 @@ static void FN(columns_fold)(size_t rows, size_t cols, size_t ld, REAL *v,
 
 /* ---- the batch query's first layer on pixels (sparse/pixel_query_*) ---- */
 
+
+/* The vectors of pass p when `vectors` are split as evenly as can be into
+   passes of at most `most`; 0 once p is past the last pass. */
+static size_t FN(pass_vectors)(size_t vectors, size_t most, size_t p)
+{
+    const size_t passes = (vectors + most - 1) / most;
+    return p >= passes ? 0 : vectors * (p + 1) / passes - vectors * p / passes;
+}
+
 /* nv vectors (a constant after inlining) of y from entry h on: y = init +
    s[0] wt[at[0] ..] + s[1] wt[at[1] ..] + ..., one chain of VFMAs per entry
    in the order of the ink list, the accumulators in registers. Each row is
@@ -485,11 +494,8 @@ static void FN(ink_matvec)(size_t n, size_t n_ink, const REAL *wt,
        split evenly between the passes: a pass of few chains would wait on
        the latency of its VFMAs. */
     const size_t most = sizeof(V) >= 64 ? 16 : 12;
-    const size_t vectors = n / VL;
-    const size_t passes = (vectors + most - 1) / most;
-    size_t h = 0;
-    for (size_t p = 0; p < passes; p++) {
-        const size_t nv = vectors * (p + 1) / passes - vectors * p / passes;
+    size_t h = 0, nv;
+    for (size_t p = 0; (nv = FN(pass_vectors)(n / VL, most, p)) > 0; p++) {
         switch (nv) {
             FFNN_INK_PASS(1) FFNN_INK_PASS(2) FFNN_INK_PASS(3) FFNN_INK_PASS(4)
             FFNN_INK_PASS(5) FFNN_INK_PASS(6) FFNN_INK_PASS(7) FFNN_INK_PASS(8)
@@ -511,6 +517,79 @@ static void FN(ink_matvec)(size_t n, size_t n_ink, const REAL *wt,
 
 #undef FFNN_INK_PASS
 
+/* The same sums for FFNN_INK_GROUP samples at once, over the union of
+   their ink (s[k * FFNN_INK_GROUP + g] is sample g's part at row k, zero
+   where it has no ink): each row's block of nv vectors is loaded once and
+   multiply-added into every sample's accumulators, so W^T streams from the
+   cache once per group instead of once per sample. A zero part adds an
+   exact zero, so each sample's sums are those of ink_matvec on its own ink
+   in the same order. */
+static FFNN_INLINE void FN(ink_group_pass)(const size_t nv, size_t n_ink,
+                                           const REAL *wt, const size_t *at,
+                                           const REAL *s, size_t h,
+                                           const REAL *init, REAL *const *y)
+{
+    enum { G = FFNN_INK_GROUP };
+    V acc[G][7];
+    size_t g, i, k;
+    const REAL *from = wt + h;
+    for (i = 0; i < nv; i++) {
+        const V v = VLOAD(init + h + i * VL);
+        for (g = 0; g < G; g++)
+            acc[g][i] = v;
+    }
+    for (k = 0; k < n_ink; k++) {
+        const REAL *c = from + at[k];
+        const REAL *sk = s + k * G;
+        for (i = 0; i < nv; i++) {
+            const V w = VLOAD(c + i * VL);
+            for (g = 0; g < G; g++)
+                acc[g][i] = VFMA(VSET1(sk[g]), w, acc[g][i]);
+        }
+    }
+    for (g = 0; g < G; g++)
+        for (i = 0; i < nv; i++)
+            VSTORE(y[g] + h + i * VL, acc[g][i]);
+}
+
+#define FFNN_INK_GROUP_PASS(nv)                                                \
+    case nv:                                                                   \
+        FN(ink_group_pass)(nv, n_ink, wt, at, s, h, init, y);                  \
+        break;
+
+static void FN(ink_group_matvec)(size_t n, size_t n_ink, const REAL *wt,
+                                 const size_t *at, const REAL *s,
+                                 const REAL *init, REAL *const *y)
+{
+    /* A pass holds FFNN_INK_GROUP accumulators per vector: as many vectors
+       as leave a register or so for the row's loads (AVX-512's 32, else
+       16), split evenly between the passes. Measured on MNIST's test
+       images with 200 hidden nodes in float: passes of 7 vectors beat 6 in
+       float; groups of 2 (one pass of 13) and of 8 (3 vectors) lose. */
+    const size_t most = sizeof(V) >= 64 ? 7 : 3;
+    size_t h = 0, nv;
+    for (size_t p = 0; (nv = FN(pass_vectors)(n / VL, most, p)) > 0; p++) {
+        switch (nv) {
+            FFNN_INK_GROUP_PASS(1) FFNN_INK_GROUP_PASS(2)
+            FFNN_INK_GROUP_PASS(3) FFNN_INK_GROUP_PASS(4)
+            FFNN_INK_GROUP_PASS(5) FFNN_INK_GROUP_PASS(6)
+            FFNN_INK_GROUP_PASS(7)
+        default:
+            break;
+        }
+        h += nv * VL;
+    }
+    for (; h < n; h++)
+        for (size_t g = 0; g < FFNN_INK_GROUP; g++) {
+            REAL sum = init[h];
+            for (size_t k = 0; k < n_ink; k++)
+                sum = SFMA(s[k * FFNN_INK_GROUP + g], wt[at[k] + h], sum);
+            y[g][h] = sum;
+        }
+}
+
+#undef FFNN_INK_GROUP_PASS
+
 const struct TABLE FFNN_PASTE(ffnn, SUFFIX) = {
     FN(matvec),       FN(matvec_t),      FN(sigmoid),
     FN(logit),        FN(outer_update),  FN(update_matvec),
@@ -518,6 +597,12 @@ const struct TABLE FFNN_PASTE(ffnn, SUFFIX) = {
     FN(columns_fold),
     /* the batch query on pixels */
     .lanes = VL, .ink_matvec = FN(ink_matvec),
+    .ink_group_matvec = FN(ink_group_matvec),
+    /* The union of a group's ink is about twice its samples' own (MNIST),
+       so the group's multiply-adds double: that pays only where 32
+       registers hold a group's accumulators over wide blocks of W^T's
+       rows (benchmarks/bench_train.py; with AVX2 it is a fifth slower). */
+    .ink_group_pays = sizeof(V) >= 64,
 };
 
 #undef REAL

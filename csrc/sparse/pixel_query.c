@@ -59,6 +59,19 @@ static uint64_t ink_bytes(const uint8_t *p)
     return (((w & LOW7) + LOW7) | w) & ~LOW7;
 }
 
+/* The byte of the lowest top bit set in an ink_bytes word (not 0). */
+static unsigned lowest_byte(uint64_t bits)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return (unsigned)__builtin_ctzll(bits) / 8;
+#else
+    unsigned b = 0;
+    for (; !(bits & 0x80); bits >>= 8)
+        b++;
+    return b;
+#endif
+}
+
 /* The number of non-zero bytes of the n at p, eight at a time (the
    multiply adds ink_bytes' bits up in the top byte); each word's
    ink_bytes kept in words[c / 8] for list_ink (words NULL: not kept). */

@@ -9,8 +9,12 @@
  * W. A sample with too much ink for that to pay goes the dense way (its
  * pixels scaled, then the matrix product), as does every sample of a call
  * too small to pay for W^T, or whose samples mostly have too much ink.
+ * Where the level's kernels say it pays, the samples from their ink go
+ * FFNN_INK_GROUP at a time over the union of their ink, each row of W^T
+ * loaded once for the group (a sample's part is zero where it has no ink,
+ * which adds an exact zero): the same bits as alone.
  * Either way a sample's result depends on that sample and its call's
- * choice alone, never on which thread or block computes it.
+ * choice alone, never on which thread, block or group computes it.
  *
  * The network code (core/network_template.h) makes a plan per call of
  * ffnn_query on pixels, runs ffnn_pixel_query_layer_<dtype> in place of

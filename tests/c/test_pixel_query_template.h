@@ -210,9 +210,55 @@ static void FN(test_ink_matvec)(const char *level)
         }
 }
 
+/* The level's group kernel on every odd size: each sample's sums bit for
+   bit those of ink_matvec on its own ink (the rows where its part is not
+   zero, in the same order), for a sample without ink, one with ink on
+   every row, and samples with some, with a padded row length. */
+static void FN(test_ink_group_matvec)(const char *level)
+{
+    enum { G = FFNN_INK_GROUP };
+    const struct FN(ffnn_kernels) *kernels = FN(ffnn_kernels_active)();
+    for (size_t i = 0; i < N_SIZES; i++)
+        for (size_t j = 0; j < N_SIZES; j++) {
+            const size_t n = SIZES[i], n_ink = SIZES[j], ld = n + 7;
+            REAL *wt = xmalloc(n_ink * ld, sizeof(REAL));
+            REAL *s = xmalloc(n_ink * G, sizeof(REAL)), *own_s = xmalloc(n_ink, sizeof(REAL));
+            REAL *init = xmalloc(n, sizeof(REAL)), *want = xmalloc(n, sizeof(REAL));
+            REAL *ys = xmalloc(n * G, sizeof(REAL)), *y[G];
+            size_t *at = xmalloc(n_ink, sizeof(size_t)), *own_at = xmalloc(n_ink, sizeof(size_t));
+            FN(fill)(wt, n_ink * ld, -1, 1);
+            FN(fill)(init, n, -1, 1);
+            for (size_t k = 0; k < n_ink; k++) {
+                at[k] = (k * 7 % n_ink) * ld;
+                for (size_t g = 0; g < G; g++) {
+                    const int ink = g == 1 || (g > 1 && uniform(0, 1) < 0.5);
+                    s[k * G + g] = ink ? (REAL)uniform(0.001, 1) : 0;
+                }
+            }
+            for (size_t g = 0; g < G; g++)
+                y[g] = ys + g * n;
+            kernels->ink_group_matvec(n, n_ink, wt, at, s, init, y);
+            for (size_t g = 0; g < G; g++) {
+                size_t own = 0;
+                for (size_t k = 0; k < n_ink; k++)
+                    if (s[k * G + g] != 0) {
+                        own_at[own] = at[k];
+                        own_s[own++] = s[k * G + g];
+                    }
+                kernels->ink_matvec(n, own, wt, own_at, own_s, init, want);
+                for (size_t h = 0; h < n; h++)
+                    check(y[g][h] == want[h], "ink_group_matvec equals ink_matvec", level,
+                          (double)y[g][h], (double)want[h]);
+            }
+            free(wt), free(s), free(own_s), free(init), free(want), free(ys);
+            free(at), free(own_at);
+        }
+}
+
 static void FN(test_pixel_query)(const char *level)
 {
     FN(test_ink_matvec)(level);
+    FN(test_ink_group_matvec)(level);
     for (size_t i = 0; i < sizeof PIXEL_NETS / sizeof PIXEL_NETS[0]; i++)
         for (int kind = 0; kind < PICTURE_KINDS; kind++)
             for (int biased = 0; biased < 2; biased++)
