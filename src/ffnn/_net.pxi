@@ -190,8 +190,9 @@ cdef class Net:
         an epoch trained in calls of whole chunks, each given the previous call's result,
         sums exactly as one call would. Between chunks Ctrl-C is looked at (every few
         milliseconds), so the weights are those after the last completed sample; the chunk
-        after a NaN is not trained. The C core checks every label and index before a chunk's
-        first step (an empty order checks the labels alone); `label_name` names the labels
+        after a NaN is not trained. Every label is checked before the first chunk (by a
+        C call of no steps), and the C core checks the indices of a chunk before its first
+        step: a bad one changes no weight; `label_name` names the labels
         in the message. `engine` (ENGINES) and `background` (the value of every non-ink
         input, NaN if unknown) are handed to the C core as ffnn.h describes them.
         """
@@ -202,6 +203,7 @@ cdef class Net:
         cdef Py_ssize_t chunk = self.chunk(engine, pixels is not None or background == background)
         cdef double sse = 0
         cdef int status
+        cdef bint checking
         self.samples(&samples, pixels, inputs, targets, labels)
         samples.background = background
         if order is None and <Py_ssize_t>samples.rows > chunk:
@@ -214,9 +216,12 @@ cdef class Net:
         schedule.learning_rate = learning_rate
         schedule.rule = rule
         schedule.engine = engine
+        # Each call checks the labels it visits; a first one of no steps checks every
+        # label, once, so that a bad one, visited or not, changes no weight of any chunk.
+        checking = labels is not None
         while True:  # once at least, so that a call of no steps still checks the samples
-            count = min(chunk, n - start)
-            schedule.order = NULL if positions == NULL else positions + start
+            count = 0 if checking else min(chunk, n - start)
+            schedule.order = NULL if positions == NULL or checking else positions + start
             schedule.count = count
             with nogil:
                 status = ffnn_train(self.net, &samples, &schedule, &sse)
@@ -226,6 +231,9 @@ cdef class Net:
                 raise status_error(status, "train", ffnn_net_failed_row(self.net), labels=labels,
                                    label_name=label_name, n_classes=self.n_out, order=order,
                                    rows=samples.rows, offset=start)
+            if checking:
+                checking = False
+                continue
             total += sse
             PyErr_CheckSignals()
             start += count
