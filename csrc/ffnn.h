@@ -241,9 +241,10 @@ typedef struct ffnn_schedule {
  * samples order[0], ..., order[count - 1]. Each step: forward pass, errors
  * e = t - o at the output, errors of the layers below through the weights
  * as they were before this step, then every layer's update (see enum
- * ffnn_rule; biases move by lr * delta). Labels (all rows) and order
- * indices are checked in C, once, before the first step: a bad one changes
- * no weight, and ffnn_net_failed_row tells which row (label) or schedule
+ * ffnn_rule; biases move by lr * delta). The labels the steps visit
+ * (labels[order[s]] for s < count; every row's when count is 0) and the
+ * order indices are checked in C, once, before the first step: a bad one
+ * changes no weight, and ffnn_net_failed_row tells which row (label) or schedule
  * position (index). *sum_squared_error (may be NULL) gets the samples' sum
  * of sum((t - o)^2), each taken before its sample's update. It is NaN, and
  * the status FFNN_ERROR_NOT_FINITE, when a weighted sum of a forward pass

@@ -49,8 +49,9 @@ def test_the_bar_counts_every_sample_and_changes_no_result(sample, bars, augment
     (bar,) = bars
     copies = 3 if augment else 1
     assert bar.total == bar.n == 2 * len(X) * copies and bar.unit == "sample"
-    # Several updates per epoch, not one per epoch.
-    assert len(bar.updates) > 4 and max(bar.updates) < len(X) * copies
+    # Several updates in each epoch, not one per epoch: its chunks are sized by
+    # time, so an epoch of some milliseconds may take only a few.
+    assert len(bar.updates) >= 4 and max(bar.updates) < len(X) * copies
     assert bar.postfixes[-1] == f"{history['sum_squared_error'][-1]:.4f}"
     assert "sample/s" in bar.fp.getvalue()
 

@@ -315,9 +315,33 @@ static int fail_at(ffnn_net *net, int status, size_t row)
     return status;
 }
 
+/* The labels that `schedule` visits are in range: labels[order[s]] for
+   s < count (rows 0 .. count - 1 without an order), or, with no schedule or
+   a count of 0, every row's. A training call reads only the first, and
+   60 000 labels cost some microseconds a call. order is checked already. */
+static int check_labels(ffnn_net *net, const ffnn_samples *samples,
+                        const ffnn_schedule *schedule)
+{
+    const size_t n_classes = net->sizes[net->n_layers];
+    const int64_t *labels = samples->labels;
+    size_t bad;
+    if (schedule == NULL || schedule->count == 0 || schedule->order == NULL) {
+        const size_t rows = schedule == NULL || schedule->count == 0
+                                ? samples->rows
+                                : schedule->count;
+        bad = book_bad_label(rows, n_classes, labels);
+        return bad < rows ? fail_at(net, FFNN_ERROR_LABEL, bad) : FFNN_OK;
+    }
+    for (size_t s = 0; s < schedule->count; s++) {
+        const int64_t label = labels[schedule->order[s]];
+        if (label < 0 || (uint64_t)label >= (uint64_t)n_classes)
+            return fail_at(net, FFNN_ERROR_LABEL, (size_t)schedule->order[s]);
+    }
+    return FFNN_OK;
+}
+
 /* The net can be used, and the samples give exactly one of pixels and
-   inputs (and, when `need_targets`, exactly one of targets and labels, the
-   labels in range). */
+   inputs (and, when `need_targets`, exactly one of targets and labels). */
 static int check_samples(ffnn_net *net, const ffnn_samples *samples,
                          int need_targets)
 {
@@ -329,13 +353,6 @@ static int check_samples(ffnn_net *net, const ffnn_samples *samples,
         return FFNN_OK;
     if ((samples->targets == NULL) == (samples->labels == NULL))
         return FFNN_ERROR_ARGUMENT;
-    if (samples->labels) {
-        const size_t bad = book_bad_label(samples->rows,
-                                          net->sizes[net->n_layers],
-                                          samples->labels);
-        if (bad < samples->rows)
-            return fail_at(net, FFNN_ERROR_LABEL, bad);
-    }
     return FFNN_OK;
 }
 
@@ -380,6 +397,8 @@ int ffnn_train(ffnn_net *net, const ffnn_samples *samples,
     int status = check_samples(net, samples, 1);
     if (status == FFNN_OK)
         status = check_schedule(net, schedule, samples->rows);
+    if (status == FFNN_OK && samples->labels)
+        status = check_labels(net, samples, schedule);
     if (status == FFNN_OK && schedule->count > 0) {
         total = net->dtype == FFNN_FLOAT32
                     ? train_f32(net, samples, schedule, &status)
@@ -439,6 +458,8 @@ int ffnn_gradients(ffnn_net *net, int rule, const ffnn_samples *samples,
 {
     void *work;
     int status = check_samples(net, samples, 1);
+    if (status == FFNN_OK && samples->labels)
+        status = check_labels(net, samples, NULL);
     if (status != FFNN_OK)
         return status;
     if (!rule_known(rule) || grads == NULL || (bias_grads && !net->biases))

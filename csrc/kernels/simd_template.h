@@ -311,7 +311,7 @@ static void FN(logit)(size_t n, const REAL *x, REAL *y)
    vector lane or the scalar tail (SFMA): the split of the units between
    blocks or threads never changes a bit. */
 
-/* nv (1 or 4, a constant after inlining) vectors of units over the n
+/* nv (1 .. 8, a constant after inlining) vectors of units over the n
    columns at v + offsets[j]: with `update`, column += (g + g_offsets[j])
    * a[j], then with `dot`, y += column * x[j] through the updated column. */
 static FFNN_INLINE void FN(column_pass)(const size_t nv, size_t n,
@@ -321,7 +321,7 @@ static FFNN_INLINE void FN(column_pass)(const size_t nv, size_t n,
                                         const REAL *x, REAL *y,
                                         const int update, const int dot)
 {
-    V acc[4];
+    V acc[8];
     size_t i, j;
     for (i = 0; i < nv; i++)
         acc[i] = dot ? VLOAD(y + i * VL) : VZERO();
@@ -344,7 +344,38 @@ static FFNN_INLINE void FN(column_pass)(const size_t nv, size_t n,
             VSTORE(y + i * VL, acc[i]);
 }
 
-/* Units in blocks of four vectors, then one vector, then one by one. */
+/* A pass of nv (1 .. 8) vectors, nv made a constant for column_pass. */
+static FFNN_INLINE void FN(column_pass_of)(size_t nv, size_t n,
+                                           const size_t *offsets,
+                                           const size_t *g_offsets, REAL *v,
+                                           const REAL *g, const REAL *a,
+                                           const REAL *x, REAL *y,
+                                           const int update, const int dot)
+{
+#define FFNN_SPARSE_PASS(k)                                                    \
+    case k:                                                                    \
+        FN(column_pass)(k, n, offsets, g_offsets, v, g, a, x, y, update, dot); \
+        break;
+    switch (nv) {
+        FFNN_SPARSE_PASS(1) FFNN_SPARSE_PASS(2) FFNN_SPARSE_PASS(3)
+        FFNN_SPARSE_PASS(4) FFNN_SPARSE_PASS(5) FFNN_SPARSE_PASS(6)
+        FFNN_SPARSE_PASS(7) FFNN_SPARSE_PASS(8)
+    default:
+        break;
+    }
+#undef FFNN_SPARSE_PASS
+}
+
+#ifndef FFNN_SPARSE_PASS_VECTORS
+#define FFNN_SPARSE_PASS_VECTORS 8
+#endif
+
+/* Units in as few passes of up to FFNN_SPARSE_PASS_VECTORS vectors as
+   there can be, of sizes as equal as they can be, then one by one. Each
+   lane's sum is one chain of dependent multiply-adds over the columns, so
+   a pass cannot go faster per column than that chain, whatever its
+   vectors: with few registers' worth (AVX2) the passes of four and the
+   tail of one vector that 208 units made were bound by it. */
 static FFNN_INLINE void FN(column_blocks)(size_t rows, size_t n,
                                           const size_t *offsets,
                                           const size_t *g_offsets, REAL *v,
@@ -352,13 +383,15 @@ static FFNN_INLINE void FN(column_blocks)(size_t rows, size_t n,
                                           const REAL *x, REAL *y,
                                           const int update, const int dot)
 {
-    size_t h = 0;
-    for (; h + 4 * VL <= rows; h += 4 * VL)
-        FN(column_pass)(4, n, offsets, g_offsets, v + h, update ? g + h : NULL,
-                        a, x, y + h, update, dot);
-    for (; h + VL <= rows; h += VL)
-        FN(column_pass)(1, n, offsets, g_offsets, v + h, update ? g + h : NULL,
-                        a, x, y + h, update, dot);
+    size_t h = 0, vectors = rows / VL;
+    size_t passes = (vectors + FFNN_SPARSE_PASS_VECTORS - 1) / FFNN_SPARSE_PASS_VECTORS;
+    for (; passes > 0; passes--) {
+        const size_t nv = vectors / passes;
+        FN(column_pass_of)(nv, n, offsets, g_offsets, v + h,
+                           update ? g + h : NULL, a, x, y + h, update, dot);
+        h += nv * VL;
+        vectors -= nv;
+    }
     for (; h < rows; h++) {
         REAL sum = dot ? y[h] : 0;
         for (size_t j = 0; j < n; j++) {

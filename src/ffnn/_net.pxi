@@ -6,12 +6,17 @@ cdef Py_ssize_t UPDATES_PER_CHUNK = 1 << 24
 cdef Py_ssize_t MAX_SAMPLES_PER_CHUNK = 1024
 # The sparse engine's steps cost a fraction of the weights each, and each of
 # its calls two passes over the first layer (its working copy made and
-# written back): its chunks are longer (for 784-200-10, 512 samples: the
-# copies then cost 4 % of the time), still about 2 ms, and still short
-# enough for a progress bar to move several times in an epoch of some
-# thousand samples. A multiple of the fold period (csrc/sparse/engine.h).
-cdef Py_ssize_t SPARSE_UPDATES_PER_CHUNK = 1 << 28
-cdef Py_ssize_t MAX_SPARSE_SAMPLES_PER_CHUNK = 512
+# written back): its chunks are longer. For 784-200-10 on MNIST, 2048
+# samples take 7 ms (float32) to 13 ms (float64), and are 5 % (float32) and
+# 4 % (float64) faster than chunks of 512 (4096: no faster). At the most
+# ink that the engine takes (FFNN_SPARSE_MAX_INK), where a step costs about
+# a dense one, 1 << 29 updates are some tens of milliseconds: Ctrl-C is
+# still answered well within a tenth of a second. A multiple of the fold
+# period, 256 (csrc/sparse/engine.h), where it can be, so that an epoch
+# trained in several calls folds where one call would.
+cdef Py_ssize_t SPARSE_UPDATES_PER_CHUNK = 1 << 29
+cdef Py_ssize_t MAX_SPARSE_SAMPLES_PER_CHUNK = 2048
+cdef Py_ssize_t SPARSE_FOLD = 256
 
 
 cdef tuple layer_sizes(tuple weights):
@@ -93,8 +98,10 @@ cdef class Net:
         self.bind(weights, biases)
         n_weights = sum(w.size for w in weights)
         self.samples_per_chunk = max(1, min(MAX_SAMPLES_PER_CHUNK, UPDATES_PER_CHUNK // n_weights))
-        self.sparse_samples_per_chunk = max(1, min(MAX_SPARSE_SAMPLES_PER_CHUNK,
-                                                   SPARSE_UPDATES_PER_CHUNK // n_weights))
+        sparse_chunk = max(1, min(MAX_SPARSE_SAMPLES_PER_CHUNK, SPARSE_UPDATES_PER_CHUNK // n_weights))
+        if sparse_chunk >= SPARSE_FOLD:
+            sparse_chunk -= sparse_chunk % SPARSE_FOLD
+        self.sparse_samples_per_chunk = sparse_chunk
 
     def __dealloc__(self):
         ffnn_net_free(self.net)
@@ -190,8 +197,9 @@ cdef class Net:
         an epoch trained in calls of whole chunks, each given the previous call's result,
         sums exactly as one call would. Between chunks Ctrl-C is looked at (every few
         milliseconds), so the weights are those after the last completed sample; the chunk
-        after a NaN is not trained. The C core checks every label and index before a chunk's
-        first step (an empty order checks the labels alone); `label_name` names the labels
+        after a NaN is not trained. Every label is checked before the first chunk (by a
+        C call of no steps), and the C core checks the indices of a chunk before its first
+        step: a bad one changes no weight; `label_name` names the labels
         in the message. `engine` (ENGINES) and `background` (the value of every non-ink
         input, NaN if unknown) are handed to the C core as ffnn.h describes them.
         """
@@ -202,6 +210,7 @@ cdef class Net:
         cdef Py_ssize_t chunk = self.chunk(engine, pixels is not None or background == background)
         cdef double sse = 0
         cdef int status
+        cdef bint checking
         self.samples(&samples, pixels, inputs, targets, labels)
         samples.background = background
         if order is None and <Py_ssize_t>samples.rows > chunk:
@@ -214,9 +223,12 @@ cdef class Net:
         schedule.learning_rate = learning_rate
         schedule.rule = rule
         schedule.engine = engine
+        # Each call checks the labels it visits; a first one of no steps checks every
+        # label, once, so that a bad one, visited or not, changes no weight of any chunk.
+        checking = labels is not None
         while True:  # once at least, so that a call of no steps still checks the samples
-            count = min(chunk, n - start)
-            schedule.order = NULL if positions == NULL else positions + start
+            count = 0 if checking else min(chunk, n - start)
+            schedule.order = NULL if positions == NULL or checking else positions + start
             schedule.count = count
             with nogil:
                 status = ffnn_train(self.net, &samples, &schedule, &sse)
@@ -226,6 +238,9 @@ cdef class Net:
                 raise status_error(status, "train", ffnn_net_failed_row(self.net), labels=labels,
                                    label_name=label_name, n_classes=self.n_out, order=order,
                                    rows=samples.rows, offset=start)
+            if checking:
+                checking = False
+                continue
             total += sse
             PyErr_CheckSignals()
             start += count

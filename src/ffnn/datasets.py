@@ -87,7 +87,10 @@ def read_idx(path) -> np.ndarray:
         raise ValueError(f"{path}: truncated: {header + len(data)} bytes, but its header promises {header + size}")
     if len(data) > size:
         raise ValueError(f"{path}: more data than its header declares ({header + size} bytes)")
-    return np.frombuffer(data, dtype, count=math.prod(shape)).reshape(shape)
+    # A copy in NumPy's own memory, which the system backs with huge pages
+    # where it can: training visits the images in random order, and on the
+    # small pages of a bytes object nearly every image costs a TLB miss.
+    return np.frombuffer(data, dtype, count=math.prod(shape)).reshape(shape).copy()
 
 
 # The book's CSV files: the full set, and its small excerpts.
