@@ -25,15 +25,17 @@
    sample near the crossing goes dense: at the AVX-512 level 200 hidden
    nodes take the ink up to 37 % of the pixels in float, 17 up to 11 %. */
 #define INK_COST 2.5
-/* INK_COST where the level takes samples from their ink four at a time
-   (ink_group_pays: W^T's rows are loaded once for the group, so they cost
+#define PIXEL_COST 8.0
+/* The two where the level takes samples from their ink four at a time
+   (ink_group_pays: W^T's rows are loaded once for the group, which costs
    less than the union's extra multiply-adds). Fitted the same way: at the
    AVX-512 level the two ways cross, with 200 hidden nodes, beyond 76 % ink
-   in float and double, with 50 at about 56 % in float and 90 % in double,
-   with 17 at about 18 % and 43 %; 1.4 takes the ink up to 66 %, 47 % and
-   20 % of the pixels in float (69 %, 53 %, 27 % in double). */
+   in float and double, with 50 at about 55 % in float and 68 % in double,
+   with 17 below 18 % in float and at about 45 % in double; these take the
+   ink up to 65 %, 45 % and 16 % of the pixels in float (68 %, 51 %, 21 % in
+   double). */
 #define INK_COST_GROUPED 1.4
-#define PIXEL_COST 8.0
+#define PIXEL_COST_GROUPED 10.0
 
 /* What making a plan costs (W^T, and the dense samples' sums moved once
    more), as a share of a dense call: a call whose samples would save less

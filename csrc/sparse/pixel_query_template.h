@@ -200,7 +200,8 @@ static size_t FN(list_union)(const struct FN(ffnn_pixel_query) *q,
    pixel_query.c, estimated on PLAN_PROBES of the n samples spread evenly
    over the call. */
 static double FN(expected_saving)(size_t rows, size_t cols, size_t ld,
-                                  double ink_cost, size_t max_ink, size_t n,
+                                  double ink_cost, double pixel_cost,
+                                  size_t max_ink, size_t n,
                                   const uint8_t *pixels)
 {
     const size_t probes = n < PLAN_PROBES ? n : PLAN_PROBES;
@@ -209,7 +210,7 @@ static double FN(expected_saving)(size_t rows, size_t cols, size_t ld,
         const size_t ink = count_ink(pixels + (j * n / probes) * cols, cols, NULL);
         if (ink <= max_ink)
             saving += 1 - ((double)ink * (double)ld * ink_cost +
-                           (double)cols * PIXEL_COST) /
+                           (double)cols * pixel_cost) /
                               ((double)rows * (double)cols);
     }
     return saving / (double)probes;
@@ -224,6 +225,7 @@ int FN(ffnn_pixel_query_create)(struct FN(ffnn_pixel_query) **plan,
     const size_t lanes = kernels->lanes;
     const size_t ld = rows > SIZE_MAX - lanes ? 0 : (rows + lanes - 1) / lanes * lanes;
     const double ink_cost = kernels->ink_group_pays ? INK_COST_GROUPED : INK_COST;
+    const double pixel_cost = kernels->ink_group_pays ? PIXEL_COST_GROUPED : PIXEL_COST;
     struct FN(ffnn_pixel_query) *q;
     size_t bytes, max_ink;
     *plan = NULL;
@@ -231,22 +233,23 @@ int FN(ffnn_pixel_query_create)(struct FN(ffnn_pixel_query) **plan,
         engine != FFNN_ENGINE_SPARSE)
         return FFNN_ERROR_ARGUMENT;
     /* A sample goes from its ink when ink * ld * ink_cost + cols *
-       PIXEL_COST < rows * cols (pixel_query.c). W^T costs about one dense
+       pixel_cost < rows * cols (pixel_query.c). W^T costs about one dense
        sample to make, so a call of few samples keeps to the matrix
        product. */
     if (engine == FFNN_ENGINE_SPARSE)
         max_ink = cols;
     else if (engine == FFNN_ENGINE_DENSE || n < FFNN_PIXEL_MIN_SAMPLES || ld == 0 ||
-             (double)rows <= PIXEL_COST)
+             (double)rows <= pixel_cost)
         max_ink = 0;
     else
-        max_ink = (size_t)((double)cols * ((double)rows - PIXEL_COST) /
+        max_ink = (size_t)((double)cols * ((double)rows - pixel_cost) /
                            ((double)ld * ink_cost));
     /* Making W^T, and moving the dense samples' sums once more, cost about
        PLAN_COST of a dense call (pixel_query.c): with few samples of little
        ink (a picture set with much ink), the call is all dense. */
     if (engine == FFNN_ENGINE_AUTO && max_ink > 0 &&
-        FN(expected_saving)(rows, cols, ld, ink_cost, max_ink, n, pixels) < PLAN_COST)
+        FN(expected_saving)(rows, cols, ld, ink_cost, pixel_cost, max_ink, n,
+                            pixels) < PLAN_COST)
         max_ink = 0;
     if (max_ink == 0 || ld == 0)
         return ld == 0 && max_ink > 0 ? FFNN_ERROR_MEMORY : FFNN_OK;
