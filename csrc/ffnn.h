@@ -255,6 +255,12 @@ typedef struct ffnn_schedule {
  */
 int ffnn_train(ffnn_net *net, const ffnn_samples *samples,
                const ffnn_schedule *schedule, double *sum_squared_error);
+/* The engine, FFNN_ENGINE_DENSE or FFNN_ENGINE_SPARSE, that ffnn_train
+   would train these samples with on this schedule (its count counts, not
+   its order), in *engine; nothing is trained, labels are not read. For a
+   caller that sizes its calls by the engine's speed. */
+int ffnn_train_engine(ffnn_net *net, const ffnn_samples *samples,
+                      const ffnn_schedule *schedule, int *engine);
 /* Forward pass of every sample: outputs is rows x sizes[n_layers] of the
    dtype. Only reads the weights; its scratch space is its own, so queries
    of a net of one thread may run side by side (a pool runs one call at a

@@ -10,6 +10,7 @@ import reference
 from conftest import DTYPES, RULES, TOLERANCE
 
 import ffnn
+from ffnn import _core
 from ffnn.augment import Rotations
 from ffnn.datasets import load_mnist, make_targets, scale_inputs
 
@@ -216,3 +217,18 @@ def test_property_sparse_is_the_reference_on_random_sparse_pixels():
             np.testing.assert_allclose(ours, want, rtol=0, atol=tol * max(1.0, np.max(np.abs(want))))
 
     holds()
+
+
+def test_calls_are_sized_by_the_engine_the_core_will_take(sample):
+    # Sparse calls are long (whole folds); a first layer the core trains
+    # densely keeps the dense engine's short calls, so Ctrl-C stays prompt.
+    sparse_net = ffnn.NeuralNetwork(784, 200, 10, 0.1, dtype=np.float32, seed=0)
+    core = sparse_net._net
+    assert core.sparse_samples_per_chunk > core.samples_per_chunk
+    auto, dense = _core.ENGINES["auto"], _core.ENGINES["dense"]
+    assert core.chunk(auto, sample.train_images) == core.sparse_samples_per_chunk
+    assert core.chunk(dense, sample.train_images) == core.samples_per_chunk
+    all_ink = np.random.default_rng(1).integers(1, 256, (300, 784), dtype=np.uint8)
+    assert core.chunk(auto, all_ink) == core.samples_per_chunk
+    inputs = scale_inputs(sample.train_images[:500], np.float32)
+    assert core.chunk(auto, None, inputs) == core.samples_per_chunk  # no background given

@@ -412,6 +412,27 @@ int ffnn_train(ffnn_net *net, const ffnn_samples *samples,
     return status;
 }
 
+int ffnn_train_engine(ffnn_net *net, const ffnn_samples *samples,
+                      const ffnn_schedule *schedule, int *engine)
+{
+    int status = check_samples(net, samples, 0), chosen;
+    if (status != FFNN_OK)
+        return status;
+    if (engine == NULL || schedule == NULL || !rule_known(schedule->rule))
+        return FFNN_ERROR_ARGUMENT;
+    if (schedule->engine != FFNN_ENGINE_AUTO &&
+        schedule->engine != FFNN_ENGINE_DENSE &&
+        schedule->engine != FFNN_ENGINE_SPARSE)
+        return FFNN_ERROR_ARGUMENT;
+    chosen = net->dtype == FFNN_FLOAT32
+                 ? sparse_chosen_f32(schedule, net->sizes, samples)
+                 : sparse_chosen_f64(schedule, net->sizes, samples);
+    if (chosen < 0)
+        return -chosen;
+    *engine = chosen ? FFNN_ENGINE_SPARSE : FFNN_ENGINE_DENSE;
+    return FFNN_OK;
+}
+
 int ffnn_query(ffnn_net *net, const ffnn_samples *samples, void *outputs)
 {
     return ffnn_query_engine(net, samples, FFNN_ENGINE_AUTO, outputs);

@@ -80,6 +80,8 @@ cdef extern from "ffnn.h" nogil:
 
     int ffnn_train(ffnn_net *net, const ffnn_samples *samples, const ffnn_schedule *schedule,
                    double *sum_squared_error)
+    int ffnn_train_engine(ffnn_net *net, const ffnn_samples *samples, const ffnn_schedule *schedule,
+                          int *engine)
     int ffnn_query(ffnn_net *net, const ffnn_samples *samples, void *outputs)
     int ffnn_backquery(ffnn_net *net, const void *targets, void *image)
     int ffnn_gradients(ffnn_net *net, int rule, const ffnn_samples *samples, void **grads, void **bias_grads)

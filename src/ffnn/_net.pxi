@@ -164,13 +164,25 @@ cdef class Net:
             raise status_error(status, f"share policy {policy}")
         self.policy = policy
 
-    def chunk(self, int engine, bint sparse_inputs):
-        """Samples per C call of train: samples_per_chunk, or sparse_samples_per_chunk where
-        the engine may be the sparse one (not "dense", and pixels or inputs with a
-        background, `sparse_inputs`)."""
-        if engine != FFNN_ENGINE_DENSE and sparse_inputs:
-            return self.sparse_samples_per_chunk
-        return self.samples_per_chunk
+    def chunk(self, int engine, pixels=None, inputs=None, double background=NAN):
+        """Samples per C call of train on these samples: sparse_samples_per_chunk where the
+        C core would train them with the sparse engine (asked for calls of that many),
+        else samples_per_chunk, so that a call takes some milliseconds either way."""
+        cdef ffnn_samples samples
+        cdef ffnn_schedule schedule
+        cdef int chosen = FFNN_ENGINE_DENSE
+        if engine == FFNN_ENGINE_DENSE or (pixels is None and background != background):
+            return self.samples_per_chunk
+        self.samples(&samples, pixels, inputs, None, None)
+        samples.background = background
+        schedule.order = NULL
+        schedule.count = min(<Py_ssize_t>samples.rows, self.sparse_samples_per_chunk)
+        schedule.learning_rate = 0.1
+        schedule.rule = FFNN_RULE_BOOK
+        schedule.engine = engine
+        if ffnn_train_engine(self.net, &samples, &schedule, &chosen) != FFNN_OK:
+            return self.samples_per_chunk  # train itself names what is wrong
+        return self.sparse_samples_per_chunk if chosen == FFNN_ENGINE_SPARSE else self.samples_per_chunk
 
     cdef int samples(self, ffnn_samples *samples, pixels, inputs, targets, labels) except -1:
         """Fill `samples` from the arrays given (None for none), after checking that each has
@@ -207,7 +219,7 @@ cdef class Net:
         cdef ffnn_schedule schedule
         cdef const int64_t *positions = NULL
         cdef Py_ssize_t n, start = 0, count
-        cdef Py_ssize_t chunk = self.chunk(engine, pixels is not None or background == background)
+        cdef Py_ssize_t chunk = self.chunk(engine, pixels, inputs, background)
         cdef double sse = 0
         cdef int status
         cdef bint checking

@@ -215,7 +215,7 @@ def _train_in_chunks(net: NeuralNetwork, data: Data, order: np.ndarray, rotation
         unit = size = max(1, min(_ROTATION_CHUNK, _ROTATION_UPDATES // (copies * net._n_weights)))
     else:
         copies = 1
-        unit = net._net.chunk(how.code, data[0] is not None or how.background == how.background)
+        unit = net._net.chunk(how.code, data[0], data[1], how.background)
         size = _FIRST_CHUNK_UPDATES // net._n_weights
     total, done = 0.0, 0
     while done < len(order):

@@ -287,9 +287,24 @@ static void FN(test_auto_engine)(const char *level)
                 const int want = ink == 0 && n == 0 && run ? FFNN_ENGINE_SPARSE
                                                            : FFNN_ENGINE_DENSE;
                 double sse;
+                ffnn_schedule asked = {0};
+                int told = -1;
                 FN(fill_pixels)(pixels, rows, 196, ink ? 1 : 5);
                 FN(net_init)(&net, nets[n]);
                 FN(copy_weights)(&net, start, 0);
+                /* ffnn_train_engine names the choice without training. */
+                asked.count = steps;
+                asked.rule = FFNN_RULE_BOOK;
+                asked.engine = FFNN_ENGINE_AUTO;
+                check(ffnn_train_engine(net.net, &samples, &asked, &told) == FFNN_OK &&
+                          told == want,
+                      "ffnn_train_engine names the auto engine's choice", level, told,
+                      want);
+                asked.engine = FFNN_ENGINE_DENSE;
+                check(ffnn_train_engine(net.net, &samples, &asked, &told) == FFNN_OK &&
+                          told == FFNN_ENGINE_DENSE,
+                      "ffnn_train_engine of a dense schedule", level, told,
+                      FFNN_ENGINE_DENSE);
                 check(FN(train_with)(net.net, &samples, order, steps, FFNN_RULE_BOOK,
                                      FFNN_ENGINE_AUTO, &sse) == FFNN_OK,
                       "auto engine status", level, 0, 0);
