@@ -362,9 +362,8 @@ static int rule_known(int rule)
            rule == FFNN_RULE_CROSS_ENTROPY;
 }
 
-/* The schedule's rule and engine, and every index it visits. */
-static int check_schedule(ffnn_net *net, const ffnn_schedule *schedule,
-                          size_t rows)
+/* The schedule's rule and engine. */
+static int check_rule_and_engine(const ffnn_schedule *schedule)
 {
     if (schedule == NULL || !rule_known(schedule->rule))
         return FFNN_ERROR_ARGUMENT;
@@ -372,6 +371,16 @@ static int check_schedule(ffnn_net *net, const ffnn_schedule *schedule,
         schedule->engine != FFNN_ENGINE_DENSE &&
         schedule->engine != FFNN_ENGINE_SPARSE)
         return FFNN_ERROR_ARGUMENT;
+    return FFNN_OK;
+}
+
+/* The schedule's rule and engine, and every index it visits. */
+static int check_schedule(ffnn_net *net, const ffnn_schedule *schedule,
+                          size_t rows)
+{
+    const int status = check_rule_and_engine(schedule);
+    if (status != FFNN_OK)
+        return status;
     if (schedule->order == NULL)
         return schedule->count <= rows
                    ? FFNN_OK
@@ -416,13 +425,11 @@ int ffnn_train_engine(ffnn_net *net, const ffnn_samples *samples,
                       const ffnn_schedule *schedule, int *engine)
 {
     int status = check_samples(net, samples, 0), chosen;
+    if (status == FFNN_OK)
+        status = check_rule_and_engine(schedule);
     if (status != FFNN_OK)
         return status;
-    if (engine == NULL || schedule == NULL || !rule_known(schedule->rule))
-        return FFNN_ERROR_ARGUMENT;
-    if (schedule->engine != FFNN_ENGINE_AUTO &&
-        schedule->engine != FFNN_ENGINE_DENSE &&
-        schedule->engine != FFNN_ENGINE_SPARSE)
+    if (engine == NULL)
         return FFNN_ERROR_ARGUMENT;
     chosen = net->dtype == FFNN_FLOAT32
                  ? sparse_chosen_f32(schedule, net->sizes, samples)

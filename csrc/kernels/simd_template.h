@@ -366,6 +366,14 @@ static FFNN_INLINE void FN(column_pass_of)(size_t nv, size_t n,
 #undef FFNN_SPARSE_PASS
 }
 
+/* The vectors of pass p when `vectors` are split as evenly as can be into
+   passes of at most `most`; 0 once p is past the last pass. */
+static size_t FN(pass_vectors)(size_t vectors, size_t most, size_t p)
+{
+    const size_t passes = (vectors + most - 1) / most;
+    return p >= passes ? 0 : vectors * (p + 1) / passes - vectors * p / passes;
+}
+
 #ifndef FFNN_SPARSE_PASS_VECTORS
 #define FFNN_SPARSE_PASS_VECTORS 8
 #endif
@@ -383,14 +391,12 @@ static FFNN_INLINE void FN(column_blocks)(size_t rows, size_t n,
                                           const REAL *x, REAL *y,
                                           const int update, const int dot)
 {
-    size_t h = 0, vectors = rows / VL;
-    size_t passes = (vectors + FFNN_SPARSE_PASS_VECTORS - 1) / FFNN_SPARSE_PASS_VECTORS;
-    for (; passes > 0; passes--) {
-        const size_t nv = vectors / passes;
+    size_t h = 0, nv;
+    for (size_t p = 0;
+         (nv = FN(pass_vectors)(rows / VL, FFNN_SPARSE_PASS_VECTORS, p)) > 0; p++) {
         FN(column_pass_of)(nv, n, offsets, g_offsets, v + h,
                            update ? g + h : NULL, a, x, y + h, update, dot);
         h += nv * VL;
-        vectors -= nv;
     }
     for (; h < rows; h++) {
         REAL sum = dot ? y[h] : 0;
@@ -480,14 +486,6 @@ static void FN(columns_fold)(size_t rows, size_t cols, size_t ld, REAL *v,
 
 /* ---- the batch query's first layer on pixels (sparse/pixel_query_*) ---- */
 
-
-/* The vectors of pass p when `vectors` are split as evenly as can be into
-   passes of at most `most`; 0 once p is past the last pass. */
-static size_t FN(pass_vectors)(size_t vectors, size_t most, size_t p)
-{
-    const size_t passes = (vectors + most - 1) / most;
-    return p >= passes ? 0 : vectors * (p + 1) / passes - vectors * p / passes;
-}
 
 /* nv vectors (a constant after inlining) of y from entry h on: y = init +
    s[0] wt[at[0] ..] + s[1] wt[at[1] ..] + ..., one chain of VFMAs per entry
