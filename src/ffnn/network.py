@@ -11,7 +11,7 @@ from typing import Any, Literal, overload
 
 import numpy as np
 
-from ffnn import _checks, _core, _core_calls, _layout, _locks, _set_parameters, _state, serialize, training
+from ffnn import _checks, _core, _core_calls, _layout, _locks, _set_parameters, _state, _training, serialize
 from ffnn._layout import cache_aligned as _cache_aligned  # noqa: F401  (benchmarks import it from here)
 from ffnn.datasets import scale_inputs
 
@@ -91,7 +91,7 @@ class NeuralNetwork:
         self._lock = _locks.new_lock(self)
         self._share = _checks.share_policy(share)
         self.threads = threads
-        self._seed, self._rng = seed, training.generator(seed)
+        self._seed, self._rng = seed, _training.generator(seed)
         weights = _layout.initial_weights(sizes, self._dtype, self._rng, spread)
         _core_calls.bind(self, weights, _layout.initial_biases(weights, bias))
 
@@ -255,7 +255,7 @@ class NeuralNetwork:
         _checks.check_finite(t, "targets")
         loss = _core_calls.train_step(self, x, t)
         if loss != loss:
-            raise FloatingPointError(training.not_finite_message(self._learning_rate))
+            raise FloatingPointError(_training.not_finite_message(self._learning_rate))
         return loss
 
     def fit(
@@ -316,7 +316,7 @@ class NeuralNetwork:
         were after the last completed sample. FloatingPointError is raised as
         soon as the weights are found NaN or infinite.
         """
-        return training.fit(
+        return _training.fit(
             self, X, y, epochs, shuffle=shuffle, seed=seed, callback=callback, validation=validation,
             augment=augment, progress=progress, patience=patience, engine=engine, background=background,
         )
