@@ -46,7 +46,7 @@ import reference  # noqa: E402  (the plain-NumPy book network of the test suite)
 
 import ffnn  # noqa: E402
 from ffnn import _core, _testing  # noqa: E402
-from ffnn._layout import cache_aligned  # noqa: E402
+from ffnn._core import cache_aligned  # noqa: E402
 from ffnn.datasets import load_mnist, load_sample, make_targets, scale_inputs  # noqa: E402
 
 MNIST_DIR = os.environ.get("FFNN_MNIST_DIR", os.path.join(HERE, "..", "..", "shared", "data", "mnist"))

@@ -264,8 +264,13 @@ int ffnn_train_engine(ffnn_net *net, const ffnn_samples *samples,
 /* Forward pass of every sample: outputs is rows x sizes[n_layers] of the
    dtype. Only reads the weights; its scratch space is its own, so queries
    of a net of one thread may run side by side (a pool runs one call at a
-   time). */
+   time). A net's threads and sharing policy must not change while a query
+   runs on it. */
 int ffnn_query(ffnn_net *net, const ffnn_samples *samples, void *outputs);
+/* Samples per block of a batch query: they go through every layer
+   together, their activations in cache. A caller that splits a batch
+   between calls at multiples of it splits it where one call would. */
+#define FFNN_QUERY_BLOCK 32
 /*
  * The book's backwards query: from targets at the output (sizes[n_layers]
  * values, each strictly between 0 and 1), apply the inverse sigmoid, take

@@ -136,8 +136,9 @@ def test_child_of_a_fork_during_fit_in_another_thread_can_use_the_network(tmp_pa
         fitting = threading.Thread(target=long_fit)
         fitting.start()
         started.wait()
-        while MODEL._lock.acquire(blocking=False):
-            MODEL._lock.release()   # not yet inside fit: wait until it is
+        before = MODEL.weights[0].copy()
+        while np.array_equal(MODEL.weights[0], before):
+            pass   # not yet inside fit's epoch, which holds the network: wait until it is
         pid = os.fork()
         if pid == 0:
             MODEL.threads = 1

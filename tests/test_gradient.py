@@ -127,13 +127,14 @@ def test_core_gradients_guard_their_arguments():
     net = ffnn.NeuralNetwork(5, 4, 3, 0.1)
     x, t = np.zeros((2, 5)), np.zeros((2, 3))
     grads = [np.empty_like(w) for w in net.weights]
+    samples = ffnn._core.Samples(inputs=x, targets=t)
     with pytest.raises(ValueError, match="gradient arrays of shapes"):
-        net._net.gradients(0, [np.empty((4, 5)), np.empty((2, 4))], inputs=x, targets=t)
+        net._net.gradients(0, [np.empty((4, 5)), np.empty((2, 4))], None, samples)
     with pytest.raises(ValueError, match="2 inputs but 1 targets"):
-        net._net.gradients(0, grads, inputs=x, targets=t[:1])
+        net._net.gradients(0, grads, None, ffnn._core.Samples(inputs=x, targets=t[:1]))
     with pytest.raises(ValueError, match="gradients: a size, dtype, rule"):
-        net._net.gradients(7, grads, inputs=x, targets=t)
+        net._net.gradients(7, grads, None, samples)
     with pytest.raises(ValueError, match="gradients: a size, dtype, rule"):
-        net._net.gradients(0, grads, [np.empty(4), np.empty(3)], inputs=x, targets=t)
+        net._net.gradients(0, grads, [np.empty(4), np.empty(3)], samples)
     with pytest.raises(ValueError, match=r"labels must lie in 0\.\.2"):
-        net._net.gradients(0, grads, inputs=x, labels=np.array([0, 3]))
+        net._net.gradients(0, grads, None, ffnn._core.Samples(inputs=x, labels=np.array([0, 3])))

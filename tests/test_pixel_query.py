@@ -55,7 +55,7 @@ def each_its_own_way(net, pixels, outputs):
 def way(net, pixels, engine):
     """The query of pixels in one call, the given way (a key of _core.ENGINES)."""
     out = np.empty((len(pixels), net.sizes[-1]), net.dtype)
-    net._net.query(out, pixels=np.ascontiguousarray(pixels), engine=_core.ENGINES[engine])
+    net._net.query(out, _core.Samples(pixels=np.ascontiguousarray(pixels)), engine=_core.ENGINES[engine], whole=True)
     return out
 
 
@@ -124,7 +124,7 @@ def test_a_pixel_query_in_calls_equals_one_call(dtype):
     # Many calls, the last of them short: it joins the one before, so that every
     # sample goes the way one call would take it.
     net = ffnn.NeuralNetwork(784, 200, 10, 0.1, dtype=dtype, seed=7)
-    calls = ffnn._core_calls._query_calls(net, 10000, pixels=True)
+    calls = net._net.query_calls(10000, pixels=True)
     assert len(calls) > 2 and all(end - start >= _core.PIXEL_MIN_SAMPLES for start, end in calls)
     n = calls[1][0] * 3 + 5  # three whole calls and a short end
     pixels = pictures("some ink", n, 784)
@@ -154,9 +154,9 @@ def test_the_sparse_way_needs_pixels_and_a_known_engine():
     out = np.empty((N, 10))
     inputs = scale_inputs(pictures("some ink", N, 785))
     with pytest.raises(ValueError, match="^query: "):
-        net._net.query(out, inputs=inputs, engine=_core.ENGINES["sparse"])
+        net._net.query(out, _core.Samples(inputs=inputs), engine=_core.ENGINES["sparse"])
     with pytest.raises(ValueError, match="^query: "):
-        net._net.query(out, pixels=pictures("some ink", N, 785), engine=9)
+        net._net.query(out, _core.Samples(pixels=pictures("some ink", N, 785)), engine=9)
 
 
 @pytest.mark.slow

@@ -224,11 +224,10 @@ def test_calls_are_sized_by_the_engine_the_core_will_take(sample):
     # densely keeps the dense engine's short calls, so Ctrl-C stays prompt.
     sparse_net = ffnn.NeuralNetwork(784, 200, 10, 0.1, dtype=np.float32, seed=0)
     core = sparse_net._net
-    assert core.sparse_samples_per_chunk > core.samples_per_chunk
-    auto, dense = _core.ENGINES["auto"], _core.ENGINES["dense"]
-    assert core.chunk(auto, sample.train_images) == core.sparse_samples_per_chunk
-    assert core.chunk(dense, sample.train_images) == core.samples_per_chunk
+    S, auto, dense = _core.Samples, _core.ENGINES["auto"], _core.ENGINES["dense"]
+    dense_calls = core.train_chunk(S(sample.train_images), dense)
+    assert core.train_chunk(S(sample.train_images), auto) > dense_calls
     all_ink = np.random.default_rng(1).integers(1, 256, (300, 784), dtype=np.uint8)
-    assert core.chunk(auto, all_ink) == core.samples_per_chunk
+    assert core.train_chunk(S(all_ink), auto) == dense_calls
     inputs = scale_inputs(sample.train_images[:500], np.float32)
-    assert core.chunk(auto, None, inputs) == core.samples_per_chunk  # no background given
+    assert core.train_chunk(S(inputs=inputs), auto) == dense_calls  # no background given

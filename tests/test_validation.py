@@ -476,23 +476,23 @@ X2 = np.zeros((2, N_IN))
 T2 = np.full((2, N_OUT), 0.5)
 READ_ONLY = np.empty((2, N_OUT))
 READ_ONLY.flags.writeable = False
+S = ffnn._core.Samples
 CORE_CALLS = [
-    ("no-inputs", lambda: CORE_NET.train(ORDER, 0.1, 0)),
-    ("pixels-and-inputs", lambda: CORE_NET.train(ORDER, 0.1, 0, pixels=np.zeros((2, N_IN), np.uint8), inputs=X2,
-                                                 targets=T2)),
-    ("index-out-of-range", lambda: CORE_NET.train(np.array([0, 2], np.int64), 0.1, 0, inputs=X2,
-                                                  labels=np.array([0, 1]))),
-    ("label-out-of-range", lambda: CORE_NET.train(ORDER, 0.1, 0, inputs=X2, labels=np.array([0, 2]))),
-    ("int32-labels", lambda: CORE_NET.train(ORDER, 0.1, 0, inputs=X2, labels=np.array([0, 1], np.int32))),
-    ("unknown-rule", lambda: CORE_NET.train(None, 0.1, 7, inputs=X2[:1], targets=T2[:1])),
-    ("sparse-engine", lambda: CORE_NET.train(None, 0.1, 0, inputs=X2[:1], targets=T2[:1], engine=2)),
-    ("short-targets", lambda: CORE_NET.train(None, 0.1, 0, inputs=X2, targets=T2[:1])),
-    ("query-rows", lambda: CORE_NET.query(np.empty((3, N_OUT)), inputs=X2)),
-    ("query-read-only", lambda: CORE_NET.query(READ_ONLY, inputs=X2)),
+    ("no-inputs", lambda: CORE_NET.train(S(), ORDER, 0.1, 0)),
+    ("pixels-and-inputs", lambda: CORE_NET.train(S(np.zeros((2, N_IN), np.uint8), X2, T2), ORDER, 0.1, 0)),
+    ("index-out-of-range", lambda: CORE_NET.train(S(inputs=X2, labels=np.array([0, 1])), np.array([0, 2], np.int64),
+                                                  0.1, 0)),
+    ("label-out-of-range", lambda: CORE_NET.train(S(inputs=X2, labels=np.array([0, 2])), ORDER, 0.1, 0)),
+    ("int32-labels", lambda: CORE_NET.train(S(inputs=X2, labels=np.array([0, 1], np.int32)), ORDER, 0.1, 0)),
+    ("unknown-rule", lambda: CORE_NET.train(S(inputs=X2[:1], targets=T2[:1]), None, 0.1, 7)),
+    ("sparse-engine", lambda: CORE_NET.train(S(inputs=X2[:1], targets=T2[:1]), None, 0.1, 0, engine=2)),
+    ("short-targets", lambda: CORE_NET.train(S(inputs=X2, targets=T2[:1]), None, 0.1, 0)),
+    ("query-rows", lambda: CORE_NET.query(np.empty((3, N_OUT)), S(inputs=X2))),
+    ("query-read-only", lambda: CORE_NET.query(READ_ONLY, S(inputs=X2))),
     ("backquery-size", lambda: CORE_NET.backquery(np.full(1, 0.5), np.empty(N_IN))),
-    ("float32-arrays", lambda: CORE_NET.train(None, 0.1, 0, inputs=X2.astype(np.float32),
-                                              targets=T2.astype(np.float32))),
-    ("gradient-shapes", lambda: CORE_NET.gradients(0, [np.empty((4, 5))], inputs=X2, targets=T2)),
+    ("float32-arrays", lambda: CORE_NET.train(S(inputs=X2.astype(np.float32), targets=T2.astype(np.float32)),
+                                              None, 0.1, 0)),
+    ("gradient-shapes", lambda: CORE_NET.gradients(0, [np.empty((4, 5))], None, S(inputs=X2, targets=T2))),
     ("zero-input-layer", lambda: ffnn._core.Net([np.zeros((3, 0))])),
     ("too-many-threads", lambda: ffnn._core.Net([np.zeros((3, 2))], threads=1000)),
     ("rotate-nan-angle", lambda: ffnn._core.rotate(np.zeros((1, 3, 3)), np.nan, 0.01, np.zeros((1, 3, 3)))),
@@ -502,11 +502,11 @@ CORE_CALLS = [
 def test_core_names_the_bad_label_or_index_and_changes_no_weight():
     before = [w.copy() for w in CORE_NET.arrays]
     with pytest.raises(ValueError, match=r"y must lie in 0\.\.1, got 0\.\.2 \(y\[1\] is 2\)"):
-        CORE_NET.train(ORDER, 0.1, 0, inputs=X2, labels=np.array([0, 2]), label_name="y")
+        CORE_NET.train(S(inputs=X2, labels=np.array([0, 2]), label_name="y"), ORDER, 0.1, 0)
     with pytest.raises(ValueError, match=r"sample index 2 is outside 0\.\.1"):
-        CORE_NET.train(np.array([1, 0, 2], np.int64), 0.1, 0, inputs=X2, targets=T2)
+        CORE_NET.train(S(inputs=X2, targets=T2), np.array([1, 0, 2], np.int64), 0.1, 0)
     with pytest.raises(ValueError, match="engine"):
-        CORE_NET.train(None, 0.1, 0, inputs=X2, targets=T2, engine=ffnn._core.ENGINES["sparse"])
+        CORE_NET.train(S(inputs=X2, targets=T2), None, 0.1, 0, engine=ffnn._core.ENGINES["sparse"])
     assert all(np.array_equal(a, b) for a, b in zip(before, CORE_NET.arrays))
 
 

@@ -32,10 +32,6 @@ struct ffnn_net {
     size_t failed_row;   /* see ffnn_net_failed_row */
 };
 
-/* Samples per chunk of a batch query: their activations stay in cache while
-   the chunk goes through every layer. */
-#define FFNN_QUERY_BLOCK 32
-
 /* A layer is split between threads only when it has at least this many
    weights (the sharing policy's threshold, pool/share_policy.h). */
 #define SPLIT_MIN_WEIGHTS FFNN_SHARE_MIN_WEIGHTS

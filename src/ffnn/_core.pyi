@@ -1,5 +1,6 @@
 # Types of the compiled binding (_core.pyx and the parts it includes) for type checkers;
 # the arrays are C-contiguous NumPy arrays, checked by the binding itself.
+from contextlib import AbstractContextManager
 from typing import Any
 
 import numpy as np
@@ -13,32 +14,44 @@ ENGINES: dict[str, int]
 PIXEL_MIN_SAMPLES: int
 SIMD_LEVELS: dict[str, int]
 
+class Samples:
+    pixels: Array | None
+    inputs: Array | None
+    targets: Array | None
+    labels: Array | None
+    background: float
+    label_name: str
+    rows: int
+    is_pixels: bool
+    def __init__(self, pixels: Array | None = None, inputs: Array | None = None, targets: Array | None = None,
+                 labels: Array | None = None, background: float = ..., label_name: str = "labels") -> None: ...
+
 class Net:
     sizes: tuple[int, ...]
     dtype: np.dtype[Any]
     arrays: tuple[Array, ...]
     bias_arrays: tuple[Array, ...] | None
-    samples_per_chunk: int
-    sparse_samples_per_chunk: int
+    n_weights: int
     threads: int
     share_policy: int
     def __init__(self, weights: list[Array] | tuple[Array, ...],
-                 biases: list[Array] | tuple[Array, ...] | None = None, threads: int = 1) -> None: ...
+                 biases: list[Array] | tuple[Array, ...] | None = None, threads: int = 1,
+                 share_policy: int = ...) -> None: ...
+    def exclusive(self) -> AbstractContextManager[None]: ...
     def bind(self, weights: list[Array] | tuple[Array, ...],
              biases: list[Array] | tuple[Array, ...] | None = None) -> None: ...
-    def train(self, order: Array | None, learning_rate: float, rule: int, pixels: Array | None = None,
-              inputs: Array | None = None, targets: Array | None = None, labels: Array | None = None,
-              total: float = 0.0, label_name: str = "labels", engine: int = 0,
-              background: float = ...) -> float: ...
-    def chunk(self, engine: int, pixels: Array | None = None, inputs: Array | None = None,
-              background: float = ...) -> int: ...
-    def query(self, outputs: Array, pixels: Array | None = None, inputs: Array | None = None,
-              background: float = ..., engine: int = 0) -> None: ...
+    def train_chunk(self, data: Samples, engine: int) -> int: ...
+    def rotation_chunk(self, copies: int) -> int: ...
+    def progress_chunk(self, unit: int, last: int = 0, seconds: float = 0.0) -> int: ...
+    def query_calls(self, n: int, pixels: bool = False) -> list[tuple[int, int]]: ...
+    def train(self, data: Samples, order: Array | None, learning_rate: float, rule: int, engine: int = 0,
+              total: float = 0.0) -> float: ...
+    def query(self, outputs: Array, data: Samples, engine: int = 0, whole: bool = False) -> None: ...
     def backquery(self, targets: Array, image: Array) -> None: ...
-    def gradients(self, rule: int, grads: list[Array], bias_grads: list[Array] | None = None,
-                  pixels: Array | None = None, inputs: Array | None = None, targets: Array | None = None,
-                  labels: Array | None = None, label_name: str = "labels") -> None: ...
+    def gradients(self, rule: int, grads: list[Array] | tuple[Array, ...],
+                  bias_grads: list[Array] | tuple[Array, ...] | None, data: Samples) -> None: ...
 
+def cache_aligned(matrix: Array) -> Array: ...
 def status_error(status: int, operation: str, row: int = 0, labels: Array | None = None,
                  label_name: str = "labels", n_classes: int = 0, order: Array | None = None, rows: int = 0,
                  offset: int = 0, threads: int = 0) -> Exception: ...

@@ -6,7 +6,9 @@ use); its parts, by topic, are the files it includes:
 
     _errors.pxi   the C core's statuses as Python exceptions, in one place
     _arrays.pxi   what the C code will read of each array: its type, shape, layout
-    _net.pxi      Net: the C network object, owning it and the arrays it borrows
+    _call_sizes.pxi  how many samples one C call takes, decided once for every operation
+    _net.pxi      Net: the C network object, owning it, the arrays it borrows, its
+                  threads and who may use it when; Samples, the data of one call
     _kernels.pxi  the single kernels the Python layer calls, and the book's inputs and targets
     _rotate.pxi   rotation of images, for augmentation
     _simd.pxi     the SIMD levels
@@ -23,6 +25,8 @@ from libc.stdint cimport int64_t, uint8_t
 
 cimport numpy as cnp
 import numpy as np
+
+from ffnn._access import AccessLock
 
 from ffnn._ffnn cimport *
 from ffnn._kernel_table cimport (
@@ -43,6 +47,7 @@ include "_arrays.pxi"
 include "_simd.pxi"
 include "_kernels.pxi"
 include "_rotate.pxi"
+include "_call_sizes.pxi"
 include "_net.pxi"
 
 

@@ -10,6 +10,7 @@ cdef extern from "ffnn.h" nogil:
         FFNN_SIMD_AVX512
         FFNN_SIMD_NEON
         FFNN_MAX_THREADS
+        FFNN_QUERY_BLOCK
         FFNN_RULE_BOOK
         FFNN_RULE_MSE
         FFNN_RULE_CROSS_ENTROPY
@@ -91,6 +92,11 @@ cdef extern from "ffnn.h" nogil:
                         const float *images, float *out)
     int ffnn_rotate_f64(size_t n, size_t rows, size_t cols, double degrees, double background,
                         const double *images, double *out)
+
+
+cdef extern from "sparse/engine.h" nogil:
+    enum:
+        FFNN_SPARSE_FOLD
 
 
 cdef extern from "sparse/pixel_query.h" nogil:

@@ -1,5 +1,5 @@
-"""The network's layers: their sizes from the constructor's arguments, the initial
-weights, and the weight matrices' memory (addressable, cache-aligned)."""
+"""The network's layers: their sizes from the constructor's arguments, and the
+initial weights (in memory that can be addressed)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -80,17 +80,3 @@ def check_allocatable(rows: int, cols: int, dtype: np.dtype) -> None:
     if rows * cols * dtype.itemsize > np.iinfo(np.intp).max:
         raise MemoryError(f"a {rows}x{cols} {dtype} weight matrix cannot be addressed")
 
-
-def cache_aligned(matrix: np.ndarray) -> np.ndarray:
-    """matrix itself if its data starts on a 64-byte cache line, else such a copy.
-
-    The kernels read and write each weight row in whole SIMD vectors; rows
-    that start mid-line cost a second cache access per vector.
-    """
-    if matrix.ctypes.data % 64 == 0:
-        return matrix
-    raw = np.empty(matrix.nbytes + 64, dtype=np.uint8)
-    start = -raw.ctypes.data % 64
-    aligned = raw[start : start + matrix.nbytes].view(matrix.dtype).reshape(matrix.shape)
-    aligned[...] = matrix
-    return aligned

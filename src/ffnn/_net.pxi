@@ -1,22 +1,6 @@
-# Part of _core.pyx: Net, the C network object (ffnn_net) as a Python object.
-
-# Ctrl-C is looked at after about this many weight updates (a few
-# milliseconds of work), so it is answered quickly whatever the network's size.
-cdef Py_ssize_t UPDATES_PER_CHUNK = 1 << 24
-cdef Py_ssize_t MAX_SAMPLES_PER_CHUNK = 1024
-# The sparse engine's steps cost a fraction of the weights each, and each of
-# its calls two passes over the first layer (its working copy made and
-# written back): its chunks are longer. For 784-200-10 on MNIST, 2048
-# samples take 7 ms (float32) to 13 ms (float64), and are 5 % (float32) and
-# 4 % (float64) faster than chunks of 512 (4096: no faster). At the most
-# ink that the engine takes (FFNN_SPARSE_MAX_INK), where a step costs about
-# a dense one, 1 << 29 updates are some tens of milliseconds: Ctrl-C is
-# still answered well within a tenth of a second. A multiple of the fold
-# period, 256 (csrc/sparse/engine.h), where it can be, so that an epoch
-# trained in several calls folds where one call would.
-cdef Py_ssize_t SPARSE_UPDATES_PER_CHUNK = 1 << 29
-cdef Py_ssize_t MAX_SPARSE_SAMPLES_PER_CHUNK = 2048
-cdef Py_ssize_t SPARSE_FOLD = 256
+# Part of _core.pyx: Net, the C network object (ffnn_net) as a Python object that
+# owns it: its weights and biases, its threads and sharing policy, and who may
+# use it when (ffnn._access); and Samples, the data of one call.
 
 
 cdef tuple layer_sizes(tuple weights):
@@ -53,36 +37,89 @@ cdef void *rows_of(object array, int typenum, Py_ssize_t cols, str name, Py_ssiz
     return cnp.PyArray_DATA(a)
 
 
-cdef class Net:
-    """A network of the C core: its node counts, dtype and threads, and the weight
-    matrices (and bias vectors) it computes with, borrowed from NumPy.
+def cache_aligned(matrix):
+    """matrix itself if its data starts on a 64-byte cache line, else such a copy.
 
-    ``Net(weights, biases=None, threads=1)`` takes the layer sizes and dtype from
-    the weight matrices (writeable C-contiguous float32 or float64); ``biases``,
-    if given, holds one vector per matrix, as long as that matrix has rows.
-    The net keeps references to the arrays so that the C core's pointers stay
-    valid; ``bind`` gives it new arrays of the same shapes. ``train``,
-    ``query``, ``backquery`` and ``gradients`` are the C core's one entry per
-    operation, with the GIL released.
+    The kernels read and write each weight row in whole SIMD vectors; rows
+    that start mid-line cost a second cache access per vector.
+    """
+    if matrix.ctypes.data % 64 == 0:
+        return matrix
+    raw = np.empty(matrix.nbytes + 64, dtype=np.uint8)
+    start = -raw.ctypes.data % 64
+    aligned = raw[start : start + matrix.nbytes].view(matrix.dtype).reshape(matrix.shape)
+    aligned[...] = matrix
+    return aligned
+
+
+cdef class Samples:
+    """The samples of one operation, as the C core reads them (struct ffnn_samples).
+
+    Inputs are the rows of `pixels` (uint8, scaled the book's way in C) or of
+    `inputs`; for training and gradients, targets are the rows of `targets` or
+    the book's targets of integer `labels` (int64). `background` is the value of
+    every blank input (NaN if unknown; pixels' is known to the core), for the
+    sparse engine; `label_name` names the labels in messages. Which arrays are
+    given, and their sizes, are checked when a Net is handed them.
+    """
+    cdef readonly object pixels, inputs, targets, labels
+    cdef readonly double background
+    cdef readonly str label_name
+
+    def __init__(self, pixels=None, inputs=None, targets=None, labels=None, double background=NAN,
+                 str label_name="labels"):
+        self.pixels, self.inputs, self.targets, self.labels = pixels, inputs, targets, labels
+        self.background = background
+        self.label_name = label_name
+
+    @property
+    def rows(self):
+        """How many samples there are."""
+        return len(self.pixels if self.pixels is not None else self.inputs)
+
+    @property
+    def is_pixels(self):
+        return self.pixels is not None
+
+
+cdef class Net:
+    """A network of the C core, owning it: its node counts, dtype, threads and sharing
+    policy, and the weight matrices (and bias vectors) it computes with, borrowed from
+    NumPy and kept referenced here so that the C core's pointers stay valid.
+
+    ``Net(weights, biases=None, threads=1, share_policy=ADAPTIVE)`` takes the layer
+    sizes and dtype from the weight matrices (writeable C-contiguous float32 or
+    float64, copied to cache-aligned memory where they are not aligned); ``biases``,
+    if given, holds one vector per matrix, as long as that matrix has rows. ``bind``
+    gives it new arrays of the same shapes. ``train``, ``query``, ``backquery`` and
+    ``gradients`` are the C core's one entry per operation, with the GIL released,
+    each in C calls sized by _call_sizes.pxi.
+
+    Any number of threads may use one Net: queries of a one-thread net run side by
+    side; everything else (training, gradients, a query shared by the pool, new
+    arrays, threads or policy) waits for them and runs alone (``exclusive``, which
+    ``fit`` also holds over an epoch).
     """
     cdef ffnn_net *net
     cdef int typenum
     cdef int n_threads
     cdef int policy
     cdef Py_ssize_t n_in, n_out
+    cdef object access
     cdef readonly tuple sizes
     cdef readonly object dtype
     cdef readonly tuple arrays
     cdef readonly object bias_arrays
-    cdef readonly Py_ssize_t samples_per_chunk
-    cdef readonly Py_ssize_t sparse_samples_per_chunk
+    cdef readonly Py_ssize_t n_weights
 
-    def __cinit__(self, weights, biases=None, int threads=1):
+    def __cinit__(self, weights, biases=None, int threads=1, int share_policy=FFNN_SHARE_ADAPTIVE):
         weights = tuple(weights)
         self.sizes = layer_sizes(weights)
         self.dtype = weights[0].dtype
         self.typenum = float_type(self.dtype)
         self.n_in, self.n_out = self.sizes[0], self.sizes[len(self.sizes) - 1]
+        self.n_weights = sum(w.size for w in weights)
+        self.access = AccessLock()
         cdef size_t n_layers = len(self.sizes) - 1
         cdef size_t *sizes = <size_t *>PyMem_Malloc((n_layers + 1) * sizeof(size_t))
         if sizes == NULL:
@@ -95,20 +132,21 @@ cdef class Net:
         if status != FFNN_OK:
             raise status_error(status, f"a network of sizes {self.sizes}", threads=threads)
         self.n_threads = threads
+        self.policy = FFNN_SHARE_ADAPTIVE
+        self.share_policy = share_policy
         self.bind(weights, biases)
-        n_weights = sum(w.size for w in weights)
-        self.samples_per_chunk = max(1, min(MAX_SAMPLES_PER_CHUNK, UPDATES_PER_CHUNK // n_weights))
-        sparse_chunk = max(1, min(MAX_SPARSE_SAMPLES_PER_CHUNK, SPARSE_UPDATES_PER_CHUNK // n_weights))
-        if sparse_chunk >= SPARSE_FOLD:
-            sparse_chunk -= sparse_chunk % SPARSE_FOLD
-        self.sparse_samples_per_chunk = sparse_chunk
 
     def __dealloc__(self):
         ffnn_net_free(self.net)
 
+    def exclusive(self):
+        """A context in which the calling thread uses the net alone (re-entrant)."""
+        return self.access.exclusive()
+
     def bind(self, weights, biases=None):
-        """Compute with these weight matrices (and bias vectors) from now on, of the shapes the net has."""
-        weights = tuple(weights)
+        """Compute with these weight matrices (and bias vectors) from now on, of the shapes
+        the net has; each is kept as it is where it is cache-aligned, else as an aligned copy."""
+        weights = tuple(cache_aligned(w) if isinstance(w, np.ndarray) else w for w in weights)
         cdef Py_ssize_t n_layers = len(self.sizes) - 1
         if len(weights) != n_layers:
             raise ValueError(f"expected {n_layers} weight matrices, got {len(weights)}")
@@ -132,13 +170,15 @@ cdef class Net:
                     raise ValueError(f"bias vector {k} has {b.shape[0]} entries, but layer {k + 1} "
                                      f"has {self.sizes[k + 1]} nodes")
                 pointers[n_layers + k] = cnp.PyArray_DATA(b)
-            status = ffnn_net_bind(self.net, pointers, NULL if biases is None else pointers + n_layers)
+            with self.access.exclusive():
+                status = ffnn_net_bind(self.net, pointers, NULL if biases is None else pointers + n_layers)
+                if status == FFNN_OK:
+                    self.arrays = weights
+                    self.bias_arrays = biases
         finally:
             PyMem_Free(pointers)
         if status != FFNN_OK:
             raise status_error(status, "bind (bias vectors exactly when the net has bias nodes)")
-        self.arrays = weights
-        self.bias_arrays = biases
 
     @property
     def threads(self):
@@ -147,10 +187,12 @@ cdef class Net:
 
     @threads.setter
     def threads(self, int threads):
-        status = ffnn_net_set_threads(self.net, threads)
+        with self.access.exclusive():
+            status = ffnn_net_set_threads(self.net, threads)
+            if status == FFNN_OK:
+                self.n_threads = threads
         if status != FFNN_OK:
             raise status_error(status, "threads", threads=threads)
-        self.n_threads = threads
 
     @property
     def share_policy(self):
@@ -159,72 +201,86 @@ cdef class Net:
 
     @share_policy.setter
     def share_policy(self, int policy):
-        status = ffnn_net_set_share_policy(self.net, policy)
+        with self.access.exclusive():
+            status = ffnn_net_set_share_policy(self.net, policy)
+            if status == FFNN_OK:
+                self.policy = policy
         if status != FFNN_OK:
             raise status_error(status, f"share policy {policy}")
-        self.policy = policy
 
-    def chunk(self, int engine, pixels=None, inputs=None, double background=NAN):
-        """Samples per C call of train on these samples: sparse_samples_per_chunk where the
-        C core would train them with the sparse engine (asked for calls of that many),
-        else samples_per_chunk, so that a call takes some milliseconds either way."""
+    # ---- how long each C call is (the sizes themselves: _call_sizes.pxi) -----
+
+    def train_chunk(self, Samples data, int engine):
+        """Samples per C call of train on `data`: the sparse engine's longer calls where the C
+        core would train them with it (asked for calls of that many), else the dense engine's,
+        so that a call takes some milliseconds either way."""
         cdef ffnn_samples samples
         cdef ffnn_schedule schedule
         cdef int chosen = FFNN_ENGINE_DENSE
-        if engine == FFNN_ENGINE_DENSE or (pixels is None and background != background):
-            return self.samples_per_chunk
-        self.samples(&samples, pixels, inputs, None, None)
-        samples.background = background
+        dense = train_samples_per_call(self.n_weights, False)
+        if engine == FFNN_ENGINE_DENSE or (data.pixels is None and data.background != data.background):
+            return dense
+        sparse = train_samples_per_call(self.n_weights, True)
+        self.fill(&samples, data)
         schedule.order = NULL
-        schedule.count = min(<Py_ssize_t>samples.rows, self.sparse_samples_per_chunk)
+        schedule.count = min(<Py_ssize_t>samples.rows, sparse)
         schedule.learning_rate = 0.1
         schedule.rule = FFNN_RULE_BOOK
         schedule.engine = engine
         if ffnn_train_engine(self.net, &samples, &schedule, &chosen) != FFNN_OK:
-            return self.samples_per_chunk  # train itself names what is wrong
-        return self.sparse_samples_per_chunk if chosen == FFNN_ENGINE_SPARSE else self.samples_per_chunk
+            return dense  # train itself names what is wrong
+        return sparse if chosen == FFNN_ENGINE_SPARSE else dense
 
-    cdef int samples(self, ffnn_samples *samples, pixels, inputs, targets, labels) except -1:
-        """Fill `samples` from the arrays given (None for none), after checking that each has
-        the shape, type and layout the C code will read. Which ones are given is the C core's
-        to check."""
+    def rotation_chunk(self, Py_ssize_t copies):
+        """Images per C call of training on `copies` copies of each (the image and its rotations)."""
+        return rotation_samples_per_call(self.n_weights, copies)
+
+    def progress_chunk(self, Py_ssize_t unit, Py_ssize_t last=0, double seconds=0.0):
+        """Samples of the next C call under a progress bar, in whole multiples of `unit`, from
+        the last call's `last` samples and `seconds` (none yet: 0)."""
+        return progress_samples_per_call(self.n_weights, unit, last, seconds)
+
+    def query_calls(self, Py_ssize_t n, bint pixels=False):
+        """The (start, end) rows of each C call of a query of `n` rows (of pixels or not)."""
+        return query_call_rows(n, self.n_weights, self.n_threads, pixels)
+
+    # ---- the operations ------------------------------------------------------
+
+    cdef int fill(self, ffnn_samples *samples, Samples data) except -1:
+        """Fill `samples` from `data`, after checking that each array has the shape, type and
+        layout the C code will read. Which ones are given is the C core's to check."""
         cdef Py_ssize_t rows = -1
-        samples.background = NAN
-        samples.pixels = <const uint8_t *>rows_of(pixels, cnp.NPY_UINT8, self.n_in, "pixels", &rows)
-        samples.inputs = rows_of(inputs, self.typenum, self.n_in, "inputs", &rows)
-        samples.targets = rows_of(targets, self.typenum, self.n_out, "targets", &rows)
-        samples.labels = <const int64_t *>rows_of(labels, cnp.NPY_INT64, 0, "labels", &rows)
+        samples.background = data.background
+        samples.pixels = <const uint8_t *>rows_of(data.pixels, cnp.NPY_UINT8, self.n_in, "pixels", &rows)
+        samples.inputs = rows_of(data.inputs, self.typenum, self.n_in, "inputs", &rows)
+        samples.targets = rows_of(data.targets, self.typenum, self.n_out, "targets", &rows)
+        samples.labels = <const int64_t *>rows_of(data.labels, cnp.NPY_INT64, 0, "labels", &rows)
         samples.rows = max(rows, 0)
         return 0
 
-    def train(self, order, double learning_rate, int rule, pixels=None, inputs=None, targets=None,
-              labels=None, double total=0.0, str label_name="labels", int engine=FFNN_ENGINE_AUTO,
-              double background=NAN):
-        """Train on the samples in `order` (int64 row indices; None: every row in turn); returns
-        `total` plus their squared errors, NaN once a weighted sum was not finite.
+    def train(self, Samples data, order, double learning_rate, int rule, int engine=FFNN_ENGINE_AUTO,
+              double total=0.0):
+        """Train on the samples of `data` in `order` (int64 row indices; None: every row in turn);
+        returns `total` plus their squared errors, NaN once a weighted sum was not finite.
 
-        Inputs are rows of `pixels` (uint8, scaled the book's way in C) or of `inputs`;
-        targets rows of `targets` or the book's targets of integer `labels` (int64).
-        The errors are added to `total` a chunk (see chunk) of samples at a time, so
-        an epoch trained in calls of whole chunks, each given the previous call's result,
-        sums exactly as one call would. Between chunks Ctrl-C is looked at (every few
-        milliseconds), so the weights are those after the last completed sample; the chunk
-        after a NaN is not trained. Every label is checked before the first chunk (by a
-        C call of no steps), and the C core checks the indices of a chunk before its first
-        step: a bad one changes no weight; `label_name` names the labels
-        in the message. `engine` (ENGINES) and `background` (the value of every non-ink
-        input, NaN if unknown) are handed to the C core as ffnn.h describes them.
+        The errors are added to `total` a call (train_chunk) of samples at a time, so an
+        epoch trained in calls of whole chunks, each given the previous call's result, sums
+        exactly as one call would. Between calls Ctrl-C is looked at (every few
+        milliseconds), so the weights are those after the last completed sample; the call
+        after a NaN is not made. Every label is checked before the first call (by a C call
+        of no steps), and the C core checks the indices of a call before its first step: a
+        bad one changes no weight. `engine` (ENGINES) is handed to the C core as ffnn.h
+        describes it.
         """
         cdef ffnn_samples samples
         cdef ffnn_schedule schedule
         cdef const int64_t *positions = NULL
         cdef Py_ssize_t n, start = 0, count
-        cdef Py_ssize_t chunk = self.chunk(engine, pixels, inputs, background)
+        cdef Py_ssize_t chunk = self.train_chunk(data, engine)
         cdef double sse = 0
         cdef int status
         cdef bint checking
-        self.samples(&samples, pixels, inputs, targets, labels)
-        samples.background = background
+        self.fill(&samples, data)
         if order is None and <Py_ssize_t>samples.rows > chunk:
             order = np.arange(samples.rows, dtype=np.int64)
         if order is None:
@@ -237,52 +293,72 @@ cdef class Net:
         schedule.engine = engine
         # Each call checks the labels it visits; a first one of no steps checks every
         # label, once, so that a bad one, visited or not, changes no weight of any chunk.
-        checking = labels is not None
-        while True:  # once at least, so that a call of no steps still checks the samples
-            count = 0 if checking else min(chunk, n - start)
-            schedule.order = NULL if positions == NULL or checking else positions + start
-            schedule.count = count
-            with nogil:
-                status = ffnn_train(self.net, &samples, &schedule, &sse)
-            # Not finite is no error here: the NaN total tells the caller, who knows
-            # the epoch and the learning rate to name.
-            if status != FFNN_OK and status != FFNN_ERROR_NOT_FINITE:
-                raise status_error(status, "train", ffnn_net_failed_row(self.net), labels=labels,
-                                   label_name=label_name, n_classes=self.n_out, order=order,
-                                   rows=samples.rows, offset=start)
-            if checking:
-                checking = False
-                continue
-            total += sse
-            PyErr_CheckSignals()
-            start += count
-            if start >= n or total != total:
-                return total
+        checking = data.labels is not None
+        with self.access.exclusive():
+            while True:  # once at least, so that a call of no steps still checks the samples
+                count = 0 if checking else min(chunk, n - start)
+                schedule.order = NULL if positions == NULL or checking else positions + start
+                schedule.count = count
+                with nogil:
+                    status = ffnn_train(self.net, &samples, &schedule, &sse)
+                # Not finite is no error here: the NaN total tells the caller, who knows
+                # the epoch and the learning rate to name.
+                if status != FFNN_OK and status != FFNN_ERROR_NOT_FINITE:
+                    raise status_error(status, "train", ffnn_net_failed_row(self.net), labels=data.labels,
+                                       label_name=data.label_name, n_classes=self.n_out, order=order,
+                                       rows=samples.rows, offset=start)
+                if checking:
+                    checking = False
+                    continue
+                total += sse
+                PyErr_CheckSignals()
+                start += count
+                if start >= n or total != total:
+                    return total
 
-    def query(self, outputs, pixels=None, inputs=None, double background=NAN,
-              int engine=FFNN_ENGINE_AUTO):
-        """The forward pass of every row of `pixels` (uint8) or `inputs` into the rows of `outputs`
-        (`background` as in train).
+    def query(self, outputs, Samples data, int engine=FFNN_ENGINE_AUTO, bint whole=False):
+        """The forward pass of every sample of `data` into the rows of `outputs`, in calls
+        of some milliseconds (query_calls) between which Ctrl-C is looked at, or in one
+        call if `whole`. The results do not depend on the calls.
 
         `engine` (a value of ENGINES) says how pixels' first layer is computed: each
         sample the faster way, all through the matrix product, or all from their ink
         (csrc/sparse/pixel_query.h); the last is refused for inputs.
         """
         cdef ffnn_samples samples
-        cdef int status
-        self.samples(&samples, pixels, inputs, None, None)
-        samples.background = background
+        self.fill(&samples, data)
         checked(outputs, self.typenum, 2, "outputs", writeable=True)
         if outputs.shape != (samples.rows, self.n_out):
             raise ValueError(f"{samples.rows} inputs but room for outputs of shape {outputs.shape}")
-        cdef void *out = cnp.PyArray_DATA(outputs)
-        # Queries of one thread run without the caller's lock: these keep the
-        # arrays alive, should another thread bind new ones meanwhile.
-        weights, biases = self.arrays, self.bias_arrays
-        with nogil:
-            status = ffnn_query_engine(self.net, &samples, engine, out)
-        if status != FFNN_OK:
-            raise status_error(status, "query")
+        calls = [(0, samples.rows)] if whole else self.query_calls(samples.rows, data.pixels is not None)
+        # One thread computes in scratch space of its own, beside other queries; a
+        # pool runs one task at a time. The threads cannot change while either runs.
+        with self.access.shared():
+            if self.n_threads == 1:
+                self.query_in_calls(&samples, calls, engine, outputs)
+                return
+        with self.access.exclusive():
+            self.query_in_calls(&samples, calls, engine, outputs)
+
+    cdef int query_in_calls(self, ffnn_samples *samples, list calls, int engine, outputs) except -1:
+        cdef int status
+        cdef ffnn_samples part = samples[0]
+        cdef char *out = <char *>cnp.PyArray_DATA(outputs)
+        cdef size_t in_row = self.n_in * (1 if samples.pixels != NULL else <size_t>cnp.PyArray_ITEMSIZE(outputs))
+        cdef size_t out_row = self.n_out * <size_t>cnp.PyArray_ITEMSIZE(outputs)
+        cdef Py_ssize_t start, end
+        for start, end in calls:
+            part.rows = end - start
+            if samples.pixels != NULL:
+                part.pixels = samples.pixels + start * in_row
+            else:
+                part.inputs = <const char *>samples.inputs + start * in_row
+            with nogil:
+                status = ffnn_query_engine(self.net, &part, engine, out + start * out_row)
+            if status != FFNN_OK:
+                raise status_error(status, "query")
+            PyErr_CheckSignals()
+        return 0
 
     def backquery(self, targets, image):
         """The book's backwards query of one target vector into `image`."""
@@ -294,20 +370,19 @@ cdef class Net:
         cdef const void *t = cnp.PyArray_DATA(targets)
         cdef void *x = cnp.PyArray_DATA(image)
         cdef int status
-        weights, biases = self.arrays, self.bias_arrays  # alive, as in query
-        with nogil:
-            status = ffnn_backquery(self.net, t, x)
+        with self.access.exclusive():
+            with nogil:
+                status = ffnn_backquery(self.net, t, x)
         if status != FFNN_OK:
             raise status_error(status, "backquery")
 
-    def gradients(self, int rule, grads, bias_grads=None, pixels=None, inputs=None, targets=None,
-                  labels=None, str label_name="labels"):
-        """The rule's gradient of every sample (rows), summed, into `grads` (arrays shaped as the
-        weights) and, if given, `bias_grads` (shaped as the biases, for a net with biases)."""
+    def gradients(self, int rule, grads, bias_grads, Samples data):
+        """The rule's gradient of every sample of `data`, summed, into `grads` (arrays shaped as
+        the weights) and, if given, `bias_grads` (shaped as the biases, for a net with biases)."""
         cdef ffnn_samples samples
         cdef Py_ssize_t n_layers = len(self.sizes) - 1
         cdef int status
-        self.samples(&samples, pixels, inputs, targets, labels)
+        self.fill(&samples, data)
         grads = tuple(grads)
         bias_grads = None if bias_grads is None else tuple(bias_grads)
         shapes = [(self.sizes[k + 1], self.sizes[k]) for k in range(n_layers)]
@@ -324,11 +399,12 @@ cdef class Net:
             for k, b in enumerate(bias_grads or ()):
                 pointers[n_layers + k] = cnp.PyArray_DATA(
                     checked(b, self.typenum, 1, f"bias gradient {k}", writeable=True))
-            with nogil:
-                status = ffnn_gradients(self.net, rule, &samples, pointers,
-                                        NULL if bias_grads is None else pointers + n_layers)
+            with self.access.exclusive():
+                with nogil:
+                    status = ffnn_gradients(self.net, rule, &samples, pointers,
+                                            NULL if bias_grads is None else pointers + n_layers)
         finally:
             PyMem_Free(pointers)
         if status != FFNN_OK:
-            raise status_error(status, "gradients", ffnn_net_failed_row(self.net), labels=labels,
-                               label_name=label_name, n_classes=self.n_out)
+            raise status_error(status, "gradients", ffnn_net_failed_row(self.net), labels=data.labels,
+                               label_name=data.label_name, n_classes=self.n_out)

@@ -1,19 +1,20 @@
 """What ``NeuralNetwork.fit`` does around the C core's training call.
 
 ``fit`` checks every argument, then runs the epochs: each epoch one call of
-``Net.train`` (the C core's ``ffnn_train``) over the shuffled samples, or several calls of it, a
-chunk at a time, to move a progress bar or to train on rotated copies of the
-images (``augment``). After each epoch it records the history, scores the
-validation set, calls the callback and keeps the best epoch's weights for
-early stopping. The network itself (``ffnn.network``) holds the book's
-object: its weights and the operations on one sample or one batch.
+``Net.train`` (the binding's, which calls the C core's ``ffnn_train``) over the
+shuffled samples, or several calls of it, a chunk at a time, to move a
+progress bar or to train on rotated copies of the images (``augment``). After
+each epoch it records the history, scores the validation set, calls the
+callback and keeps the best epoch's weights for early stopping. It uses the
+network's public attributes and methods, and the C network (``_core.Net``)
+the network hands it; the network itself (``ffnn.network``) holds the book's
+object: its state and the operations on one sample or one batch.
 """
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -24,32 +25,15 @@ if TYPE_CHECKING:
     from ffnn.augment import Rotations
     from ffnn.network import NeuralNetwork
 
-# Training images rotated at a time by fit(augment=...): small enough to stay
-# in cache, large enough that Python's share of the time is negligible; for
-# large networks fewer, so that a progress bar still moves.
-_ROTATION_CHUNK = 256
-_ROTATION_UPDATES = 1 << 27
-# With a progress bar, fit trains in chunks sized to take about this long:
-# the bar moves several times a second, and a chunk's Python overhead (some
-# microseconds) stays far below its time in C.
-_PROGRESS_SECONDS = 0.15
-# Multiply-adds of the first chunk under a progress bar, before any speed is
-# measured: some milliseconds.
-_FIRST_CHUNK_UPDATES = 1 << 23
-
-# (pixels, inputs, targets, labels) for the C loop: pixels or inputs, and
-# targets or labels, the other two None.
-Data = tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None, np.ndarray | None]
-
-
 def fit(
     net: NeuralNetwork,
+    core: _core.Net,
+    rng: np.random.Generator,
     X,
     y,
     epochs: int = 1,
     *,
     shuffle: bool = True,
-    seed=None,
     callback: Callable[[int, dict], object] | None = None,
     validation: tuple | None = None,
     augment: dict | None = None,
@@ -58,11 +42,14 @@ def fit(
     engine: str = "auto",
     background=None,
 ) -> dict:
-    """``net.fit(X, y, epochs, ...)``: see ``NeuralNetwork.fit`` for every argument and the result."""
+    """``net.fit(X, y, epochs, ...)``: see ``NeuralNetwork.fit`` for every argument and the result.
+
+    ``core`` is the network's C network, ``rng`` the generator of the shuffles.
+    """
     data = training_data(net, X, y)
-    n = len(data[0] if data[0] is not None else data[1])  # type: ignore[arg-type]  # one of them is set
+    n = data.rows
     epochs = _checks.node_count(epochs, "epochs")
-    how = engine_choice(engine, background, data, net.dtype)
+    engine_code, data = engine_choice(engine, background, data, net.dtype)
     rotations = _augment.parse(augment, net.sizes[0], net.dtype)
     copies = rotations.copies if rotations is not None else 1
     if callback is not None and not callable(callback):
@@ -74,29 +61,29 @@ def fit(
             raise ValueError("patience needs validation=(X_val, labels_val) to tell the best epoch")
         patience = _checks.node_count(patience, "patience")
     best = _BestEpoch()
-    rng = net._rng if seed is None else generator(seed)
     bar = _progress_bar(epochs * n * copies) if progress else None
     history: dict[str, Any] = {"sum_squared_error": [], "loss": []}
     if validation is not None:
         history["val_accuracy"] = []
-    if rotations is not None and data[3] is not None:
+    if rotations is not None and data.labels is not None:
         # Rotated chunks hand the core a chunk's labels at a time; a call of no
         # steps has it check all of them before the first.
-        _train_order(net, data, np.empty(0, np.int64), how=how)
+        core.train(data, np.empty(0, np.int64), net.learning_rate, _core.RULES[net.rule], engine_code)
     try:
         for epoch in range(1, epochs + 1):
-            order = rng.permutation(n) if shuffle else np.arange(n)
-            with net._lock:
+            order = (rng.permutation(n) if shuffle else np.arange(n)).astype(np.int64, copy=False)
+            lr, rule = net.learning_rate, _core.RULES[net.rule]  # a change made meanwhile waits for the next epoch
+            with core.exclusive():
                 if bar is None and rotations is None:
-                    total = _train_order(net, data, order, how=how)
+                    total = core.train(data, order, lr, rule, engine_code)
                 else:
-                    total = _train_in_chunks(net, data, order, rotations, bar, how)
+                    total = _train_in_chunks(net, core, data, order, rotations, bar, engine_code)
             mean = total / (n * copies)
             history["sum_squared_error"].append(mean)
             history["loss"].append(mean)
             # A NaN total stopped the epoch early; the last update may also
             # have overflowed, which only a look at every weight can tell.
-            if total != total or not all(_core.all_finite(w.reshape(-1)) for w in net._parameters()):
+            if total != total or not all(_core.all_finite(w.reshape(-1)) for w in net.weights + (net.biases or ())):
                 raise FloatingPointError(f"in epoch {epoch}: {not_finite_message(net.learning_rate)}")
             if validation is not None:
                 history["val_accuracy"].append(net.score(*validation))
@@ -117,8 +104,8 @@ def fit(
     return history
 
 
-def training_data(net: NeuralNetwork, X, y) -> Data:
-    """(pixels, inputs, targets, labels) for the C loop; two of them are None."""
+def training_data(net: NeuralNetwork, X, y) -> _core.Samples:
+    """The samples for the C loop: pixels or inputs, and targets or labels."""
     n_in, n_out = net.sizes[0], net.sizes[-1]
     X_arr, is_pixels = _checks.samples(X, "X", pixels=True)
     if is_pixels:
@@ -130,23 +117,17 @@ def training_data(net: NeuralNetwork, X, y) -> Data:
     n = len(X_arr)
     if np.ndim(y) == 1:
         # Their range is the C core's to check, once per call, before the first step.
-        return pixels, inputs, None, _checks.label_values(y, n, "y")
+        return _core.Samples(pixels, inputs, labels=_checks.label_values(y, n, "y"), label_name="y")
     targets = _checks.matrix(_checks.targets(y, "y"), (n, n_out), net.dtype, "y")
-    return pixels, inputs, targets, None
+    return _core.Samples(pixels, inputs, targets=targets, label_name="y")
 
 
-class Engine(NamedTuple):
-    """How fit's C calls train the first layer: the engine's code and the inputs' background."""
-
-    code: int
-    background: float  # NaN: the inputs have none (pixels: the core knows theirs)
-
-
-def engine_choice(engine, background, data: Data, dtype) -> Engine:
-    """The engine and background asked of ``fit``, checked against the data."""
+def engine_choice(engine, background, data: _core.Samples, dtype) -> tuple[int, _core.Samples]:
+    """The engine's code asked of ``fit``, and the samples with the background asked
+    (the value of every blank input), both checked against the data."""
     if not isinstance(engine, str) or engine not in _core.ENGINES:
         raise ValueError(f"engine must be 'auto', 'dense' or 'sparse', got {engine!r}")
-    pixels = data[0] is not None
+    pixels = data.is_pixels
     if background is not None:
         if pixels:
             raise ValueError("background is for float inputs; uint8 pixels have their own "
@@ -157,14 +138,19 @@ def engine_choice(engine, background, data: Data, dtype) -> Engine:
     if engine == "sparse" and not pixels and background is None:
         raise ValueError("engine='sparse' needs uint8 pixels, or float inputs with "
                          "background=<the value of every blank input>")
-    return Engine(_core.ENGINES[engine], math.nan if background is None else background)
+    if background is not None:
+        data = _core.Samples(data.pixels, data.inputs, data.targets, data.labels, background, data.label_name)
+    return _core.ENGINES[engine], data
 
 
 def validation_data(net: NeuralNetwork, validation) -> tuple[np.ndarray, np.ndarray]:
     """(inputs, labels) checked up front, so that no epoch is lost to a typo."""
     if not isinstance(validation, (tuple, list)) or len(validation) != 2:
         raise TypeError("validation must be a pair (X_val, labels_val)")
-    X_val = _checks.rows(net._inputs(validation[0], "X_val"), net.sizes[0], net.dtype, "X_val")
+    X_val, is_pixels = _checks.samples(validation[0], "X_val", pixels=True)
+    if is_pixels:
+        X_val = scale_inputs(X_val, net.dtype)
+    X_val = _checks.rows(X_val, net.sizes[0], net.dtype, "X_val")
     return X_val, _checks.labels(validation[1], len(X_val), net.sizes[-1], "labels_val")
 
 
@@ -186,75 +172,62 @@ def not_finite_message(lr: float) -> str:
     )
 
 
-def _train_order(net: NeuralNetwork, data: Data, order: np.ndarray, lr: float | None = None,
-                 total: float = 0.0, how: Engine = Engine(0, math.nan)) -> float:
-    """One C call training on the samples in ``order``; ``total`` plus their squared errors."""
-    pixels, inputs, targets, labels = data
-    return net._net.train(
-        order.astype(np.int64, copy=False), net.learning_rate if lr is None else lr, _core.RULES[net.rule],
-        pixels=pixels, inputs=inputs, targets=targets, labels=labels, total=total, label_name="y",
-        engine=how.code, background=how.background,
-    )
-
-
-def _train_in_chunks(net: NeuralNetwork, data: Data, order: np.ndarray, rotations: Rotations | None,
-                     bar, how: Engine) -> float:
+def _train_in_chunks(net: NeuralNetwork, core: _core.Net, data: _core.Samples, order: np.ndarray,
+                     rotations: Rotations | None, bar, engine: int) -> float:
     """One epoch a chunk of samples at a time, for the progress bar or the rotations.
 
     Each call continues the last one's total. Rotated images go a fixed
     number at a time, with or without a bar (only a chunk's rotated
     copies exist at once). Otherwise, for the bar, each chunk is sized
-    from the speed measured so far to take about _PROGRESS_SECONDS, in
-    whole multiples of the core's own chunk (``samples_per_chunk``), so
-    that the sum is grouped as in one call. Either way, weights and sum
-    are those of the same epoch without a bar, bit for bit.
+    from the speed measured so far (``Net.progress_chunk``), in whole
+    multiples of the core's own calls (``Net.train_chunk``), so that the
+    sum is grouped as in one call. Either way, weights and sum are those
+    of the same epoch without a bar, bit for bit.
     """
-    lr = net.learning_rate  # a change made meanwhile waits for the next epoch
+    lr, rule = net.learning_rate, _core.RULES[net.rule]  # a change made meanwhile waits for the next epoch
     if rotations is not None:
         copies = rotations.copies
-        unit = size = max(1, min(_ROTATION_CHUNK, _ROTATION_UPDATES // (copies * net._n_weights)))
+        size = core.rotation_chunk(copies)
     else:
         copies = 1
-        unit = net._net.chunk(how.code, data[0], data[1], how.background)
-        size = _FIRST_CHUNK_UPDATES // net._n_weights
+        unit = core.train_chunk(data, engine)
+        size = core.progress_chunk(unit)
     total, done = 0.0, 0
     while done < len(order):
-        size = max(unit, size - size % unit)
         rows = order[done:done + size]
         began = time.perf_counter()
         if rotations is None:
-            total = _train_order(net, data, rows, lr, total, how)
+            total = core.train(data, rows, lr, rule, engine, total)
         else:
-            total = _train_rotated(net, rotations, data, rows, lr, total, how)
+            total = core.train(_rotated(net, rotations, data, rows), None, lr, rule, engine, total)
         done += len(rows)
         if total != total:  # non-finite weights: fit reports it
             break
         if bar is not None:
             if rotations is None:
-                rate = len(rows) / max(time.perf_counter() - began, 1e-6)
-                size = int(min(rate * _PROGRESS_SECONDS, 4.0 * size))
+                size = core.progress_chunk(unit, size, time.perf_counter() - began)
             bar.set_postfix(sse=f"{total / (done * copies):.4f}", refresh=False)
             bar.update(len(rows) * copies)
     return total
 
 
-def _train_rotated(net: NeuralNetwork, rotations: Rotations, data: Data, rows: np.ndarray, lr: float,
-                   total: float, how: Engine) -> float:
+def _rotated(net: NeuralNetwork, rotations: Rotations, data: _core.Samples, rows: np.ndarray) -> _core.Samples:
     """The images ``rows`` in the book's augmented order: each, then its rotations.
 
     Pixels become the book's inputs, whose background is 0.01; rotated as
     ink over a background of exactly 0 (see ``Rotations.expand``), the
     copies keep it exactly, so the sparse engine takes them too.
     """
-    pixels, inputs, targets, labels = data
     repeat = rotations.copies
-    x = inputs[rows] if inputs is not None else scale_inputs(pixels[rows], net.dtype)  # type: ignore[index]
-    background = how.background if inputs is not None else _augment.BACKGROUND
-    return net._net.train(
-        None, lr, _core.RULES[net.rule], inputs=rotations.expand(x, background),
-        targets=None if targets is None else np.repeat(targets[rows], repeat, axis=0),
-        labels=None if labels is None else np.repeat(labels[rows], repeat), total=total, label_name="y",
-        engine=how.code, background=float(np.dtype(net.dtype).type(background)),
+    if data.pixels is not None:
+        x, background = scale_inputs(data.pixels[rows], net.dtype), _augment.BACKGROUND
+    else:
+        x, background = data.inputs[rows], data.background  # type: ignore[index]  # inputs, without pixels
+    return _core.Samples(
+        inputs=rotations.expand(x, background),
+        targets=None if data.targets is None else np.repeat(data.targets[rows], repeat, axis=0),
+        labels=None if data.labels is None else np.repeat(data.labels[rows], repeat),
+        background=float(np.dtype(net.dtype).type(background)), label_name=data.label_name,
     )
 
 

@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import DTypeLike
 
 from ffnn import _checks, _core
-from ffnn.fetch import fetch_mnist  # noqa: F401  (part of this module's API)
+from ffnn.fetch import MIRRORS, download_mnist
 from ffnn.serialize import ZIP_ERRORS, ModelFileError, NpzMembers, file_path, read_at_most
 
 # Element types of the IDX format, by the type code in the magic number.
@@ -315,3 +315,16 @@ def make_targets(labels, n_classes: int = 10, dtype=np.float64) -> np.ndarray:
     targets = np.empty((len(labels), n_classes), dtype=_checks.float_dtype(dtype))
     _core.one_hot(labels, targets, "labels")  # as fit builds them from labels, in C
     return targets
+
+
+def fetch_mnist(directory=None, *, mirrors=MIRRORS, checksums=None, progress: bool = True) -> MNIST:
+    """Download the MNIST files not yet in ``directory`` and load them (``load_mnist``).
+
+    ``directory`` (str, bytes or os.PathLike) defaults to ``ffnn.fetch.default_directory()``.
+    Each file of ``checksums`` (file name → SHA-256 of its decompressed content;
+    default ``ffnn.fetch.MNIST_SHA256``) is taken from the first of ``mirrors`` (base
+    URLs) that delivers the right content. Files already present with the right
+    content are not downloaded again. Raises ``ffnn.fetch.DownloadError`` when a file
+    cannot be had, with a message saying how to place the files by hand.
+    """
+    return load_mnist(download_mnist(directory, mirrors=mirrors, checksums=checksums, progress=progress))

@@ -42,8 +42,8 @@ def default_directory() -> str:
     return os.path.join(_pooch().os_cache("ffnn"), "mnist")
 
 
-def fetch_mnist(directory=None, *, mirrors=MIRRORS, checksums=None, progress: bool = True):
-    """Download the MNIST files not yet in ``directory`` and load them.
+def download_mnist(directory=None, *, mirrors=MIRRORS, checksums=None, progress: bool = True) -> str:
+    """Download the MNIST files not yet in ``directory``; returns the directory's path.
 
     ``directory`` (str, bytes or os.PathLike) defaults to `default_directory()`. Each file of
     ``checksums`` (file name → SHA-256 of its decompressed content; default
@@ -52,8 +52,6 @@ def fetch_mnist(directory=None, *, mirrors=MIRRORS, checksums=None, progress: bo
     are not downloaded again. Raises DownloadError when a file cannot be had,
     with a message saying how to place the files by hand.
     """
-    from ffnn.datasets import load_mnist
-
     pooch = _pooch()
     directory = file_path(directory or default_directory(), "directory")
     os.makedirs(directory, exist_ok=True)
@@ -61,7 +59,7 @@ def fetch_mnist(directory=None, *, mirrors=MIRRORS, checksums=None, progress: bo
         target = os.path.join(directory, name)
         if not (os.path.isfile(target) and content_sha256(target) == digest):
             _download(pooch, name, digest, directory, mirrors, progress)
-    return load_mnist(directory)
+    return directory
 
 
 def content_sha256(path) -> str | None:

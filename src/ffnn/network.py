@@ -1,21 +1,24 @@
 """The NeuralNetwork class: the book's network, with its arithmetic in C.
 
-The class is the public object and its documentation; the work is beside it: ``_checks`` (arguments),
-``_layout`` (layer sizes, initial weights), ``_core_calls`` (every call into the C core),
-``_set_parameters`` (weights set by hand), ``_state`` (copies, pickles, files), ``_locks`` (fork-safe locks).
+The class owns its state: its learning rate, rule and generator here, and its
+C network (``_core.Net``, which owns the weights, the threads and who may use
+them when). It uses ``_checks`` for the user's arguments, ``_layout`` for the
+layer sizes and initial weights, and ``_training`` for ``fit``'s epoch loop.
 """
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
-from typing import Any, Literal, overload
+from typing import Any, Literal, TypeVar, overload
 
 import numpy as np
 
-from ffnn import _checks, _core, _core_calls, _layout, _locks, _set_parameters, _state, _training, serialize
-from ffnn._layout import cache_aligned as _cache_aligned  # noqa: F401  (benchmarks import it from here)
+from ffnn import _checks, _core, _layout, _training, serialize
 from ffnn.datasets import scale_inputs
 
 MAX_THREADS = _core.MAX_THREADS
+
+Network = TypeVar("Network", bound="NeuralNetwork")
 
 
 class NeuralNetwork:
@@ -62,6 +65,12 @@ class NeuralNetwork:
     machine busier than it has cores; ``"deterministic"`` shares every large
     layer, the same way in every run. The results are the same under both.
 
+    Python threads may share one network. Queries of a network of one thread
+    run side by side; everything else (``train``, a ``fit`` epoch,
+    ``gradients``, a query shared by several threads, assigning weights,
+    changing ``threads`` or ``share``) waits for the running queries and then
+    has the network to itself, and queries that arrive meanwhile wait for it.
+
     ``bias=True`` gives every non-input layer bias nodes (``net.biases``, one
     vector per weight matrix, starting at 0): layer k computes
     ``sigmoid(W h + b)``, and every rule moves ``b`` as a weight whose input
@@ -69,14 +78,8 @@ class NeuralNetwork:
     (the default) every result is the book's, bit for bit.
     """
 
-    # Set by ffnn._core_calls.bind whenever the weights or biases are replaced.
+    # The C network: it owns the weights and biases, the threads and the sharing policy.
     _net: _core.Net
-    _sizes: tuple[int, ...]
-    _weights: tuple[np.ndarray, ...]
-    _biases: tuple[np.ndarray, ...] | None
-    _n_weights: int
-    _threads: int
-    _share: str
 
     def __init__(
         self, input_nodes: int, hidden_nodes: int | Sequence[int], output_nodes: int, learning_rate: float, *,
@@ -88,12 +91,11 @@ class NeuralNetwork:
         self._dtype = _checks.float_dtype(dtype)
         self.learning_rate = learning_rate
         self.rule = rule
-        self._lock = _locks.new_lock(self)
-        self._share = _checks.share_policy(share)
-        self.threads = threads
+        policy = _checks.share_policy(share)
+        threads = _checked_threads(threads)
         self._seed, self._rng = seed, _training.generator(seed)
         weights = _layout.initial_weights(sizes, self._dtype, self._rng, spread)
-        _core_calls.bind(self, weights, _layout.initial_biases(weights, bias))
+        self._net = _core.Net(weights, _layout.initial_biases(weights, bias), threads, _core.SHARE_POLICIES[policy])
 
     # ---- structure ---------------------------------------------------------
 
@@ -105,7 +107,7 @@ class NeuralNetwork:
     @property
     def sizes(self) -> tuple[int, ...]:
         """Node counts of every layer, input first."""
-        return self._sizes
+        return self._net.sizes
 
     @property
     def seed(self):
@@ -150,29 +152,29 @@ class NeuralNetwork:
 
     @property
     def threads(self) -> int:
-        """Threads used by fit and by batch queries; the results do not depend on it."""
-        return self._threads
+        """Threads used by fit and by batch queries; the results do not depend on it.
+
+        A change waits for running training and queries of this network.
+        """
+        return self._net.threads
 
     @threads.setter
     def threads(self, value: int) -> None:
-        count = _checks.node_count(value, "threads")
-        if count > MAX_THREADS:
-            raise ValueError(f"threads must be at most {MAX_THREADS}, got {count}")
-        _core_calls.set_threads(self, count)
+        self._net.threads = _checked_threads(value)
 
     @property
     def share(self) -> str:
         """When the threads share a task: "adaptive" or "deterministic"; the results do not depend on it."""
-        return self._share
+        return _SHARE_NAMES[self._net.share_policy]
 
     @share.setter
     def share(self, value: str) -> None:
-        _core_calls.set_share_policy(self, _checks.share_policy(value))
+        self._net.share_policy = _core.SHARE_POLICIES[_checks.share_policy(value)]
 
     @property
     def bias(self) -> bool:
         """Whether the network has bias nodes (``NeuralNetwork(..., bias=True)``)."""
-        return self._biases is not None
+        return self._net.bias_arrays is not None
 
     # ---- weights -----------------------------------------------------------
 
@@ -180,15 +182,23 @@ class NeuralNetwork:
     def weights(self) -> tuple[np.ndarray, ...]:
         """The weight matrices, input side first; edit them in place or assign all.
 
-        Assignment takes the network's lock, so it waits for a running
-        ``train`` or ``fit`` epoch; in-place edits do not, so make them only
-        while no other thread trains this network.
+        Assignment waits for a running ``train``, ``fit`` epoch or query of
+        this network; in-place edits do not, so make them only while no other
+        thread uses this network. Assigned arrays are copied (the network never
+        shares memory with the caller's arrays).
         """
-        return self._weights
+        return self._net.arrays
 
     @weights.setter
     def weights(self, matrices) -> None:
-        _set_parameters.weights(self, matrices)
+        matrices = list(matrices)
+        if len(matrices) != len(self.weights):
+            raise ValueError(f"expected {len(self.weights)} weight matrices, got {len(matrices)}")
+        checked = [
+            _checks.matrix(m, old.shape, self._dtype, f"weights[{k}]")
+            for k, (m, old) in enumerate(zip(matrices, self.weights))
+        ]
+        self._net.bind([np.array(m, copy=True) for m in checked], self.biases)
 
     @property
     def biases(self) -> tuple[np.ndarray, ...] | None:
@@ -197,38 +207,50 @@ class NeuralNetwork:
         Edit them in place or assign all (finite values, the same shapes),
         under the same rules as ``weights``.
         """
-        return self._biases
+        return self._net.bias_arrays
 
     @biases.setter
     def biases(self, vectors) -> None:
-        _set_parameters.biases(self, vectors)
+        old = self.biases
+        if old is None:
+            raise ValueError("this network has no bias nodes; make one with NeuralNetwork(..., bias=True)")
+        vectors = list(vectors)
+        if len(vectors) != len(old):
+            raise ValueError(f"expected {len(old)} bias vectors, got {len(vectors)}")
+        checked = [_checks.vector(v, len(b), self._dtype, f"biases[{k}]") for k, (v, b) in enumerate(zip(vectors, old))]
+        self._net.bind(self.weights, [np.array(v, copy=True) for v in checked])
 
     @property
     def wih(self) -> np.ndarray:
         """Input-to-hidden weights (the first matrix), as in the book."""
         self._need_hidden("wih")
-        return self._weights[0]
+        return self.weights[0]
 
     @wih.setter
     def wih(self, matrix) -> None:
         self._need_hidden("wih")
-        _set_parameters.one_weight(self, 0, matrix, "wih")
+        self._set_weight(0, matrix, "wih")
 
     @property
     def who(self) -> np.ndarray:
         """Hidden-to-output weights (the last matrix), as in the book."""
         self._need_hidden("who")
-        return self._weights[-1]
+        return self.weights[-1]
 
     @who.setter
     def who(self, matrix) -> None:
         self._need_hidden("who")
-        _set_parameters.one_weight(self, len(self._weights) - 1, matrix, "who")
+        self._set_weight(len(self.weights) - 1, matrix, "who")
 
     def _need_hidden(self, name: str) -> None:
-        if len(self._weights) < 2:
+        if len(self.weights) < 2:
             raise AttributeError(f"{name} needs a hidden layer; use weights[0]")
 
+    def _set_weight(self, k: int, matrix, name: str) -> None:
+        """Weight matrix ``k`` alone (``wih``, ``who``), a copy, named ``name`` in errors."""
+        weights = list(self.weights)
+        weights[k] = np.array(_checks.matrix(matrix, weights[k].shape, self._dtype, name), copy=True)
+        self._net.bind(weights, self.biases)
 
     # ---- the book's three operations --------------------------------------
 
@@ -253,7 +275,8 @@ class NeuralNetwork:
         # Last, once both are known to be arrays of the right shape (the core does not look).
         _checks.check_finite(x, "inputs")
         _checks.check_finite(t, "targets")
-        loss = _core_calls.train_step(self, x, t)
+        sample = _core.Samples(inputs=x.reshape(1, -1), targets=t.reshape(1, -1))
+        loss = self._net.train(sample, None, self._learning_rate, _core.RULES[self._rule])
         if loss != loss:
             raise FloatingPointError(_training.not_finite_message(self._learning_rate))
         return loss
@@ -317,13 +340,14 @@ class NeuralNetwork:
         soon as the weights are found NaN or infinite.
         """
         return _training.fit(
-            self, X, y, epochs, shuffle=shuffle, seed=seed, callback=callback, validation=validation,
-            augment=augment, progress=progress, patience=patience, engine=engine, background=background,
+            self, self._net, self._rng if seed is None else _training.generator(seed), X, y, epochs,
+            shuffle=shuffle, callback=callback, validation=validation, augment=augment, progress=progress,
+            patience=patience, engine=engine, background=background,
         )
 
     def _parameters(self) -> tuple[np.ndarray, ...]:
         """Every weight matrix and bias vector."""
-        return self._weights + (self._biases or ())
+        return self.weights + (self.biases or ())
 
     def predict(self, X) -> np.ndarray:
         """The index of the largest output for each row of ``X`` (pixels or inputs)."""
@@ -362,7 +386,9 @@ class NeuralNetwork:
             x = _checks.pixel_sample_or_rows(arr, self.sizes[0], name)
         else:
             x = _checks.sample_or_rows(arr, self.sizes[0], self._dtype, name)
-        out = _core_calls.query(self, x.reshape(-1, self.sizes[0]), pixels=is_pixels)
+        rows = x.reshape(-1, self.sizes[0])
+        out = np.empty((len(rows), self.sizes[-1]), dtype=self._dtype)
+        self._net.query(out, _core.Samples(pixels=rows) if is_pixels else _core.Samples(inputs=rows))
         return out[0] if x.ndim == 1 else out
 
     def backquery(self, targets) -> np.ndarray:
@@ -377,7 +403,9 @@ class NeuralNetwork:
         t = _checks.vector(_checks.targets(targets, "targets"), self.sizes[-1], self._dtype, "targets")
         if not ((t > 0) & (t < 1)).all():
             raise ValueError("targets must lie strictly between 0 and 1 to be back-queried")
-        return _core_calls.backquery(self, t)
+        image = np.empty(self.sizes[0], dtype=self._dtype)
+        self._net.backquery(t, image)
+        return image
 
     @overload
     def gradients(self, inputs, targets, *, biases: Literal[False] = ...) -> tuple[np.ndarray, ...]: ...
@@ -415,21 +443,35 @@ class NeuralNetwork:
         _checks.paired_samples(x, t, self.sizes[0], self.sizes[-1])
         if not isinstance(biases, (bool, np.bool_)):
             raise TypeError(f"biases must be True or False, not {type(biases).__name__}")
-        grads, bias_grads = _core_calls.gradients(self, x, t)
+        grads = tuple(np.empty_like(w) for w in self.weights)
+        bias_grads = None if self.biases is None else tuple(np.empty_like(b) for b in self.biases)
+        samples = _core.Samples(inputs=x.reshape(-1, self.sizes[0]), targets=t.reshape(-1, self.sizes[-1]))
+        self._net.gradients(_core.RULES[self._rule], grads, bias_grads, samples)
         if not biases:
-            return tuple(grads)
-        return tuple(grads), None if bias_grads is None else tuple(bias_grads)
+            return grads
+        return grads, bias_grads
 
-    # ---- Python protocol: the state and its uses are in ffnn._state -------
+    # ---- Python protocol: copies, pickles and files -------------------------
 
     def __repr__(self) -> str:
-        return _state.describe(self)
+        """The constructor call that makes a network of this shape."""
+        rule = "" if self._rule == "book" else f", rule={self._rule!r}"
+        bias = ", bias=True" if self.bias else ""
+        return (
+            f"NeuralNetwork({self.sizes[0]}, {self.hnodes!r}, {self.sizes[-1]}, "
+            f"{self._learning_rate!r}, dtype={self._dtype.name}{rule}{bias})"
+        )
 
     def __eq__(self, other) -> bool:
         """Same layer sizes, dtype, weights and biases (np.array_equal on each array)."""
         if not isinstance(other, NeuralNetwork):
             return NotImplemented
-        return _state.equal(self, other)
+        return (
+            self.sizes == other.sizes
+            and self._dtype == other.dtype
+            and self.bias == other.bias
+            and all(np.array_equal(a, b) for a, b in zip(self._parameters(), other._parameters()))
+        )
 
     __hash__ = None  # type: ignore[assignment]  # mutable: its weights change with every train()
 
@@ -444,14 +486,62 @@ class NeuralNetwork:
         The file holds no generator: the network's ``seed`` is None and its
         shuffles come from a fresh, unseeded generator.
         """
-        return _state.load(cls, path)
+        state = serialize.load(path)
+        net = cls.__new__(cls)
+        try:
+            net.__setstate__(state)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{serialize.file_path(path)}: {exc}") from None
+        return net
 
-    def copy(self) -> NeuralNetwork:
+    def copy(self: Network) -> Network:
         """An independent network with the same sizes, learning rate, weights and generator state."""
-        return _state.copy_of(self)
+        clone = self.__class__.__new__(self.__class__)
+        clone.__setstate__(self.__getstate__())
+        return clone
 
     def __getstate__(self) -> dict:
-        return _state.get_state(self)
+        """Copies of everything, taken while no other thread trains the network."""
+        with self._net.exclusive():
+            return {
+                "learning_rate": self._learning_rate,
+                "rule": self._rule,
+                "dtype": self._dtype.name,
+                "hidden_is_list": self._hidden_is_list,
+                "weights": [w.copy() for w in self.weights],
+                "biases": None if self.biases is None else [b.copy() for b in self.biases],
+                "threads": self.threads,
+                "share": self.share,
+                "seed": self._seed,
+                # A copy of the generator, so that a copy or an unpickled
+                # network draws the same shuffles as the original would.
+                "rng": copy.deepcopy(self._rng),
+            }
 
     def __setstate__(self, state: dict) -> None:
-        _state.set_state(self, state)
+        """Every value checked; a state without a generator gets a fresh one."""
+        self._dtype = _checks.float_dtype(state["dtype"])
+        self._learning_rate = _checks.learning_rate(state["learning_rate"], self._dtype)
+        self.rule = state.get("rule", "book")
+        self._hidden_is_list = bool(state["hidden_is_list"])
+        policy = _core.SHARE_POLICIES[_checks.share_policy(state.get("share", "adaptive"))]
+        threads = _checked_threads(state.get("threads", 1))
+        self._seed = state.get("seed")
+        rng = state.get("rng")
+        self._rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng()
+        weights = [np.array(w, dtype=self._dtype, order="C", copy=True) for w in state["weights"]]
+        biases = state.get("biases")
+        if biases is not None:
+            biases = [np.array(b, dtype=self._dtype, order="C", copy=True) for b in biases]
+        self._net = _core.Net(weights, biases, threads, policy)
+
+
+_SHARE_NAMES = {code: name for name, code in _core.SHARE_POLICIES.items()}
+
+
+def _checked_threads(value) -> int:
+    """A thread count: an integer in 1 .. MAX_THREADS."""
+    count = _checks.node_count(value, "threads")
+    if count > MAX_THREADS:
+        raise ValueError(f"threads must be at most {MAX_THREADS}, got {count}")
+    return count
