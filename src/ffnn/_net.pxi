@@ -95,8 +95,8 @@ cdef class Net:
     ``gradients`` are the C core's one entry per operation, with the GIL released,
     each in C calls sized by _call_sizes.pxi.
 
-    Any number of threads may use one Net: queries of a one-thread net run side by
-    side; everything else (training, gradients, a query shared by the pool, new
+    Any number of threads may use one Net: queries of a one-thread net, and
+    backqueries, run side by side; everything else (training, gradients, a query shared by the pool, new
     arrays, threads or policy) waits for them and runs alone (``exclusive``, which
     ``fit`` also holds over an epoch).
     """
@@ -370,7 +370,7 @@ cdef class Net:
         cdef const void *t = cnp.PyArray_DATA(targets)
         cdef void *x = cnp.PyArray_DATA(image)
         cdef int status
-        with self.access.exclusive():
+        with self.access.shared():  # scratch space of its own, no pool: beside queries
             with nogil:
                 status = ffnn_backquery(self.net, t, x)
         if status != FFNN_OK:
