@@ -19,7 +19,7 @@ import re
 
 import numpy as np
 
-from ffnn import __version__, serialize
+from ffnn import __version__, _atomic
 
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 _NUMBERS_PER_LINE = 8
@@ -58,7 +58,7 @@ def to_c(net, path, name: str | None = None) -> str:
         raise ValueError(f"name must be a C identifier starting with a letter, got {name!r}")
     weights, biases = _float32_layers(net)
     text = _c_header(name, net, weights, biases)
-    serialize.write_atomically(path, lambda f: f.write(text.encode("ascii")))
+    _atomic.write_atomically(path, lambda f: f.write(text.encode("ascii")))
     return name
 
 
@@ -101,7 +101,7 @@ def to_onnx(net, path) -> None:
     )
     model.ir_version = ONNX_IR_VERSION
     onnx.checker.check_model(model, full_check=True)
-    serialize.write_atomically(path, lambda f: f.write(model.SerializeToString()))
+    _atomic.write_atomically(path, lambda f: f.write(model.SerializeToString()))
 
 
 def _float32_layers(net) -> tuple[list[np.ndarray], list[np.ndarray | None]]:
