@@ -75,7 +75,7 @@ def test_invert_can_be_forced(model, tmp_path, sample, capsys):
 
 
 def test_show_draws_pictures_of_the_same_name_side_by_side(tmp_path):
-    from ffnn.cli import _drawing_names
+    from ffnn.cli.commands import _drawing_names
 
     names = _drawing_names(["a/digit.png", "b/digit.png", "digit.jpg", "seven.png"], "out")
     assert names == {"a/digit.png": os.path.join("out", "digit.png"), "b/digit.png": os.path.join("out", "digit-2.png"),
