@@ -45,7 +45,7 @@ def test_predict_prints_label_and_confidence_and_shows(model, tmp_path, sample, 
         (["gone.png"], "gone.png: no such image file"),
         (["notes.txt"], "notes.txt: not an image"),
         (["blank.png"], "blank.png: no ink found"),
-        (["blank.png", "--show", "nowhere"], "--show nowhere: no such directory"),
+        (["blank.png", "--show", "notes.txt"], "--show notes.txt: exists and is not a directory"),
     ],
 )
 def test_errors_are_one_line_without_traceback(model, tmp_path, monkeypatch, capsys, args, message):

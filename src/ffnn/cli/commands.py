@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Set as AbstractSet
 
 import numpy as np
 
 from ffnn.cli.data import check_fit, load_test_images
+from ffnn.cli.paths import input_files, same_file
 from ffnn.cli.train import train
 from ffnn.datasets import make_targets
 from ffnn.network import NeuralNetwork
@@ -65,8 +67,10 @@ def predict(args: argparse.Namespace) -> int:
         from ffnn import plots
 
         plots.require_matplotlib()
-        drawings = _drawing_names(args.images, args.show)
+        drawings = _drawing_names(args.images, args.show, input_files(args))
     net = NeuralNetwork.load(args.model)
+    if args.show:
+        os.makedirs(args.show, exist_ok=True)
     _check_inputs(net, images.SIDE * images.SIDE, "a 28 x 28 image")
     np.set_printoptions(precision=3, suppress=True)
     for path in args.images:
@@ -86,14 +90,19 @@ def predict(args: argparse.Namespace) -> int:
     return 0
 
 
-def _drawing_names(paths: list[str], directory: str) -> dict[str, str]:
-    """DIR/<stem>.png for each picture; a stem seen before gets -2, -3, ... so none is drawn over."""
+def _drawing_names(paths: list[str], directory: str, inputs: AbstractSet[str] = frozenset()) -> dict[str, str]:
+    """DIR/<stem>.png for each picture, never one drawn before nor an input (``same_file`` names).
+
+    A name taken gets -2, -3, ...: two pictures of one stem, or a picture
+    drawn into its own folder (``--show .`` beside ``seven.png``), which
+    stays as it was.
+    """
     names: dict[str, str] = {}
     taken: set[str] = set()
     for path in paths:
         stem = os.path.splitext(os.path.basename(path))[0]
         name, count = stem, 1
-        while name in taken:
+        while name in taken or same_file(os.path.join(directory, f"{name}.png")) in inputs:
             count += 1
             name = f"{stem}-{count}"
         taken.add(name)
