@@ -47,16 +47,26 @@ def write_atomically(path, write: Callable[[BinaryIO], object]) -> None:
     flushed to disk and renamed over the target (the file a symlink points
     to), so an interrupted or failed write leaves any previous file whole.
     A replaced file keeps its mode; a new one gets the umask's. ValueError,
-    with nothing written, if ``path`` exists and is not a regular file.
+    with nothing written, if ``path`` exists and is not a regular file;
+    OSError naming ``path`` (never the temporary file) if writing fails.
     """
     path = file_path(path)
     try:
         _write_atomically(write, path)
     except OSError as exc:
-        if exc.filename is None:
-            raise
-        # The temporary file's name means nothing to the caller.
-        raise type(exc)(exc.errno, exc.strerror, path) from None
+        # Every error names the target: the temporary file's name means
+        # nothing to the caller, and a failed write (a full disk) names none.
+        raise _naming(exc, path) from None
+
+
+def _naming(exc: OSError, path: str) -> OSError:
+    """``exc`` said of ``path``: its errno and reason kept, the file named."""
+    try:
+        if exc.errno is not None:
+            return type(exc)(exc.errno, exc.strerror or str(exc), path)
+        return type(exc)(f"{path}: {exc}")
+    except TypeError:  # a subclass with arguments of its own
+        return OSError(exc.errno, f"{exc}", path)
 
 
 def _write_atomically(write: Callable[[BinaryIO], object], path: str) -> None:

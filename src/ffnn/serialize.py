@@ -64,10 +64,7 @@ def save(state: dict, path) -> None:
     if len(weights) > MAX_LAYERS:
         raise ValueError(f"{path}: {len(weights)} weight matrices, more than a model file holds ({MAX_LAYERS}); not saved")
     biases = state.get("biases")
-    for name, arrays_of_kind in (("weights", weights), ("biases", biases or ())):
-        for k, a in enumerate(arrays_of_kind):
-            if not np.isfinite(a).all():
-                raise ValueError(f"{path}: {name}[{k}] holds NaN or infinite values; not saved, the file is unchanged")
+    refuse_non_finite(path, weights, biases, "not saved, the file is unchanged")
     arrays: dict[str, Any] = {
         "format": np.array(FORMAT),
         "version": np.array(VERSION, dtype=np.int64),
@@ -82,6 +79,14 @@ def save(state: dict, path) -> None:
         arrays["bias"] = np.array(True)
         arrays.update({f"biases_{k}": b for k, b in enumerate(biases)})
     write_atomically(path, lambda f: np.savez(f, **arrays))
+
+
+def refuse_non_finite(path: str, weights, biases, outcome: str) -> None:
+    """ValueError ``"{path}: weights[k] holds NaN or infinite values; {outcome}"`` for the first such array."""
+    for name, arrays_of_kind in (("weights", weights), ("biases", biases or ())):
+        for k, a in enumerate(arrays_of_kind):
+            if not np.isfinite(a).all():
+                raise ValueError(f"{path}: {name}[{k}] holds NaN or infinite values; {outcome}")
 
 
 def load(path) -> dict:

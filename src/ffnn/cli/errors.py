@@ -1,7 +1,7 @@
 """What the command reports as a one-line error, and the optional extras it needs."""
 from __future__ import annotations
 
-import importlib
+from ffnn._extras import require  # noqa: F401  (the CLI's name for it)
 
 # The errors a user can cause: bad files, bad values, a missing extra, too
 # little memory, a network that diverges. Anything else is a bug in ffnn and
@@ -17,10 +17,3 @@ def one_line(exc: BaseException) -> str:
         text = str(exc) or ("not enough memory" if isinstance(exc, MemoryError) else type(exc).__name__)
     return " ".join(text.splitlines())
 
-
-def require(module: str, need: str, extra: str):
-    """``module`` imported, or ImportError saying ``need`` and the extra to install."""
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        raise ImportError(f"{need}: pip install 'ffnn[{extra}]'") from None
