@@ -10,11 +10,13 @@ call ``set_simd_level``, to choose another.
 import os
 
 from ffnn import _core
+from ffnn._checks import InputScaleWarning, SaturationWarning
 from ffnn.book import neuralNetwork
 from ffnn.network import NeuralNetwork
 
 __version__ = "0.1.0"
-__all__ = ["NeuralNetwork", "neuralNetwork", "simd_level", "simd_levels", "set_simd_level", "__version__"]
+__all__ = ["NeuralNetwork", "neuralNetwork", "simd_level", "simd_levels", "set_simd_level", "InputScaleWarning",
+           "SaturationWarning", "__version__"]
 
 
 def simd_level() -> str:

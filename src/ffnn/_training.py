@@ -59,7 +59,9 @@ def fit(
     background=None,
 ) -> dict:
     """``net.fit(X, y, epochs, ...)``: see ``NeuralNetwork.fit`` for every argument and the result."""
-    data = training_data(net, X, y)
+    _checks.batch(X, net.sizes[0], "X")
+    data = training_data(net, X, _checks.label_column(y, "y"))
+    _checks.check_scale(data[1], "X")
     n = len(data[0] if data[0] is not None else data[1])  # type: ignore[arg-type]  # one of them is set
     epochs = _checks.node_count(epochs, "epochs")
     how = engine_choice(engine, background, data, net.dtype)

@@ -253,6 +253,7 @@ class NeuralNetwork:
         # Last, once both are known to be arrays of the right shape (the core does not look).
         _checks.check_finite(x, "inputs")
         _checks.check_finite(t, "targets")
+        _checks.check_scale(x, "inputs")
         loss = _core_calls.train_step(self, x, t)
         if loss != loss:
             raise FloatingPointError(_training.not_finite_message(self._learning_rate))
@@ -331,6 +332,7 @@ class NeuralNetwork:
 
     def score(self, X, labels) -> float:
         """The fraction of rows of ``X`` whose prediction equals the label."""
+        _checks.batch(X, self.sizes[0], "X")
         X, is_pixels = _checks.samples(X, "X", pixels=True)
         if not is_pixels:
             X = _checks.rows(X, self.sizes[0], self._dtype, "X")
@@ -362,6 +364,7 @@ class NeuralNetwork:
             x = _checks.pixel_sample_or_rows(arr, self.sizes[0], name)
         else:
             x = _checks.sample_or_rows(arr, self.sizes[0], self._dtype, name)
+            _checks.check_scale(x, name)
         out = _core_calls.query(self, x.reshape(-1, self.sizes[0]), pixels=is_pixels)
         return out[0] if x.ndim == 1 else out
 

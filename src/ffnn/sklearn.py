@@ -22,6 +22,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "ffnn.sklearn needs scikit-learn >= 1.6: pip install 'ffnn[sklearn]'"
     ) from exc
 
+from ffnn import _checks
 from ffnn.network import NeuralNetwork
 
 # uint8 stays uint8 (pixels, scaled the book's way, as NeuralNetwork takes
@@ -64,7 +65,9 @@ class BookMLPClassifier(ClassifierMixin, BaseEstimator):
     ``x / 255 * 0.99 + 0.01``, exactly as ``NeuralNetwork`` takes them; any
     other input, other integer types included (where ``NeuralNetwork``
     refuses them, scikit-learn expects them converted), is used as given as
-    floats, so scale it to a range the sigmoids like (e.g. with ``MinMaxScaler``).
+    floats, so scale it to a range the sigmoids like (e.g. with ``MinMaxScaler``):
+    ``fit`` warns (``ffnn.InputScaleWarning``) on non-negative inputs above 10,
+    which look like pixels 0..255 left unscaled.
 
     Attributes
     ----------
@@ -130,7 +133,8 @@ class BookMLPClassifier(ClassifierMixin, BaseEstimator):
 
     def _start(self, n_features: int) -> None:
         hidden = self.hidden_nodes
-        hidden = list(hidden) if isinstance(hidden, (Sequence, np.ndarray)) else hidden
+        # A sequence of layer sizes as a list; one size (5, np.int64(5), np.array(5)) as it is.
+        hidden = list(hidden) if isinstance(hidden, (Sequence, np.ndarray)) and np.ndim(hidden) else hidden
         self.network_ = NeuralNetwork(
             n_features, hidden, len(self.classes_), self.learning_rate,
             dtype=self.dtype, seed=self._rng.randint(_SEEDS), rule=self.rule,
@@ -150,7 +154,10 @@ class BookMLPClassifier(ClassifierMixin, BaseEstimator):
     def _outputs(self, X) -> np.ndarray:
         check_is_fitted(self)
         X = validate_data(self, X, dtype=_INPUT_DTYPES, reset=False)
-        return self.network_.query(X)
+        # Data scaled by the training set's scaler (MinMaxScaler) may stray
+        # beyond its range: only fit's data is checked for unscaled pixels.
+        with _checks.scale_unchecked():
+            return self.network_.query(X)
 
     def predict(self, X) -> np.ndarray:
         """The class of the largest output for each row of ``X``."""
@@ -162,6 +169,11 @@ class BookMLPClassifier(ClassifierMixin, BaseEstimator):
 
         The sigmoid outputs estimate each class independently; dividing by
         their sum makes them a distribution, not a calibrated probability.
+        A row whose outputs are all 0 (every sigmoid underflowed: each class
+        rejected alike) gets the uniform distribution, never NaN.
         """
         outputs = self._outputs(X)
-        return outputs / outputs.sum(axis=1, keepdims=True)
+        total = outputs.sum(axis=1, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):  # rows of 0 / 0, replaced below
+            shares = outputs / total
+        return np.where(total > 0, shares, 1.0 / outputs.shape[1]).astype(outputs.dtype, copy=False)
