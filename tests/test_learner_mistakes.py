@@ -64,7 +64,8 @@ def test_no_warning_on_scaled_data(net, sample, data):
         "float32 book": lambda: scale_inputs(pixels, np.float32),
     }[data]()
     with warnings.catch_warnings():
-        warnings.simplefilter("error")
+        warnings.simplefilter("error", ffnn.InputScaleWarning)
+        warnings.simplefilter("ignore", ffnn.SaturationWarning)  # counts 0..5 do saturate: another warning
         net.fit(X, sample.train_labels[:500])
         net.query(X)
         net.train(X[0], make_targets([1])[0])
@@ -111,3 +112,51 @@ def test_a_batch_of_28_by_28_images_points_to_reshape(net, sample, pixels, call)
     with pytest.raises(ValueError, match=re.escape(f"got (20, 28, 28); to give 20 images of shape (28, 28) as rows "
                                                    f"of 784 values, flatten each: {name}.reshape(-1, 784)")):
         run()
+
+
+# ---- a learning rate that saturates the network ----------------------------------
+
+
+def test_a_learning_rate_that_saturates_the_network_warns_once(sample):
+    net = ffnn.NeuralNetwork(784, 50, 10, 10.0, seed=1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        history = net.fit(sample.train_images, sample.train_labels, 2)
+    saturated = [w for w in caught if issubclass(w.category, ffnn.SaturationWarning)]
+    assert len(saturated) == 1 and saturated[0].filename == __file__
+    message = str(saturated[0].message)
+    assert "in epoch 1 the network is saturated" in message and "sigmoids sit at 0 or 1" in message
+    assert "The learning rate 10 is too large: try a smaller one, e.g. 1" in message
+    assert min(history["sum_squared_error"]) > 0.8
+
+
+@pytest.mark.parametrize("hidden, lr", [(50, 0.1), (50, 0.6), ([40, 20], 0.1), (50, 0.001)])
+def test_a_learning_network_does_not_warn(sample, hidden, lr):
+    # 0.001: an error no better than guessing in the first epoch, but nothing saturated: slow, not too fast.
+    net = ffnn.NeuralNetwork(784, hidden, 10, lr, seed=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        net.fit(sample.train_images, sample.train_labels, 2)
+
+
+def test_inputs_too_large_are_named_as_the_cause(sample):
+    X = np.random.default_rng(0).integers(0, 6, (2000, 784)).astype(float)  # counts: not pixels, but large
+    with pytest.warns(ffnn.SaturationWarning, match=r"The inputs are large \(root mean square 3\.\d+\).*scale them"):
+        ffnn.NeuralNetwork(784, 50, 10, 0.1, seed=1).fit(X, sample.train_labels[:2000])
+
+
+def test_saturation_is_judged_with_targets_too(sample):
+    net = ffnn.NeuralNetwork(784, 50, 10, 10.0, seed=1)
+    with pytest.warns(ffnn.SaturationWarning):
+        net.fit(sample.train_images, make_targets(sample.train_labels), 1)
+
+
+def test_the_cli_suggests_a_smaller_learning_rate(capsys, monkeypatch):
+    from ffnn import cli
+
+    for name in ("tqdm", "tqdm.auto"):
+        monkeypatch.setitem(__import__("sys").modules, name, None)
+    assert cli.main(["train", "--lr", "10", "--hidden", "50", "--epochs", "1", "--seed", "1"]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("ffnn train: warning: in epoch 1 the network is saturated") and err.count("\n") == 1
+    assert err.rstrip().endswith("The learning rate 10 is too large: try a smaller one, e.g. 1 (--lr 1)")

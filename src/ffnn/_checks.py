@@ -171,8 +171,7 @@ def check_scale(x: np.ndarray | None, name: str) -> None:
             return
     if x.size > _SCALE_SAMPLE and x.ndim == 2:  # whole rows, evenly spread: every input of each
         x = x[:: x.size // _SCALE_SAMPLE + 1]
-    flat = x.reshape(-1)
-    if flat.size and flat.max() > UNSCALED_ABOVE and flat.min() >= 0:
+    if looks_unscaled(x):
         warnings.warn(
             f"{name} are floats far above the book's 0.01..1.0 (up to more than {UNSCALED_ABOVE:g}): pixels "
             "0..255 not scaled? The sigmoids saturate and the network learns little. Scale them with "
@@ -180,6 +179,11 @@ def check_scale(x: np.ndarray | None, name: str) -> None:
             "which ffnn scales itself",
             InputScaleWarning, stacklevel=_user_level(),
         )
+
+
+def looks_unscaled(x: np.ndarray) -> bool:
+    """Whether float inputs look like pixels 0..255 left unscaled (see UNSCALED_ABOVE)."""
+    return bool(x.size) and x.max() > UNSCALED_ABOVE and x.min() >= 0
 
 
 @contextlib.contextmanager

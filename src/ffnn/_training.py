@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -76,6 +77,7 @@ def fit(
             raise ValueError("patience needs validation=(X_val, labels_val) to tell the best epoch")
         patience = _checks.node_count(patience, "patience")
     best = _BestEpoch()
+    saturation = _SaturationCheck(net, data)
     rng = net._rng if seed is None else generator(seed)
     bar = _progress_bar(epochs * n * copies) if progress else None
     history: dict[str, Any] = {"sum_squared_error": [], "loss": []}
@@ -96,6 +98,7 @@ def fit(
             mean = total / (n * copies)
             history["sum_squared_error"].append(mean)
             history["loss"].append(mean)
+            saturation.after(epoch, mean)
             # A NaN total stopped the epoch early; the last update may also
             # have overflowed, which only a look at every weight can tell.
             if total != total or not all(_core.all_finite(w.reshape(-1)) for w in net._parameters()):
@@ -269,6 +272,66 @@ def _progress_bar(total: int):
             "fit(progress=True) needs tqdm: pip install 'ffnn[progress]'"
         ) from None
     return tqdm(total=total, unit="sample", unit_scale=True, desc="fit")
+
+
+class _SaturationCheck:
+    """After each epoch, a SaturationWarning (once per fit) if the learning rate has saturated the network.
+
+    Saturated: on a sample of the rows, most sigmoids of some layer sit within
+    SATURATED of 0 or 1, where their slope o (1 - o) and so every step through
+    them vanish, and the epoch's squared error per sample is no better than
+    most of what answering every sample with the mean target would give
+    (``NO_BETTER`` of its error): the network has stopped learning. A healthy
+    network trained on MNIST saturates many first-layer sigmoids too, but its
+    error falls far below that.
+    """
+
+    SATURATED = 1e-3
+    MOST = 0.9
+    # Inputs whose root mean square exceeds this saturate the first layer's
+    # initial sums (spread: that of the inputs) whatever the learning rate.
+    LARGE_INPUTS = 2.0
+    NO_BETTER = 0.8
+    ROWS = 256
+
+    def __init__(self, net: NeuralNetwork, data: Data) -> None:
+        self.net, self.warned = net, False
+        pixels, inputs, targets, labels = data
+        rows = inputs if inputs is not None else scale_inputs(pixels[:self.ROWS])  # type: ignore[index]
+        self.rows = np.asarray(rows[:self.ROWS], dtype=np.float64)
+        if labels is not None:
+            shares = np.bincount(np.clip(labels, 0, net.sizes[-1] - 1), minlength=net.sizes[-1]) / len(labels)
+            self.baseline = float(0.98 ** 2 * np.sum(shares * (1 - shares)))  # targets 0.99 / 0.01
+        else:
+            self.baseline = float(np.var(np.asarray(targets), axis=0).sum())
+
+    def after(self, epoch: int, error: float) -> None:
+        if self.warned or not error >= self.NO_BETTER * self.baseline or self.baseline <= 0:
+            return
+        if _checks.looks_unscaled(self.rows):
+            return  # InputScaleWarning has said why
+        signal = self.rows.T
+        for k, (w, b) in enumerate(zip(self.net.weights, self.net.biases or [None] * len(self.net.weights))):
+            sums = w.astype(np.float64) @ signal + (0 if b is None else np.asarray(b, np.float64)[:, None])
+            signal = 0.5 * (1 + np.tanh(sums / 2))  # the sigmoid, without overflow
+            stuck = float(np.mean(np.minimum(signal, 1 - signal) < self.SATURATED))
+            if stuck >= self.MOST:
+                self.warned = True
+                lr = self.net.learning_rate
+                size = float(np.sqrt(np.mean(self.rows ** 2)))
+                cause = (
+                    f"The inputs are large (root mean square {size:.3g}), so the first layer's weighted sums "
+                    "are too: scale them to about 0..1 (the book's 0.01..1.0)"
+                    if k == 0 and size > self.LARGE_INPUTS else
+                    f"The learning rate {lr:g} is too large: try a smaller one, e.g. {lr / 10:g}"
+                )
+                warnings.warn(
+                    f"in epoch {epoch} the network is saturated: {stuck:.0%} of layer {k + 1}'s sigmoids sit at 0 "
+                    f"or 1, where they no longer learn, and the squared error per sample ({error:.3g}) is no "
+                    f"better than always answering the mean target would give ({self.baseline:.3g}). {cause}",
+                    _checks.SaturationWarning, stacklevel=_checks._user_level(),
+                )
+                return
 
 
 class _BestEpoch:

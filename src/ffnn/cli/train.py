@@ -7,9 +7,11 @@ import signal
 import sys
 import threading
 import time
+import warnings
 
 from ffnn.cli.data import check_fit, load_data
 from ffnn.cli.errors import one_line
+from ffnn import SaturationWarning
 from ffnn.network import NeuralNetwork
 
 
@@ -25,15 +27,18 @@ def train(args: argparse.Namespace) -> int:
     print(f"{net} on {n} images from {source}{rotations}", flush=True)
     if args.seed is None:
         print(f"seed {seed} (pass --seed {seed} to repeat)", flush=True)
-    report = _EpochReport(args.epochs)
+    report = _EpochReport(args.epochs, args.lr)
     start = time.perf_counter()
     try:
-        history = net.fit(
-            data.train_images, data.train_labels, args.epochs, shuffle=args.shuffle, seed=seed,
-            callback=report, progress=report.progress, engine=args.engine,
-            augment={"rotate": args.rotate} if args.rotate else None,
-            validation=(data.test_images, data.test_labels) if args.plot else None,
-        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", SaturationWarning)  # told as a line of the command's
+            warnings.showwarning = report.warning
+            history = net.fit(
+                data.train_images, data.train_labels, args.epochs, shuffle=args.shuffle, seed=seed,
+                callback=report, progress=report.progress, engine=args.engine,
+                augment={"rotate": args.rotate} if args.rotate else None,
+                validation=(data.test_images, data.test_labels) if args.plot else None,
+            )
     except KeyboardInterrupt:
         return _interrupted(net, args, report)
     seconds = time.perf_counter() - start
@@ -57,8 +62,8 @@ def train(args: argparse.Namespace) -> int:
 class _EpochReport:
     """fit's callback: one line per epoch, above fit's progress bar when tqdm draws one."""
 
-    def __init__(self, epochs: int) -> None:
-        self.epochs = epochs
+    def __init__(self, epochs: int, learning_rate: float = 0.1) -> None:
+        self.epochs, self.learning_rate = epochs, learning_rate
         self.completed = 0
         try:
             from tqdm.auto import tqdm
@@ -67,6 +72,14 @@ class _EpochReport:
         else:
             # fit draws the bar; the epoch lines are written above it.
             self.progress, self.write = True, tqdm.write
+
+    def warning(self, message, category, filename, lineno, file=None, line=None) -> None:
+        """A warning of fit's as one line above the bar; a saturated network is told to take a smaller --lr."""
+        text = " ".join(str(message).splitlines())
+        if issubclass(category, SaturationWarning):
+            text += f" (--lr {self.learning_rate / 10:g})"
+        self.write(f"ffnn train: warning: {text}", file=sys.stderr)
+        sys.stderr.flush()
 
     def __call__(self, epoch: int, history: dict) -> None:
         self.completed = epoch
