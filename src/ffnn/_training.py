@@ -156,13 +156,59 @@ def engine_choice(engine, background, data: Data, dtype) -> Engine:
         if pixels:
             raise ValueError("background is for float inputs; uint8 pixels have their own "
                              "(the pixel 0, scaled to 0.01)")
-        background = _augment._finite(background, "background")
+        given = background
         # The core compares each input with the background in the dtype.
-        background = float(np.dtype(dtype).type(background))
+        background = _background_in(_augment._finite(background, "background"), dtype)
     if engine == "sparse" and not pixels and background is None:
         raise ValueError("engine='sparse' needs uint8 pixels, or float inputs with "
                          "background=<the value of every blank input>")
+    if background is not None and not _background_is_blank(background, given, data[1], dtype, engine):
+        return Engine(_core.ENGINES["dense"], background)  # rotated copies still take it outside the picture
     return Engine(_core.ENGINES[engine], math.nan if background is None else background)
+
+
+# Rows of the inputs in which fit looks for the background (the C core judges
+# the ink on its first 64).
+_BACKGROUND_ROWS = 256
+
+
+def _background_in(value: float, dtype) -> float:
+    """``value`` rounded to the network's dtype; ValueError if it is not finite there."""
+    with np.errstate(over="ignore"):
+        rounded = float(np.dtype(dtype).type(value))
+    if not math.isfinite(rounded):
+        raise ValueError(f"background must be finite in the network's dtype, {np.dtype(dtype)}; got {value}")
+    return rounded
+
+
+def _background_is_blank(background: float, given, inputs: np.ndarray | None, dtype, engine: str) -> bool:
+    """Whether the sparse engine may take ``background``; if not, a warning that fit trains densely.
+
+    The sparse engine writes each input as x = b + s and the first layer's
+    sums as b r + V s; exact up to rounding while b is the value of blank
+    inputs, and so no larger than the inputs. A background that no input
+    (among the first rows) equals saves nothing, and one far outside the
+    inputs' range (1e8 for inputs in 0.01..1) would lose their digits in
+    x - b: either way fit trains densely, with the same result as
+    engine="dense", and says so.
+    """
+    if inputs is None:  # pixels: the core knows their background
+        return True
+    sample = inputs[:_BACKGROUND_ROWS]
+    if (sample == background).any():
+        return True
+    hint = ""
+    if isinstance(given, np.floating) and given.dtype.itemsize < np.dtype(dtype).itemsize:
+        hint = (f" (background is a {given.dtype} scalar, {float(given)!r} in {np.dtype(dtype)}: "
+                f"pass a Python float, background={str(given)}, to compare in the inputs' dtype)")
+    warnings.warn(
+        f"no input of the first {len(sample)} rows equals background={background!r} in {np.dtype(dtype)}"
+        f"{hint}, so the inputs have no blanks for the sparse engine to skip (and a background far from "
+        f"the inputs would cost their precision): fit trains densely (engine={engine!r} ignored), "
+        "as engine='dense' would",
+        UserWarning, stacklevel=_checks._user_level(),
+    )
+    return False
 
 
 def validation_data(net: NeuralNetwork, validation) -> tuple[np.ndarray, np.ndarray]:
