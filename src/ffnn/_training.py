@@ -79,7 +79,7 @@ def fit(
     best = _BestEpoch()
     saturation = _SaturationCheck(net, data)
     rng = net._rng if seed is None else generator(seed)
-    bar = _progress_bar(epochs * n * copies) if progress else None
+    bar = _quiet_progress_bar(epochs * n * copies) if progress else None
     history: dict[str, Any] = {"sum_squared_error": [], "loss": []}
     if validation is not None:
         history["val_accuracy"] = []
@@ -108,7 +108,7 @@ def fit(
                 if patience is not None:
                     best.consider(epoch, history["val_accuracy"][-1], net.weights, net.biases)
             if callback is not None:
-                callback(epoch, history)
+                _beside_bar(bar, callback, epoch, history)
             if patience is not None and epoch - best.epoch >= patience:
                 break
     finally:
@@ -318,6 +318,35 @@ def _progress_bar(total: int):
             "fit(progress=True) needs tqdm: pip install 'ffnn[progress]'"
         ) from None
     return tqdm(total=total, unit="sample", unit_scale=True, desc="fit")
+
+
+def _quiet_progress_bar(total: int):
+    """``_progress_bar(total)``, quiet in a notebook without ipywidgets: tqdm's text bar, without its warning.
+
+    ``pip install 'ffnn[progress]'`` brings ipywidgets, for tqdm.auto's
+    notebook bar; without it tqdm.auto warns "IProgress not found" and draws
+    the text bar, which is all that is needed.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "IProgress not found")  # tqdm's TqdmWarning
+        try:
+            return _progress_bar(total)
+        except ImportError as exc:  # an older tqdm.auto that picks the notebook bar and cannot draw it
+            if "IProgress" not in str(exc):
+                raise
+    from tqdm.std import tqdm
+
+    return tqdm(total=total, unit="sample", unit_scale=True, desc="fit")
+
+
+def _beside_bar(bar, callback: Callable[[int, dict], object], epoch: int, history: dict) -> None:
+    """``callback(epoch, history)``, the bar stepping aside meanwhile: a print goes above it, whole."""
+    aside = getattr(type(bar), "external_write_mode", None)
+    if aside is None:
+        callback(epoch, history)
+        return
+    with aside():  # clears the bar; redraws it below whatever was printed
+        callback(epoch, history)
 
 
 class _SaturationCheck:
