@@ -370,10 +370,8 @@ class _SaturationCheck:
     ROWS = 256
 
     def __init__(self, net: NeuralNetwork, data: Data) -> None:
-        self.net, self.warned = net, False
+        self.net, self.data, self.warned = net, data, False
         pixels, inputs, targets, labels = data
-        rows = inputs if inputs is not None else scale_inputs(pixels[:self.ROWS])  # type: ignore[index]
-        self.rows = np.asarray(rows[:self.ROWS], dtype=np.float64)
         if labels is not None:
             shares = np.bincount(np.clip(labels, 0, net.sizes[-1] - 1), minlength=net.sizes[-1]) / len(labels)
             self.baseline = float(0.98 ** 2 * np.sum(shares * (1 - shares)))  # targets 0.99 / 0.01
@@ -383,9 +381,12 @@ class _SaturationCheck:
     def after(self, epoch: int, error: float) -> None:
         if self.warned or not error >= self.NO_BETTER * self.baseline or self.baseline <= 0:
             return
-        if _checks.looks_unscaled(self.rows):
+        pixels, inputs = self.data[:2]
+        rows = inputs[:self.ROWS] if inputs is not None else scale_inputs(pixels[:self.ROWS])  # type: ignore[index]
+        rows = np.asarray(rows, dtype=np.float64)  # made only for an epoch that learnt nothing
+        if _checks.looks_unscaled(rows):
             return  # InputScaleWarning has said why
-        signal = self.rows.T
+        signal = rows.T
         for k, (w, b) in enumerate(zip(self.net.weights, self.net.biases or [None] * len(self.net.weights))):
             sums = w.astype(np.float64) @ signal + (0 if b is None else np.asarray(b, np.float64)[:, None])
             signal = 0.5 * (1 + np.tanh(sums / 2))  # the sigmoid, without overflow
@@ -393,7 +394,7 @@ class _SaturationCheck:
             if stuck >= self.MOST:
                 self.warned = True
                 lr = self.net.learning_rate
-                size = float(np.sqrt(np.mean(self.rows ** 2)))
+                size = float(np.sqrt(np.mean(rows ** 2)))
                 cause = (
                     f"The inputs are large (root mean square {size:.3g}), so the first layer's weighted sums "
                     "are too: scale them to about 0..1 (the book's 0.01..1.0)"
