@@ -59,11 +59,8 @@ def test_uint8_pixels_are_scaled_and_other_integers_are_numbers(digits):
                                rtol=1e-12, atol=0)
     np.testing.assert_array_equal(pixels.predict(X_test), pixels.network_.predict(X_test))
     # scikit-learn's convention for other integers: the same numbers as floats.
-    # Pixels 0..255 as numbers, unscaled: trained as given, with a warning.
-    with pytest.warns(ffnn.InputScaleWarning):
-        as_int = BookMLPClassifier(hidden_nodes=20, epochs=1, random_state=4).fit(X.astype(np.int64), y)
-    with pytest.warns(ffnn.InputScaleWarning):
-        as_float = BookMLPClassifier(hidden_nodes=20, epochs=1, random_state=4).fit(X.astype(np.float64), y)
+    as_int = BookMLPClassifier(hidden_nodes=20, epochs=1, random_state=4).fit(X.astype(np.int64), y)
+    as_float = BookMLPClassifier(hidden_nodes=20, epochs=1, random_state=4).fit(X.astype(np.float64), y)
     assert as_int.network_ == as_float.network_ != pixels.network_
 
 

@@ -112,3 +112,16 @@ def test_predict_proba_is_uniform_where_every_output_underflows(small):
     np.testing.assert_array_equal(proba, np.full((3, 10), 0.1))
     clf.network_.weights[-1][:3] = 0.0  # the first three classes at 0.5, the others at 0
     np.testing.assert_allclose(clf.predict_proba(X[:2]), np.tile([1 / 3] * 3 + [0] * 7, (2, 1)))
+
+
+def test_sklearn_leaves_scaling_to_its_own_tools_and_does_not_warn(small):
+    optional_module("sklearn")
+    from ffnn.sklearn import BookMLPClassifier
+
+    X, y = small
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ffnn.InputScaleWarning)
+        clf = BookMLPClassifier(hidden_nodes=8, epochs=1, random_state=0).fit(X.astype(np.float64), y)
+        clf.predict_proba(X.astype(np.float64))
+    with pytest.warns(ffnn.InputScaleWarning):  # the network itself, given the same, does warn
+        clf.network_.query(X.astype(np.float64))

@@ -65,9 +65,10 @@ class BookMLPClassifier(ClassifierMixin, BaseEstimator):
     ``x / 255 * 0.99 + 0.01``, exactly as ``NeuralNetwork`` takes them; any
     other input, other integer types included (where ``NeuralNetwork``
     refuses them, scikit-learn expects them converted), is used as given as
-    floats, so scale it to a range the sigmoids like (e.g. with ``MinMaxScaler``):
-    ``fit`` warns (``ffnn.InputScaleWarning``) on non-negative inputs above 10,
-    which look like pixels 0..255 left unscaled.
+    floats, so scale it to a range the sigmoids like (e.g. with ``MinMaxScaler``).
+    As scikit-learn's own estimators, this one leaves the scaling to you and
+    never warns about it (``NeuralNetwork`` warns, ``ffnn.InputScaleWarning``,
+    on non-negative float inputs above 10, which look like unscaled pixels).
 
     Attributes
     ----------
@@ -146,16 +147,15 @@ class BookMLPClassifier(ClassifierMixin, BaseEstimator):
         if len(unknown):
             raise ValueError(f"labels {unknown!r} are not among the classes {self.classes_!r}")
         labels = np.searchsorted(self.classes_, y)
-        history = self.network_.fit(
-            X, labels, epochs, shuffle=self.shuffle, seed=self._rng.randint(_SEEDS)
-        )
+        with _checks.scale_unchecked():  # scikit-learn's data, scaled by its own tools: see Notes
+            history = self.network_.fit(
+                X, labels, epochs, shuffle=self.shuffle, seed=self._rng.randint(_SEEDS)
+            )
         self.loss_curve_.extend(history["sum_squared_error"])
 
     def _outputs(self, X) -> np.ndarray:
         check_is_fitted(self)
         X = validate_data(self, X, dtype=_INPUT_DTYPES, reset=False)
-        # Data scaled by the training set's scaler (MinMaxScaler) may stray
-        # beyond its range: only fit's data is checked for unscaled pixels.
         with _checks.scale_unchecked():
             return self.network_.query(X)
 
