@@ -50,7 +50,8 @@ def test_in_a_notebook_without_ipywidgets_the_bar_is_text_and_quiet(sample, monk
 
 def test_the_progress_extra_brings_ipywidgets():
     import pathlib
-    import tomllib
+
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11 and later
 
     project = pathlib.Path(__file__).resolve().parent.parent / "pyproject.toml"
     if not project.is_file():
