@@ -151,12 +151,11 @@ def engine_choice(engine, background, data: Data, dtype) -> Engine:
     """The engine and background asked of ``fit``, checked against the data."""
     if not isinstance(engine, str) or engine not in _core.ENGINES:
         raise ValueError(f"engine must be 'auto', 'dense' or 'sparse', got {engine!r}")
-    pixels = data[0] is not None
+    pixels, given = data[0] is not None, background
     if background is not None:
         if pixels:
             raise ValueError("background is for float inputs; uint8 pixels have their own "
                              "(the pixel 0, scaled to 0.01)")
-        given = background
         # The core compares each input with the background in the dtype.
         background = _background_in(_augment._finite(background, "background"), dtype)
     if engine == "sparse" and not pixels and background is None:
