@@ -127,3 +127,10 @@ def test_an_output_that_is_an_input_is_refused(tmp_path, capsys, sample, monkeyp
     refused(["train", "--data", data, "--save", "mnist.npz"], capsys, "--save mnist.npz: is one of the command's inputs")
     refused(["train", "--test", data, "--save", data], capsys, "is one of the command's inputs")
     assert data.read_bytes() == before
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root may write anywhere")
+def test_a_picture_that_cannot_be_written_over_is_refused_first(tmp_path, capsys, nothing_read):
+    (tmp_path / "curve.png").write_bytes(b"old")
+    os.chmod(tmp_path / "curve.png", 0o444)
+    refused(["train", "--plot", tmp_path / "curve.png"], capsys, "exists and cannot be written over")
