@@ -261,6 +261,55 @@ def test_page_prepares_drawings_as_prepare_image(browser, tmp_path, trained):
     assert same >= 0.99
 
 
+DRAW_SCRIBBLES = """drawings => {
+    const pad = document.getElementById("pad"), context = pad.getContext("2d");
+    return drawings.map(strokes => {
+        context.fillStyle = "#ffffff";
+        context.fillRect(0, 0, pad.width, pad.height);
+        context.strokeStyle = "#000000";
+        context.lineCap = context.lineJoin = "round";
+        for (const [width, points] of strokes) {
+            context.lineWidth = width;
+            context.beginPath();
+            context.moveTo(...points[0]);
+            for (const point of points.slice(1)) context.lineTo(...point);
+            if (points.length === 1) context.lineTo(points[0][0] + 0.01, points[0][1]);
+            context.stroke();
+        }
+        const outputs = ffnn.read(context.getImageData(0, 0, pad.width, pad.height));
+        return [pad.toDataURL("image/png"), outputs ? ffnn.seen : null];
+    });
+}"""
+
+
+@pytest.mark.slow
+def test_page_prepares_scribbles_as_prepare_image(browser, tmp_path, trained):
+    """Random strokes, thin to thick, tiny to larger than the pad: ink found alike, pictures alike."""
+    rng = np.random.default_rng(11)
+    drawings = []
+    for _ in range(100):
+        strokes = []
+        for _ in range(rng.integers(1, 4)):
+            spread = rng.choice([10, 40, 140, PAD_SIDE]) / 3
+            points = rng.uniform(0, PAD_SIDE, 2) + rng.normal(0, spread, (rng.integers(1, 6), 2))
+            strokes.append([float(rng.choice([1, 3, 8, 20, 40])), points.clip(-20, PAD_SIDE + 20).tolist()])
+        drawings.append(strokes)
+    with Page(browser, trained, tmp_path) as page:
+        drawn = page.evaluate(DRAW_SCRIBBLES, drawings)
+    within = []
+    for k, (url, seen) in enumerate(drawn):
+        png = tmp_path / f"scribble{k}.png"
+        png.write_bytes(base64.b64decode(url.split(",", 1)[1]))
+        try:
+            expected = images.prepare_image(png)
+        except ValueError:
+            expected = None
+        assert (seen is None) == (expected is None), f"scribble {k}: ink found by one side only"
+        if expected is not None:
+            within.append(np.mean(np.abs(expected.astype(int) - seen) <= 2))
+    assert np.mean(within) >= 0.99
+
+
 def test_strokes_are_read_and_clear_and_undo_work(browser, tmp_path, trained):
     with Page(browser, trained, tmp_path) as page:
         assert page.answer() == "" and page.evaluate("() => ffnn.outputs") is None

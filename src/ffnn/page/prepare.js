@@ -307,12 +307,63 @@ const prepare = (function () {
     return w;
   }
 
+  /* ---- a fused multiply-add, a * b + c rounded once ----
+     NumPy's matrix products run through its BLAS, whose kernels fuse each
+     multiply-add: the ground's interpolation and the luminance are computed
+     that way, so that their last bits, which decide between paper and ink
+     where a clean drawing's paper has no noise at all, are NumPy's. The
+     product is split exactly (Veltkamp, Dekker), the sum rounded to odd
+     before its last rounding (Boldo and Melquiond's emulation). */
+
+  const SPLITTER = 134217729; // 2 ** 27 + 1
+  const word = new DataView(new ArrayBuffer(8));
+
+  function twoSum(a, b) {
+    const s = a + b, bb = s - a;
+    return [s, (a - (s - bb)) + (b - bb)];
+  }
+
+  function twoProduct(a, b) {
+    const p = a * b;
+    const ca = SPLITTER * a, ah = ca - (ca - a), al = a - ah;
+    const cb = SPLITTER * b, bh = cb - (cb - b), bl = b - bh;
+    return [p, ((ah * bh - p) + ah * bl + al * bh) + al * bl];
+  }
+
+  /* a + b rounded to odd: when inexact, the neighbour whose last bit is 1. */
+  function sumRoundedToOdd(a, b) {
+    const [s, e] = twoSum(a, b);
+    if (e === 0 || !isFinite(s)) return s;
+    word.setFloat64(0, s, true);
+    const low = word.getUint32(0, true);
+    if (low & 1) return s;
+    if (e > 0 === s > 0) {
+      word.setUint32(0, low + 1, true); // away from zero, towards e
+    } else if (low === 0) {
+      word.setUint32(0, 0xffffffff, true);
+      word.setUint32(4, word.getUint32(4, true) - 1, true);
+    } else {
+      word.setUint32(0, low - 1, true);
+    }
+    return word.getFloat64(0, true);
+  }
+
+  function fma(a, b, c) {
+    const [uh, ul] = twoProduct(a, b);
+    const [th, tl] = twoSum(c, uh);
+    return th + sumRoundedToOdd(tl, ul);
+  }
+
+  /* a @ b, each entry a chain of fused multiply-adds in order (zero terms add nothing). */
   function matmul(a, b) {
     const out = grid(a.h, b.w);
     for (let i = 0; i < a.h; i++)
       for (let j = 0; j < b.w; j++) {
         let s = 0;
-        for (let k = 0; k < a.w; k++) s += a.d[i * a.w + k] * b.d[k * b.w + j];
+        for (let k = 0; k < a.w; k++) {
+          const x = a.d[i * a.w + k], y = b.d[k * b.w + j];
+          if (x !== 0 && y !== 0) s = fma(x, y, s);
+        }
         out.d[i * b.w + j] = s;
       }
     return out;
@@ -623,7 +674,8 @@ const prepare = (function () {
     const alpha = new Float64Array(g.d.length);
     let opaque = true;
     for (let i = 0; i < g.d.length; i++) {
-      g.d[i] = (data[4 * i] / 255) * 0.299 + (data[4 * i + 1] / 255) * 0.587 + (data[4 * i + 2] / 255) * 0.114;
+      /* NumPy's (r, g, b) @ (0.299, 0.587, 0.114), in the order its BLAS takes the terms */
+      g.d[i] = fma(data[4 * i + 2] / 255, 0.114, fma(data[4 * i] / 255, 0.299, (data[4 * i + 1] / 255) * 0.587));
       alpha[i] = data[4 * i + 3] / 255;
       if (data[4 * i + 3] < 255) opaque = false;
     }
