@@ -162,6 +162,21 @@ class Page:
             mouse.move(*point, steps=steps)
         mouse.up()
 
+    def finger_stroke(self, points, steps=4):
+        """Draw one stroke with a finger on a touch screen (Chromium's touch events, through CDP)."""
+        box = self.page.locator("#pad").bounding_box()
+        at = [(box["x"] + x * box["width"], box["y"] + y * box["height"]) for x, y in points]
+        session = self.context.new_cdp_session(self.page)
+        touch = lambda kind, x, y: session.send(  # noqa: E731
+            "Input.dispatchTouchEvent", {"type": kind, "touchPoints": [{"x": x, "y": y}] if kind != "touchEnd" else []}
+        )
+        touch("touchStart", *at[0])
+        for (x0, y0), (x1, y1) in zip(at, at[1:]):
+            for t in np.linspace(0, 1, steps + 1)[1:]:
+                touch("touchMove", x0 + t * (x1 - x0), y0 + t * (y1 - y0))
+        touch("touchEnd", *at[-1])
+        session.detach()
+
     def answer(self) -> str:
         return self.page.locator("#answer").inner_text().strip()
 
@@ -372,6 +387,12 @@ def test_teaching_is_the_networks_training_step(browser, tmp_path, kind):
 def test_no_request_and_fits_a_phone(browser, tmp_path, trained):
     phone = dict(viewport={"width": 360, "height": 740}, device_scale_factor=2, has_touch=True)
     with Page(browser, trained, tmp_path, **phone) as page:
+        page.page.evaluate("() => window.scrollTo(0, 40)")
+        for points in STROKES[1]:
+            page.finger_stroke(points)
+        assert page.answer() == "1"
+        assert page.evaluate("() => window.scrollY") == 40  # drawing with a finger scrolls nothing
+        page.page.click("#clear")
         for points in STROKES[0]:
             page.stroke(points)
         assert page.answer() == "0"
@@ -384,8 +405,8 @@ def test_no_request_and_fits_a_phone(browser, tmp_path, trained):
         assert [url for url in page.requests if url != own and not url.startswith("blob:")] == []
 
 
-def test_page_works_inside_a_notebook_iframe(browser, trained):
-    context = browser.new_context()
+def test_page_works_inside_a_notebook_iframe(browser, tmp_path, trained):
+    context = browser.new_context(accept_downloads=True)
     try:
         tab = context.new_page()
         tab.set_content("<!DOCTYPE html><html><body>" + draw(trained)._repr_html_() + "</body></html>")
@@ -400,6 +421,10 @@ def test_page_works_inside_a_notebook_iframe(browser, trained):
             return ffnn.seen;
         }""", SAMPLE.test_images[0].tolist())
         assert seen == images.prepare_gray(1.0 - SAMPLE.test_images[0].reshape(28, 28) / 255.0).tolist()
+        with tab.expect_download() as download:  # the sandbox allows the download
+            frame.locator("#download").click()
+        download.value.save_as(tmp_path / "from-notebook.npz")
+        assert NeuralNetwork.load(tmp_path / "from-notebook.npz") == trained
     finally:
         context.close()
 
