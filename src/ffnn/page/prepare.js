@@ -198,23 +198,29 @@ const prepare = (function () {
     return out;
   }
 
+  /* out[x] = reduce over line[x .. x + size - 1] for every x, by van Herk and
+     Gil-Werman's running blocks: three reductions a value whatever the size. */
+  function slide(line, size, reduce, out) {
+    const n = line.length, ahead = new Float64Array(n), behind = new Float64Array(n);
+    for (let i = 0; i < n; i++) ahead[i] = i % size === 0 ? line[i] : reduce(ahead[i - 1], line[i]);
+    for (let i = n - 1; i >= 0; i--) behind[i] = i === n - 1 || (i + 1) % size === 0 ? line[i] : reduce(behind[i + 1], line[i]);
+    for (let x = 0; x < out.length; x++) out[x] = reduce(behind[x], ahead[x + size - 1]);
+  }
+
   /* max or min over the size x size square around each pixel, edges continued. */
   function running(g, size, reduce) {
     const half = Math.floor(size / 2), padded = padEdge(g, half);
-    const across = grid(padded.h, g.w);
-    for (let y = 0; y < padded.h; y++)
-      for (let x = 0; x < g.w; x++) {
-        let v = padded.d[y * padded.w + x];
-        for (let i = 1; i < size; i++) v = reduce(v, padded.d[y * padded.w + x + i]);
-        across.d[y * g.w + x] = v;
-      }
-    const out = grid(g.h, g.w);
-    for (let y = 0; y < g.h; y++)
-      for (let x = 0; x < g.w; x++) {
-        let v = across.d[y * g.w + x];
-        for (let i = 1; i < size; i++) v = reduce(v, across.d[(y + i) * g.w + x]);
-        out.d[y * g.w + x] = v;
-      }
+    const across = grid(padded.h, g.w), row = new Float64Array(g.w);
+    for (let y = 0; y < padded.h; y++) {
+      slide(padded.d.subarray(y * padded.w, (y + 1) * padded.w), size, reduce, row);
+      across.d.set(row, y * g.w);
+    }
+    const out = grid(g.h, g.w), column = new Float64Array(padded.h), result = new Float64Array(g.h);
+    for (let x = 0; x < g.w; x++) {
+      for (let y = 0; y < padded.h; y++) column[y] = across.d[y * g.w + x];
+      slide(column, size, reduce, result);
+      for (let y = 0; y < g.h; y++) out.d[y * g.w + x] = result[y];
+    }
     return out;
   }
 
