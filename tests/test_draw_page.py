@@ -144,17 +144,22 @@ class Page:
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, kind, value, traceback):
         self.context.close()
-        assert not self.errors
+        if kind is None:
+            assert not self.errors
 
     def evaluate(self, script, argument=None):
         return self.page.evaluate(script, argument)
 
+    def on_pad(self, points):
+        """Points given as fractions of the pad, in the page's coordinates."""
+        box = self.page.locator("#pad").bounding_box()
+        return [(box["x"] + x * box["width"], box["y"] + y * box["height"]) for x, y in points]
+
     def stroke(self, points, steps=4):
         """Draw one stroke through points given as fractions of the pad, with the mouse."""
-        box = self.page.locator("#pad").bounding_box()
-        at = [(box["x"] + x * box["width"], box["y"] + y * box["height"]) for x, y in points]
+        at = self.on_pad(points)
         mouse = self.page.mouse
         mouse.move(*at[0])
         mouse.down()
@@ -164,8 +169,7 @@ class Page:
 
     def finger_stroke(self, points, steps=4):
         """Draw one stroke with a finger on a touch screen (Chromium's touch events, through CDP)."""
-        box = self.page.locator("#pad").bounding_box()
-        at = [(box["x"] + x * box["width"], box["y"] + y * box["height"]) for x, y in points]
+        at = self.on_pad(points)
         session = self.context.new_cdp_session(self.page)
         touch = lambda kind, x, y: session.send(  # noqa: E731
             "Input.dispatchTouchEvent", {"type": kind, "touchPoints": [{"x": x, "y": y}] if kind != "touchEnd" else []}
