@@ -66,6 +66,18 @@ def test_to_html_reads_a_model_file(tmp_path):
     assert (tmp_path / "page.html").read_text(encoding="utf-8") == page_html(net)
 
 
+def test_export_command_writes_the_page(tmp_path, capsys):
+    from ffnn import cli, export
+
+    net = net_of(20, epochs=0)
+    net.save(tmp_path / "model.npz")
+    assert cli.main(["export", str(tmp_path / "model.npz"), str(tmp_path / "digits.html")]) == 0
+    assert "draw a digit" in capsys.readouterr().out
+    assert (tmp_path / "digits.html").read_text(encoding="utf-8") == page_html(NeuralNetwork.load(tmp_path / "model.npz"))
+    export.to_html(net, tmp_path / "same.html")
+    assert (tmp_path / "same.html").read_text(encoding="utf-8") == page_html(net)
+
+
 def test_to_html_refuses_what_it_cannot_show(tmp_path):
     with pytest.raises(ValueError, match="784 inputs"):
         to_html(NeuralNetwork(100, 20, 10, 0.1), tmp_path / "page.html")

@@ -308,7 +308,7 @@ def test_export_command_writes_an_onnx_model(saved, tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("args, message", [
-    (["OUT.txt"], "OUT.txt: must end in .h (a C header) or .onnx (an ONNX model)"),
+    (["OUT.txt"], "OUT.txt: must end in .h (a C header), .onnx (an ONNX model) or .html (a drawing page)"),
     (["OUT.h", "--name", "my-name"], "name must be a C identifier starting with a letter, got 'my-name'"),
     (["OUT.onnx", "--name", "x"], "--name names a C header's function"),
 ])

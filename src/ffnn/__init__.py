@@ -26,8 +26,8 @@ __all__ = ["NeuralNetwork", "neuralNetwork", "simd_level", "simd_levels", "set_s
 
 
 # The documented submodules (docs/api.md), imported when first named.
-SUBMODULES = ("augment", "book", "cli", "datasets", "export", "fetch", "gradcheck", "images", "network", "plots",
-              "serialize", "sklearn")
+SUBMODULES = ("augment", "book", "cli", "datasets", "draw", "export", "fetch", "gradcheck", "images", "network",
+              "plots", "serialize", "sklearn")
 
 
 def __getattr__(name: str):

@@ -23,7 +23,7 @@ from importlib import resources
 
 import numpy as np
 
-from ffnn import serialize
+from ffnn import _atomic, serialize
 from ffnn.network import NeuralNetwork
 
 SIDE = 28
@@ -100,7 +100,7 @@ def to_html(net_or_model_path, path) -> None:
     ValueError for a network without 784 inputs and 10 outputs.
     """
     page = page_html(net_or_model_path).encode("utf-8")
-    serialize.write_atomically(serialize.file_path(path), lambda f: f.write(page))
+    _atomic.write_atomically(serialize.file_path(path), lambda f: f.write(page))
 
 
 class DrawingPage:
@@ -120,7 +120,7 @@ class DrawingPage:
     def save(self, path) -> None:
         """Write the page to ``path`` (atomically, as ``to_html``)."""
         page = self.html.encode("utf-8")
-        serialize.write_atomically(serialize.file_path(path), lambda f: f.write(page))
+        _atomic.write_atomically(serialize.file_path(path), lambda f: f.write(page))
 
 
 def draw(net_or_model_path, *, height: int = 1100) -> DrawingPage:

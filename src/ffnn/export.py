@@ -4,6 +4,8 @@
 >>> to_c(net, "model.h")        # static inline void model_query(const float *, float *)
 >>> to_onnx(net, "model.onnx")  # input "inputs" (batch, N_IN), output "outputs" (batch, N_OUT)
 
+>>> to_html(net, "page.html")    # a page that runs it in the browser: draw a digit (ffnn.draw)
+
 Both compute in float32 whatever the network's dtype: the weights are rounded
 to float32 once, and every sum and sigmoid is a float32 one. Neither scales
 the inputs: the caller applies the book's ``x / 255 * 0.99 + 0.01`` to pixels,
@@ -218,3 +220,10 @@ def _c_float(value: float) -> str:
     if "." not in text and "e" not in text:
         text += ".0"
     return text + "f"
+
+
+def to_html(net_or_model_path, path) -> None:
+    """Write the drawing page of a network (or of a model file) to ``path``: ``ffnn.draw.to_html``."""
+    from ffnn import draw  # the page's files are read only when one is written
+
+    draw.to_html(net_or_model_path, path)

@@ -128,8 +128,14 @@ def export_model(args: argparse.Namespace) -> int:
             raise ValueError("--name names a C header's function; an ONNX model's are inputs and outputs")
         export.to_onnx(net, args.out)
         print(f"{net} from {args.model} written to {args.out} as ONNX (opset {export.ONNX_OPSET})")
+    elif kind.endswith((".html", ".htm")):
+        if args.name is not None:
+            raise ValueError("--name names a C header's function; a page has none")
+        export.to_html(net, args.out)
+        print(f"{net} from {args.model} written to {args.out}: open it in a browser, draw a digit")
     else:
-        raise ValueError(f"OUT must end in .h (a C header) or .onnx (an ONNX model), got {args.out!r}")
+        raise ValueError(f"OUT must end in .h (a C header), .onnx (an ONNX model) or .html (a drawing page), "
+                         f"got {args.out!r}")
     return 0
 
 

@@ -126,11 +126,14 @@ def build_parser() -> argparse.ArgumentParser:
                          help="draw DIR/<name>.png for each picture: the picture, the 28 x 28 pixels the "
                               "network saw and its ten outputs (needs ffnn[plots])")
 
-    export = commands.add_parser("export", help="write a saved network as a C header or an ONNX model",
-                                 description="Write a saved network as a self-contained C99 header (OUT.h) "
-                                             "or as an ONNX model (OUT.onnx, needs ffnn[onnx]).")
+    export = commands.add_parser("export", help="write a saved network as a C header, an ONNX model or a "
+                                                "page to draw digits on",
+                                 description="Write a saved network as a self-contained C99 header (OUT.h), "
+                                             "as an ONNX model (OUT.onnx, needs ffnn[onnx]) or as a page that "
+                                             "runs it in the browser: draw a digit, see it read, teach it "
+                                             "(OUT.html).")
     export.add_argument("model", metavar="MODEL.npz")
-    export.add_argument("out", metavar="OUT.h|OUT.onnx")
+    export.add_argument("out", metavar="OUT.h|OUT.onnx|OUT.html")
     export.add_argument("--name", help="names in the C header: NAME_query, and NAME_N_INPUTS in capitals "
                                        "(default: OUT's file name, made a C identifier)")
     return parser

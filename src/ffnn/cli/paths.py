@@ -36,8 +36,9 @@ def _check_picture_file(path: str, option: str) -> None:
 
 
 def _check_export_file(path: str, option: str) -> None:
-    if not path.lower().endswith((".h", ".onnx")):
-        raise ValueError(f"{option} {path}: must end in .h (a C header) or .onnx (an ONNX model)")
+    if not path.lower().endswith((".h", ".onnx", ".html", ".htm")):
+        raise ValueError(f"{option} {path}: must end in .h (a C header), .onnx (an ONNX model) "
+                         f"or .html (a drawing page)")
     if path.lower().endswith(".onnx"):
         require("onnx", f"{option} {path} needs onnx", "onnx")
     _check_writable(path, option)
