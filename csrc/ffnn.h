@@ -49,34 +49,18 @@ const char *ffnn_simd_name(int level);
 
 /* ---- threads ------------------------------------------------------------ */
 
-/*
- * A small pool of threads for one network: the functions taking a pool
- * split each large layer's rows (or, for W^T e, its columns) between the
- * threads, so every weight and output is computed by exactly the same
- * operations as with one thread: results are bitwise identical. A pool runs
- * one call at a time.
- */
-typedef struct ffnn_pool ffnn_pool;
-
+/* A network shares the work of its large layers between 1 ..
+   FFNN_MAX_THREADS threads (ffnn_net_create, ffnn_net_set_threads), so
+   that every weight and output is computed by exactly the same operations
+   as with one thread: results are bitwise identical. */
 #define FFNN_MAX_THREADS 64
 
-/* A pool of `threads` threads, the calling thread counting as one (so 1
-   starts none). NULL if threads is not in 1 .. FFNN_MAX_THREADS or the
-   system refused. */
-ffnn_pool *ffnn_pool_create(int threads);
-/* Stops and joins the threads; NULL is allowed. A pool inherited through
-   fork() can be used (the child starts its own threads) and destroyed (the
-   parent's threads and lock are left alone). */
-void ffnn_pool_destroy(ffnn_pool *pool);
-/* The pool's thread count; 1 for NULL. */
-int ffnn_pool_threads(const ffnn_pool *pool);
-
-/* When a pool shares a task between its threads, rather than its caller
-   running it alone; the results are the same either way. */
+/* When a network's threads share a task, rather than its caller running it
+   alone (ffnn_net_set_share_policy); the results are the same either way. */
 enum ffnn_share_policy {
     /* Every task large enough to split is shared: the same decisions in
        every run, from the task's size and the thread count alone. A new
-       pool's policy. */
+       net's policy. */
     FFNN_SHARE_DETERMINISTIC = 0,
     /* The caller times its tasks shared and alone and keeps the faster
        way, trying the other now and then: on a machine busier than it has
@@ -84,13 +68,6 @@ enum ffnn_share_policy {
        then cost no time. */
     FFNN_SHARE_ADAPTIVE = 1
 };
-/* Makes `policy` (enum ffnn_share_policy) the pool's, from its next task
-   on, forgetting what an earlier one measured. Returns 0, or -1 (nothing
-   changed) if pool is NULL or policy unknown. Not while the pool runs a
-   call. */
-int ffnn_pool_set_policy(ffnn_pool *pool, int policy);
-/* The pool's policy; FFNN_SHARE_DETERMINISTIC for NULL. */
-int ffnn_pool_policy(const ffnn_pool *pool);
 
 /* ---- update rules -------------------------------------------------------- */
 

@@ -32,10 +32,6 @@ struct ffnn_net {
     size_t failed_row;   /* see ffnn_net_failed_row */
 };
 
-/* A layer is split between threads only when it has at least this many
-   weights (the sharing policy's threshold, pool/share_policy.h). */
-#define SPLIT_MIN_WEIGHTS FFNN_SHARE_MIN_WEIGHTS
-
 /* A hint to start loading the cache line at p; samples are visited in random
    order, so the hardware cannot guess the next one. */
 #if defined(__GNUC__) || defined(__clang__)

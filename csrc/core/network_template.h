@@ -1,6 +1,6 @@
 /*
  * The whole-network code of one precision, included by net.c (after its
- * struct ffnn_net, SPLIT_MIN_WEIGHTS, PREFETCH, prefetch_bytes,
+ * struct ffnn_net, PREFETCH, prefetch_bytes,
  * input_stride, cache_aligned, sample_at and core/book.h) as template.h
  * describes.
  *
@@ -54,18 +54,12 @@ struct FN(trainer) {
     double total;
 };
 
-/* Run task(job, lo, hi) over n items of layer k: shared out between the
-   pool's threads if the layer is large, else all on this thread. One block
-   per thread: each block costs cache-line hand-overs between the cores, and
-   a block of a multiple of four rows runs entirely in four-row passes. */
+/* Run task(job, lo, hi) over n items of layer k (pool/pool.h). */
 static void FN(run)(struct FN(trainer) *job, size_t n,
                     void (*task)(void *, size_t, size_t, int))
 {
-    const size_t k = job->k, threads = (size_t)ffnn_pool_threads(job->pool);
-    if (threads > 1 && job->sizes[k] * job->sizes[k - 1] >= SPLIT_MIN_WEIGHTS)
-        ffnn_pool_share(job->pool, n, threads, task, job);
-    else
-        task(job, 0, n, 0);
+    const size_t k = job->k;
+    ffnn_pool_run(job->pool, n, job->sizes[k] * job->sizes[k - 1], task, job);
 }
 
 /* The book's scaling of each pixel value (core/book.h) worked out once: a

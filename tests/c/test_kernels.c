@@ -25,6 +25,8 @@
 /* The core's internal kernel table: the matrix kernels are no longer public,
    so they are checked through the table the network code calls. */
 #include "kernels/kernel_table.h"
+/* The core's internal thread pool, checked on its own. */
+#include "pool/pool.h"
 
 /* Odd sizes catch remainder loops; 785 is MNIST's 784 pixels plus one. */
 static const size_t SIZES[] = {1, 3, 17, 785};
