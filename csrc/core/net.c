@@ -104,11 +104,6 @@ static size_t input_stride(size_t n_in)
     return (n_in + ALIGN - 1) / ALIGN * ALIGN;
 }
 
-static void *cache_aligned(void *p)
-{
-    return (char *)p + ((64 - (uintptr_t)p % 64) % 64);
-}
-
 /* The sample at position s of a schedule: order[s], or s itself. */
 static size_t sample_at(const int64_t *order, size_t s)
 {

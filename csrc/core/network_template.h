@@ -1,7 +1,7 @@
 /*
  * The whole-network code of one precision, included by net.c (after its
  * struct ffnn_net, PREFETCH, prefetch_bytes,
- * input_stride, cache_aligned, sample_at and core/book.h) as template.h
+ * input_stride, sample_at and core/book.h) as template.h
  * describes.
  *
  * Needs: REAL (float or double), SUFFIX (_f32 or _f64).
@@ -306,7 +306,7 @@ static double FN(train)(const ffnn_net *net, const ffnn_samples *samples,
     job.outputs = work;
     job.errors = work + n_nodes;
     job.deltas = work + 2 * n_nodes;
-    job.xbuf = (REAL *)cache_aligned(work + 3 * n_nodes);
+    job.xbuf = (REAL *)ffnn_cache_aligned(work + 3 * n_nodes);
     job.x = job.x_prev = NULL;
     job.x_next = NULL;
     job.p_next = NULL;

@@ -10,6 +10,8 @@
 #ifndef FFNN_KERNEL_TABLE_H
 #define FFNN_KERNEL_TABLE_H
 
+#include <stdint.h>
+
 #include "ffnn.h"
 
 /* The kernels' building blocks must be inlined so their flags and block
@@ -93,6 +95,14 @@
                                  const REAL *init, REAL *const *y);            \
         int ink_group_pays; /* the query takes groups, not single samples */ \
     }
+
+/* The first 64-byte boundary at or after p: arrays that start there never
+   have a vector load straddle two cache lines. The callers allocate 64
+   bytes more than they use. */
+static inline void *ffnn_cache_aligned(void *p)
+{
+    return (char *)p + ((64 - (uintptr_t)p % 64) % 64);
+}
 
 /* The samples ink_group_matvec takes at once. */
 #define FFNN_INK_GROUP 4

@@ -45,11 +45,6 @@
 #define PLAN_COST 0.1
 #define PLAN_PROBES 64
 
-static void *cache_aligned(void *p)
-{
-    return (char *)p + ((64 - (uintptr_t)p % 64) % 64);
-}
-
 /* The 8 bytes at p, p[0] the lowest, whatever the machine's byte order
    (gcc and clang make this one load where that order is little-endian). */
 static uint64_t word_at(const uint8_t *p)

@@ -270,7 +270,7 @@ int FN(ffnn_pixel_query_create)(struct FN(ffnn_pixel_query) **plan,
         free(q);
         return FFNN_ERROR_MEMORY;
     }
-    FN(layout)(q, (char *)cache_aligned(q->memory));
+    FN(layout)(q, (char *)ffnn_cache_aligned(q->memory));
     /* Only the lanes beyond `rows` must be zero (the kernel adds them up,
        to no use, in whole vectors); the transposition writes the rest. */
     for (size_t c = 0; c < cols; c++)

@@ -96,7 +96,7 @@ static int FN(sparse_create)(struct FN(sparse) *sp, size_t n_in, size_t hidden,
     sp->memory = malloc(64 + head + reals * sizeof(REAL));
     if (!sp->memory)
         return FFNN_ERROR_MEMORY;
-    p = (char *)sp->memory + (64 - (uintptr_t)sp->memory % 64) % 64;
+    p = (char *)ffnn_cache_aligned(sp->memory);
     sp->mask = (uint64_t *)(void *)p;
     sp->pending = (size_t *)(void *)(sp->mask + words);
     sp->lists[0].cols = sp->pending + n_in;
