@@ -15,6 +15,8 @@
 #include "core/book.h"
 #include "kernels/kernel_table.h"
 #include "pool/pool.h"
+#include "sparse/pixel_query.h"
+#include "sparse/sparse.h"
 
 struct ffnn_net {
     int dtype;           /* enum ffnn_dtype */
@@ -411,20 +413,19 @@ int ffnn_train(ffnn_net *net, const ffnn_samples *samples,
 int ffnn_train_engine(ffnn_net *net, const ffnn_samples *samples,
                       const ffnn_schedule *schedule, int *engine)
 {
-    int status = check_samples(net, samples, 0), chosen;
+    int status = check_samples(net, samples, 0), sparse;
     if (status == FFNN_OK)
         status = check_rule_and_engine(schedule);
     if (status != FFNN_OK)
         return status;
     if (engine == NULL)
         return FFNN_ERROR_ARGUMENT;
-    chosen = net->dtype == FFNN_FLOAT32
-                 ? sparse_chosen_f32(schedule, net->sizes, samples)
-                 : sparse_chosen_f64(schedule, net->sizes, samples);
-    if (chosen < 0)
-        return -chosen;
-    *engine = chosen ? FFNN_ENGINE_SPARSE : FFNN_ENGINE_DENSE;
-    return FFNN_OK;
+    status = net->dtype == FFNN_FLOAT32
+                 ? ffnn_sparse_choose_f32(schedule, net->sizes, samples, &sparse)
+                 : ffnn_sparse_choose_f64(schedule, net->sizes, samples, &sparse);
+    if (status == FFNN_OK)
+        *engine = sparse ? FFNN_ENGINE_SPARSE : FFNN_ENGINE_DENSE;
+    return status;
 }
 
 int ffnn_query(ffnn_net *net, const ffnn_samples *samples, void *outputs)
