@@ -248,6 +248,22 @@ int ffnn_query(ffnn_net *net, const ffnn_samples *samples, void *outputs);
    together, their activations in cache. A caller that splits a batch
    between calls at multiples of it splits it where one call would. */
 #define FFNN_QUERY_BLOCK 32
+/* ffnn_query with the engine of the first layer asked for (enum
+   ffnn_engine; ffnn_query is FFNN_ENGINE_AUTO). On uint8 pixels the first
+   layer's sums can come from each sample's ink alone (W^T made once per
+   call, the rows of W^T at the ink added up) or from the matrix product:
+   FFNN_ENGINE_SPARSE takes every sample from its ink (FFNN_ERROR_ENGINE for
+   inputs), FFNN_ENGINE_DENSE none, FFNN_ENGINE_AUTO those whose ink is
+   small enough, in calls of at least FFNN_PIXEL_MIN_SAMPLES samples. A
+   sample's outputs depend on that sample and the call's choice alone. */
+int ffnn_query_engine(ffnn_net *net, const ffnn_samples *samples, int engine,
+                      void *outputs);
+/* Below this many samples in a call, making W^T (and its memory) costs
+   more than it saves: FFNN_ENGINE_AUTO takes every sample the dense way.
+   Measured with 784 pixels and 200 hidden nodes, where the two ways break
+   even at about 32 samples in float and fewer in double; both costs grow
+   with the layer. */
+#define FFNN_PIXEL_MIN_SAMPLES 64
 /*
  * The book's backwards query: from targets at the output (sizes[n_layers]
  * values, each strictly between 0 and 1), apply the inverse sigmoid, take

@@ -433,12 +433,13 @@ static int FN(query)(const ffnn_net *net, const ffnn_samples *samples,
     job.inputs = (const REAL *)samples->inputs;
     job.pixels = samples->pixels;
     if (job.pixels) {
-        const int status = FN(ffnn_pixel_query_create)(
+        int status;
+        FN(fill_scale_table)(job.scale);
+        status = FN(ffnn_pixel_query_create)(
             &plan, net->sizes[1], net->sizes[0], (const REAL *)net->weights[0],
-            n, job.pixels, engine, net->pool);
+            job.scale, n, job.pixels, engine, net->pool);
         if (status != FFNN_OK)
             return status;
-        FN(fill_scale_table)(job.scale);
     } else if (engine == FFNN_ENGINE_SPARSE) {
         return FFNN_ERROR_ENGINE;
     }

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/book.h"
 #include "kernels/kernel_table.h"
 #include "pool/pool.h"
 #include "sparse/pixel_query.h"
