@@ -41,8 +41,9 @@ enum ffnn_simd_level {
 int ffnn_simd_available(int level);
 /* The level in use: the best available one unless ffnn_simd_set chose another. */
 int ffnn_simd_get(void);
-/* Use `level` from now on; 0, or -1 if it is not available. Not thread-safe:
-   call it before training or querying. */
+/* Use `level` from now on: FFNN_OK, or FFNN_ERROR_ARGUMENT (nothing
+   changed) if it is not available. Not thread-safe: call it before training
+   or querying. */
 int ffnn_simd_set(int level);
 /* "scalar", "avx2", "avx512", "neon", or NULL for an unknown level. */
 const char *ffnn_simd_name(int level);
@@ -106,8 +107,9 @@ int ffnn_all_finite_f64(size_t n, const double *x);
 
 /* ---- status codes -------------------------------------------------------- */
 
-/* Every function of the network object (and ffnn_scale_pixels,
-   ffnn_one_hot) returns one of these. */
+/* Every function of this API that can fail returns one of these; the
+   others cannot fail (a lookup such as ffnn_simd_name answers NULL for a
+   level that does not exist). */
 enum ffnn_status {
     FFNN_OK = 0,
     FFNN_ERROR_MEMORY = 1,     /* an allocation failed */
@@ -302,8 +304,9 @@ size_t ffnn_net_failed_row(const ffnn_net *net);
  * order=1, reshape=False, cval=background) does: each output pixel is the
  * bilinear blend of the four input pixels around its source point, or
  * `background` when that point lies outside the image. The caller's arrays
- * hold n * rows * cols values each. Returns 0, or -1 if the table of
- * rows * cols source points cannot be allocated (nothing is written then).
+ * hold n * rows * cols values each. Returns FFNN_OK, or FFNN_ERROR_MEMORY
+ * if the table of rows * cols source points cannot be allocated (nothing is
+ * written then).
  */
 int ffnn_rotate_f32(size_t n, size_t rows, size_t cols, double degrees,
                     float background, const float *FFNN_RESTRICT images,

@@ -247,7 +247,7 @@ static void test_simd_api(void)
 {
     check(ffnn_simd_available(FFNN_SIMD_SCALAR), "scalar available", "any", 0,
           1);
-    check(ffnn_simd_set(-1) == -1, "set(-1) refused", "any", 0, -1);
+    check(ffnn_simd_set(-1) == FFNN_ERROR_ARGUMENT, "set(-1) refused", "any", 0, -1);
     check(ffnn_simd_name(-1) == NULL, "name(-1) is NULL", "any", 0, 0);
     check(ffnn_simd_name(FFNN_SIMD_SCALAR) != NULL &&
               strcmp(ffnn_simd_name(FFNN_SIMD_SCALAR), "scalar") == 0,
@@ -267,7 +267,7 @@ int main(void)
             printf("level %-7s not available here\n", name);
             continue;
         }
-        check(ffnn_simd_set(level) == 0 && ffnn_simd_get() == level,
+        check(ffnn_simd_set(level) == FFNN_OK && ffnn_simd_get() == level,
               "simd_set", name, ffnn_simd_get(), level);
         run_all_f32(name);
         run_all_f64(name);
