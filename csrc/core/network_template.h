@@ -52,8 +52,7 @@ struct FN(trainer) {
 };
 
 /* Run task(job, lo, hi) over n items of layer k (pool/pool.h). */
-static void FN(run)(struct FN(trainer) *job, size_t n,
-                    void (*task)(void *, size_t, size_t, int))
+static void FN(run)(struct FN(trainer) *job, size_t n, ffnn_pool_task *task)
 {
     const size_t k = job->k;
     ffnn_pool_run(job->pool, n, job->sizes[k] * job->sizes[k - 1], task, job);

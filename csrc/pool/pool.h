@@ -37,14 +37,17 @@ int ffnn_pool_set_policy(ffnn_pool *pool, int policy);
 /* The pool's policy; FFNN_SHARE_DETERMINISTIC for NULL. */
 int ffnn_pool_policy(const ffnn_pool *pool);
 
+/* A task: items lo .. hi - 1 of what ctx describes, on the pool's thread
+   `thread` (0 .. threads - 1; 0 is the caller). */
+typedef void ffnn_pool_task(void *ctx, size_t lo, size_t hi, int thread);
+
 /* Split [0, n) into `blocks` consecutive parts and run fn(ctx, lo, hi,
    thread) on each, on whichever threads of the pool are free (the caller,
    thread 0, always takes part); return when all are done. With pool ==
    NULL, or when the pool's policy (share_policy.h) runs the task alone,
    one call on the caller covers everything. One caller at a time. */
 void ffnn_pool_share(ffnn_pool *pool, size_t n, size_t blocks,
-                     void (*fn)(void *ctx, size_t lo, size_t hi, int thread),
-                     void *ctx);
+                     ffnn_pool_task *fn, void *ctx);
 
 /* Run task(ctx, lo, hi, thread) over the n items of a layer of `weights`
    weights: shared out between the pool's threads if the layer is large,
@@ -52,8 +55,7 @@ void ffnn_pool_share(ffnn_pool *pool, size_t n, size_t blocks,
    cache-line hand-overs between the cores, and a block of a multiple of
    four rows runs entirely in four-row passes. */
 static inline void ffnn_pool_run(ffnn_pool *pool, size_t n, size_t weights,
-                                 void (*task)(void *, size_t, size_t, int),
-                                 void *ctx)
+                                 ffnn_pool_task *task, void *ctx)
 {
     const size_t threads = (size_t)ffnn_pool_threads(pool);
     if (threads > 1 && weights >= FFNN_SHARE_MIN_WEIGHTS)
