@@ -1,13 +1,14 @@
 /*
  * The whole-network code of one precision, included by net.c (after its
- * struct ffnn_net, PREFETCH, prefetch_bytes,
- * input_stride, sample_at and core/book.h) as template.h
+ * struct ffnn_net, PREFETCH, prefetch_bytes, input_stride, sample_at,
+ * core/book.h, sparse/sparse.h and sparse/pixel_query.h) as template.h
  * describes.
  *
  * Needs: REAL (float or double), SUFFIX (_f32 or _f64).
- * Defines, all static, each with SUFFIX pasted on: train (ffnn_train's
- *   work), query (ffnn_query's), backquery (ffnn_backquery's); the trainer
- *   and querier structs and their tasks.
+ * Defines, all static, each with SUFFIX pasted on (net.c declares each by
+ *   its full name): train (ffnn_train's work), query (ffnn_query_engine's),
+ *   backquery (ffnn_backquery's); the trainer and querier structs and
+ *   their tasks.
  * Undefines REAL and SUFFIX at the end.
  *
  * Work space layout (work_size elements), N = sizes[1] + ... +

@@ -176,7 +176,8 @@ typedef void ffnn_tile_rows_kernel_f32(size_t ns, size_t r0, size_t r1,
 typedef void ffnn_tile_rows_kernel_f64(size_t ns, size_t r0, size_t r1,
                                        size_t rows, size_t cols, const double *w,
                                        const double *x, double *y);
-/* column_blocks (nv: the units) and column_pass (nv: vectors of them) */
+/* column_blocks (nv: the units), column_pass_of and column_pass (nv:
+   vectors of them) */
 typedef void ffnn_column_pass_kernel_f32(size_t nv, size_t n,
                                          const size_t *offsets,
                                          const size_t *g_offsets, float *v,

@@ -12,7 +12,8 @@
 /* What simd_template.h defines at this level, by full name: the kernels
    of the tables ffnn_avx2_f32 and ffnn_avx2_f64 (kernels/kernel_table.h)
    and the inlined blocks they run through (rows, row_pass, tile_rows,
-   tile, column_blocks, column_pass, ink_pass, ink_group_pass). */
+   tile, column_blocks, column_pass_of, column_pass, ink_pass,
+   ink_group_pass). */
 static ffnn_update_matvec_kernel_f32 update_matvec_avx2_f32;
 static ffnn_update_matvec_kernel_f64 update_matvec_avx2_f64;
 static ffnn_outer_update_kernel_f32 outer_update_avx2_f32;
@@ -41,6 +42,8 @@ static ffnn_columns_update_dot_kernel_f32 columns_update_dot_avx2_f32;
 static ffnn_columns_update_dot_kernel_f64 columns_update_dot_avx2_f64;
 static ffnn_column_pass_kernel_f32 column_blocks_avx2_f32;
 static ffnn_column_pass_kernel_f64 column_blocks_avx2_f64;
+static ffnn_column_pass_kernel_f32 column_pass_of_avx2_f32;
+static ffnn_column_pass_kernel_f64 column_pass_of_avx2_f64;
 static ffnn_column_pass_kernel_f32 column_pass_avx2_f32;
 static ffnn_column_pass_kernel_f64 column_pass_avx2_f64;
 static ffnn_columns_fold_kernel_f32 columns_fold_avx2_f32;

@@ -9,7 +9,8 @@
 /* What simd_template.h defines at this level, by full name: the kernels
    of the tables ffnn_scalar_f32 and ffnn_scalar_f64 (kernels/kernel_table.h)
    and the inlined blocks they run through (rows, row_pass, tile_rows,
-   tile, column_blocks, column_pass, ink_pass, ink_group_pass). */
+   tile, column_blocks, column_pass_of, column_pass, ink_pass,
+   ink_group_pass). */
 static ffnn_update_matvec_kernel_f32 update_matvec_scalar_f32;
 static ffnn_update_matvec_kernel_f64 update_matvec_scalar_f64;
 static ffnn_outer_update_kernel_f32 outer_update_scalar_f32;
@@ -38,6 +39,8 @@ static ffnn_columns_update_dot_kernel_f32 columns_update_dot_scalar_f32;
 static ffnn_columns_update_dot_kernel_f64 columns_update_dot_scalar_f64;
 static ffnn_column_pass_kernel_f32 column_blocks_scalar_f32;
 static ffnn_column_pass_kernel_f64 column_blocks_scalar_f64;
+static ffnn_column_pass_kernel_f32 column_pass_of_scalar_f32;
+static ffnn_column_pass_kernel_f64 column_pass_of_scalar_f64;
 static ffnn_column_pass_kernel_f32 column_pass_scalar_f32;
 static ffnn_column_pass_kernel_f64 column_pass_scalar_f64;
 static ffnn_columns_fold_kernel_f32 columns_fold_scalar_f32;
