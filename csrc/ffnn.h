@@ -27,6 +27,32 @@ extern "C" {
 #define FFNN_RESTRICT
 #endif
 
+/* ---- status codes -------------------------------------------------------- */
+
+/* Every function of this API that can fail returns one of these; the
+   others cannot fail (a lookup such as ffnn_simd_name answers NULL for a
+   level that does not exist). */
+enum ffnn_status {
+    FFNN_OK = 0,
+    FFNN_ERROR_MEMORY = 1,     /* an allocation failed */
+    FFNN_ERROR_ARGUMENT = 2,   /* a size, dtype, rule, engine or pointer the
+                                  core cannot use */
+    FFNN_ERROR_LABEL = 3,      /* a label outside 0 .. sizes[n_layers] - 1 */
+    FFNN_ERROR_INDEX = 4,      /* a sample index (schedule order) outside
+                                  0 .. rows - 1 */
+    FFNN_ERROR_NOT_FINITE = 5, /* a weighted sum was NaN or infinite (weights
+                                  or inputs) */
+    FFNN_ERROR_THREADS = 6,    /* threads outside 1 .. FFNN_MAX_THREADS, or
+                                  refused by the system */
+    FFNN_ERROR_ENGINE = 7      /* the engine asked for cannot take these
+                                  samples */
+};
+/* A sentence describing a status, for messages; never NULL. */
+const char *ffnn_strerror(int status);
+
+/* The element type of a network and of every array it reads or writes. */
+enum ffnn_dtype { FFNN_FLOAT32 = 0, FFNN_FLOAT64 = 1 };
+
 /* ---- run-time SIMD dispatch --------------------------------------------- */
 
 /* Instruction-set levels; every build has FFNN_SIMD_SCALAR. */
@@ -104,32 +130,6 @@ void ffnn_logit_f64(size_t n, const double *x, double *y);
 /* 1 if every x[i] is finite (neither NaN nor infinite), else 0. */
 int ffnn_all_finite_f32(size_t n, const float *x);
 int ffnn_all_finite_f64(size_t n, const double *x);
-
-/* ---- status codes -------------------------------------------------------- */
-
-/* Every function of this API that can fail returns one of these; the
-   others cannot fail (a lookup such as ffnn_simd_name answers NULL for a
-   level that does not exist). */
-enum ffnn_status {
-    FFNN_OK = 0,
-    FFNN_ERROR_MEMORY = 1,     /* an allocation failed */
-    FFNN_ERROR_ARGUMENT = 2,   /* a size, dtype, rule, engine or pointer the
-                                  core cannot use */
-    FFNN_ERROR_LABEL = 3,      /* a label outside 0 .. sizes[n_layers] - 1 */
-    FFNN_ERROR_INDEX = 4,      /* a sample index (schedule order) outside
-                                  0 .. rows - 1 */
-    FFNN_ERROR_NOT_FINITE = 5, /* a weighted sum was NaN or infinite (weights
-                                  or inputs) */
-    FFNN_ERROR_THREADS = 6,    /* threads outside 1 .. FFNN_MAX_THREADS, or
-                                  refused by the system */
-    FFNN_ERROR_ENGINE = 7      /* the engine asked for cannot take these
-                                  samples */
-};
-/* A sentence describing a status, for messages; never NULL. */
-const char *ffnn_strerror(int status);
-
-/* The element type of a network and of every array it reads or writes. */
-enum ffnn_dtype { FFNN_FLOAT32 = 0, FFNN_FLOAT64 = 1 };
 
 /* ---- the book's inputs and targets ------------------------------------- */
 
