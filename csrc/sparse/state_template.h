@@ -58,7 +58,7 @@ struct FN(ffnn_sparse) {
        end, every column with one), and ink without; see ink_template.h. */
     struct FN(sparse_columns) lists[2];
     uint64_t *mask;      /* this sample's ink */
-    /* This step's plan, made by load (sparse_template.h). */
+    /* This step's plan, made by ffnn_sparse_load (sparse_template.h). */
     int flush;   /* every pending update first: a fold or the end */
     int fold;    /* then a fold, before the forward pass */
     int forward; /* there is a forward pass (not at the end of a run) */
