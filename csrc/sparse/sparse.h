@@ -89,19 +89,20 @@ int ffnn_sparse_begin_f64(struct ffnn_sparse_f64 **engine,
 void ffnn_sparse_load_f32(struct ffnn_sparse_f32 *engine, size_t s, size_t row);
 void ffnn_sparse_load_f64(struct ffnn_sparse_f64 *engine, size_t s, size_t row);
 
-/* Units *lo .. *hi - 1 of layer 1 for this step (a share of the units; the
-   shares of a step cover them all): the last sample's update when
+/* Units *first .. *last - 1 of layer 1 for this step (a share of the units;
+   the shares of a step cover them all): the last sample's update when
    `pending` (its deltas at layer->deltas), its part of u and r, then the
    columns: at a fold every pending update and the fold; the forward pass
    through this sample's ink, each column taking its pending update in the
    same sweep. Returns the forward pass's weighted sums (without biases) of
-   units *lo .. *hi - 1, the share rounded to whole 64-byte groups of units
-   (consecutive shares stay consecutive) less the padding, for the caller
-   to finish as a dense layer's; NULL when there is none to finish. */
+   the units it leaves in *first .. *last - 1: the share rounded to whole
+   64-byte groups of units (consecutive shares stay consecutive), less the
+   padding; the caller finishes them as a dense layer's. NULL when there is
+   none to finish. */
 float *ffnn_sparse_first_layer_f32(struct ffnn_sparse_f32 *engine, int pending,
-                                   size_t *lo, size_t *hi);
+                                   size_t *first, size_t *last);
 double *ffnn_sparse_first_layer_f64(struct ffnn_sparse_f64 *engine, int pending,
-                                    size_t *lo, size_t *hi);
+                                    size_t *first, size_t *last);
 
 /* The end of a run (after at least one step): the last sample's update,
    every pending one, then W = V + u 1^T written back into layer->weights,
