@@ -203,6 +203,13 @@ enum ffnn_engine {
     FFNN_ENGINE_SPARSE = 2 /* first layer as background + ink;
                               FFNN_ERROR_ENGINE where it cannot be used */
 };
+/* The sparse engine folds its working copy every FFNN_SPARSE_FOLD samples
+   of a training call, which changes the rounding: a caller that splits a
+   run between calls at multiples of it gets the bits of one call (why 256:
+   sparse/engine.h). */
+#ifndef FFNN_SPARSE_FOLD /* (a build may set it, to measure another) */
+#define FFNN_SPARSE_FOLD 256
+#endif
 
 typedef struct ffnn_schedule {
     const int64_t *order;  /* count indices into the samples; NULL:

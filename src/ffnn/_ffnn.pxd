@@ -72,6 +72,7 @@ cdef extern from "ffnn.h" nogil:
         FFNN_ENGINE_AUTO
         FFNN_ENGINE_DENSE
         FFNN_ENGINE_SPARSE
+        FFNN_SPARSE_FOLD
     ctypedef struct ffnn_schedule:
         const int64_t *order
         size_t count
@@ -96,8 +97,3 @@ cdef extern from "ffnn.h" nogil:
                         const float *images, float *out)
     int ffnn_rotate_f64(size_t n, size_t rows, size_t cols, double degrees, double background,
                         const double *images, double *out)
-
-
-cdef extern from "sparse/engine.h" nogil:
-    enum:
-        FFNN_SPARSE_FOLD
