@@ -178,6 +178,9 @@ int ffnn_net_set_threads(ffnn_net *net, int threads);
    when ffnn_net_set_threads changes their number; a new net's is
    FFNN_SHARE_DETERMINISTIC. The results do not depend on it (bitwise). */
 int ffnn_net_set_share_policy(ffnn_net *net, int policy);
+/* The net's threads, and its sharing policy: the values last set. */
+int ffnn_net_threads(const ffnn_net *net);
+int ffnn_net_share_policy(const ffnn_net *net);
 
 /* ---- samples and a training schedule -------------------------------------- */
 

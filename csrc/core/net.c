@@ -352,6 +352,16 @@ int ffnn_net_set_share_policy(ffnn_net *net, int policy)
     return FFNN_OK;
 }
 
+int ffnn_net_threads(const ffnn_net *net)
+{
+    return net->threads;
+}
+
+int ffnn_net_share_policy(const ffnn_net *net)
+{
+    return net->share_policy;
+}
+
 size_t ffnn_net_failed_row(const ffnn_net *net)
 {
     return net ? net->failed_row : 0;

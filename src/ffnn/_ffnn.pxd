@@ -59,6 +59,8 @@ cdef extern from "ffnn.h" nogil:
     int ffnn_net_bind(ffnn_net *net, void **weights, void **biases)
     int ffnn_net_set_threads(ffnn_net *net, int threads)
     int ffnn_net_set_share_policy(ffnn_net *net, int policy)
+    int ffnn_net_threads(const ffnn_net *net)
+    int ffnn_net_share_policy(const ffnn_net *net)
     size_t ffnn_net_failed_row(const ffnn_net *net)
 
     ctypedef struct ffnn_samples:

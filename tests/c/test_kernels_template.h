@@ -613,8 +613,9 @@ static void FN(test_pool)(const size_t *sizes, int rule, const char *level)
     const ffnn_samples rows = FN(samples)(N_SAMPLES, NULL, inputs, targets,
                                           NULL);
     double e1, e2;
-    check(ffnn_net_set_threads(two.net, 2) == FFNN_OK, "set_threads(2)",
-          level, 0, 0);
+    check(ffnn_net_set_threads(two.net, 2) == FFNN_OK &&
+              ffnn_net_threads(two.net) == 2,
+          "set_threads(2)", level, 0, 0);
     FN(fill)(inputs, N_SAMPLES * n_in, 0.01, 1);
     FN(fill)(targets, N_SAMPLES * n_out, 0.01, 0.99);
     for (size_t k = 0; k < n_layers; k++)
@@ -932,6 +933,7 @@ static void FN(test_statuses)(const char *level)
               ffnn_net_create(&made, DTYPE, 2, sizes, 0,
                               FFNN_MAX_THREADS + 1) == FFNN_ERROR_THREADS &&
               ffnn_net_set_threads(net.net, 0) == FFNN_ERROR_THREADS &&
+              ffnn_net_threads(net.net) == 1 &&
               ffnn_net_set_threads(net.net, 1) == FFNN_OK,
           "threads outside 1 .. FFNN_MAX_THREADS", level, 0, 0);
     check(ffnn_net_create(&made, DTYPE, 2, sizes, 1, 1) == FFNN_OK, "create",
