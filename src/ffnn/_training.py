@@ -360,10 +360,14 @@ class _SaturationCheck:
         rows = np.asarray(rows, dtype=np.float64)  # made only for an epoch that learnt nothing
         if _checks.looks_unscaled(rows):
             return  # InputScaleWarning has said why
-        signal = rows.T
+        # Each layer's outputs by the C core, one layer at a time: NumPy's matrix
+        # product could start BLAS threads, which a fork() during fit may leave locked.
+        signal = np.ascontiguousarray(rows, dtype=self.net.dtype)
         for k, (w, b) in enumerate(zip(self.net.weights, self.net.biases or [None] * len(self.net.weights))):
-            sums = w.astype(np.float64) @ signal + (0 if b is None else np.asarray(b, np.float64)[:, None])
-            signal = 0.5 * (1 + np.tanh(sums / 2))  # the sigmoid, without overflow
+            layer = _core.Net([w], None if b is None else [b])
+            outputs = np.empty((len(signal), len(w)), dtype=self.net.dtype)
+            layer.query(outputs, _core.Samples(inputs=signal))
+            signal = outputs
             stuck = float(np.mean(np.minimum(signal, 1 - signal) < self.SATURATED))
             if stuck >= self.MOST:
                 self.warned = True
