@@ -11,10 +11,11 @@ import os
 
 from ffnn import _core
 from ffnn.book import neuralNetwork
+from ffnn.distort import Distortion
 from ffnn.network import NeuralNetwork
 
 __version__ = "0.1.0"
-__all__ = ["NeuralNetwork", "neuralNetwork", "simd_level", "simd_levels", "set_simd_level", "__version__"]
+__all__ = ["Distortion", "NeuralNetwork", "neuralNetwork", "simd_level", "simd_levels", "set_simd_level", "__version__"]
 
 
 def simd_level() -> str:
