@@ -29,6 +29,10 @@ static int FN(fill_ink)(size_t rows, size_t cols, const uint8_t *FFNN_RESTRICT p
                         int32_t *FFNN_RESTRICT column_ink, size_t box[4])
 {
     const size_t padded_cols = cols + 2 * PAD;
+    /* The book's scaling less its background, as one product (a division
+       per pixel would cost more than the rest of this loop): equal to it up
+       to rounding, and exactly 0 for a blank pixel. */
+    const REAL ink_per_level = (BOOK_INPUT((REAL)255) - BOOK_INPUT((REAL)0)) / (REAL)255;
     size_t r, c, top = rows, bottom = 0;
     for (c = 0; c < cols; ++c)
         column_ink[c] = 0;
@@ -38,7 +42,7 @@ static int FN(fill_ink)(size_t rows, size_t cols, const uint8_t *FFNN_RESTRICT p
         if (pixels != NULL) {
             const uint8_t *FFNN_RESTRICT src = pixels + r * cols;
             for (c = 0; c < cols; ++c)
-                dst[c] = BOOK_INPUT((REAL)src[c]) - background;
+                dst[c] = (REAL)src[c] * ink_per_level;
             for (c = 0; c < cols; ++c) {
                 column_ink[c] |= src[c];
                 any |= src[c];

@@ -9,13 +9,16 @@ call ``set_simd_level``, to choose another.
 """
 import os
 
-from ffnn import _core
+from ffnn import _core, recipes, schedules
 from ffnn.book import neuralNetwork
 from ffnn.distort import Distortion
 from ffnn.network import NeuralNetwork
 
 __version__ = "0.1.0"
-__all__ = ["Distortion", "NeuralNetwork", "neuralNetwork", "simd_level", "simd_levels", "set_simd_level", "__version__"]
+__all__ = [
+    "Distortion", "NeuralNetwork", "neuralNetwork", "recipes", "schedules", "simd_level", "simd_levels",
+    "set_simd_level", "__version__",
+]
 
 
 def simd_level() -> str:
