@@ -59,6 +59,22 @@ def test_resampling_matches_numpy_and_scipy_at_the_same_points(dtype, pixels, sh
         np.testing.assert_allclose(out[i], scipy, rtol=0, atol=TOLERANCE[dtype])
 
 
+@pytest.mark.parametrize("shape", [(20, 28, 28), (6, 13, 17)])
+def test_pixels_into_pixels_are_the_blend_rounded_to_the_nearest_level(shape):
+    images = images_of(shape, True, np.float64)
+    out = EVERYTHING.apply(images, seed=6, dtype=np.uint8)
+    assert out.dtype == np.uint8 and out.shape == shape
+    seed64 = int(np.random.default_rng(6).integers(2**64, dtype=np.uint64))
+    expected = np.stack([bilinear(images[i].astype(np.float64), *EVERYTHING.coordinates(shape[1:], seed=seed64,
+                                                                                       index=i))
+                         for i in range(len(images))])
+    # Rounded from a float blend: a level off where the blend is within rounding of a half.
+    difference = out.astype(np.int64) - np.floor(expected + 0.5)
+    assert np.abs(difference).max() <= 1 and np.mean(difference != 0) < 1e-3
+    assert np.all(out[expected == 0] == 0) and np.all(expected[out > 0] > 0)  # blank is exactly blank
+    np.testing.assert_array_equal(ffnn.Distortion().apply(images, seed=1, dtype=np.uint8), images)
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_the_identity_gives_the_images_back_exactly(dtype):
     images = images_of((3, 28, 28), True, dtype)

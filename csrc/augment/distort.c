@@ -350,14 +350,58 @@ int ffnn_distort_coordinates(const ffnn_distortion *d, uint64_t seed, uint64_t i
     return FFNN_OK;
 }
 
-/* Defines ffnn_distort_f32. */
+/* Defines distort_f32: the book's inputs, or float inputs. */
 #define REAL float
 #define SUFFIX _f32
-#define BOOK_INPUT book_input_f32
+#define OUT float
+#define PIXEL_OUT(p) book_input_f32((float)(p))
+#define PIXEL_BACKGROUND book_input_f32(0.0f)
+#define INK_PER_LEVEL ((book_input_f32(255.0f) - book_input_f32(0.0f)) / 255.0f)
+#define OUTPUT(background, ink) ((background) + (ink))
 #include "distort_template.h"
 
-/* Defines ffnn_distort_f64. */
+/* Defines distort_f64. */
 #define REAL double
 #define SUFFIX _f64
-#define BOOK_INPUT book_input_f64
+#define OUT double
+#define PIXEL_OUT(p) book_input_f64((double)(p))
+#define PIXEL_BACKGROUND book_input_f64(0.0)
+#define INK_PER_LEVEL ((book_input_f64(255.0) - book_input_f64(0.0)) / 255.0)
+#define OUTPUT(background, ink) ((background) + (ink))
 #include "distort_template.h"
+
+/* Defines distort_u8: pixels to pixels, each blend rounded to the nearest
+   level (it lies in 0 .. 255, so the cast after adding 0.5 rounds). */
+#define REAL float
+#define SUFFIX _u8
+#define OUT uint8_t
+#define PIXEL_OUT(p) (p)
+#define PIXEL_BACKGROUND 0.0f
+#define INK_PER_LEVEL 1.0f
+#define OUTPUT(background, ink) ((uint8_t)((ink) + 0.5f))
+#include "distort_template.h"
+
+int ffnn_distort_f32(const ffnn_distortion *d, uint64_t seed, uint64_t first, size_t n,
+                     size_t rows, size_t cols, const uint8_t *FFNN_RESTRICT pixels,
+                     const float *FFNN_RESTRICT inputs, float background,
+                     float *FFNN_RESTRICT out)
+{
+    return distort_f32(d, seed, first, n, rows, cols, pixels, inputs, background, out);
+}
+
+int ffnn_distort_f64(const ffnn_distortion *d, uint64_t seed, uint64_t first, size_t n,
+                     size_t rows, size_t cols, const uint8_t *FFNN_RESTRICT pixels,
+                     const double *FFNN_RESTRICT inputs, double background,
+                     double *FFNN_RESTRICT out)
+{
+    return distort_f64(d, seed, first, n, rows, cols, pixels, inputs, background, out);
+}
+
+int ffnn_distort_pixels(const ffnn_distortion *d, uint64_t seed, uint64_t first, size_t n,
+                        size_t rows, size_t cols, const uint8_t *FFNN_RESTRICT pixels,
+                        uint8_t *FFNN_RESTRICT out)
+{
+    if (pixels == NULL && n != 0 && rows != 0 && cols != 0)
+        return FFNN_ERROR_ARGUMENT;
+    return distort_u8(d, seed, first, n, rows, cols, pixels, NULL, 0.0f, out);
+}

@@ -57,4 +57,13 @@ int ffnn_distort_f64(const ffnn_distortion *d, uint64_t seed, uint64_t first, si
                      const double *FFNN_RESTRICT inputs, double background,
                      double *FFNN_RESTRICT out);
 
+/*
+ * The same for uint8 pixels into uint8 pixels: each output pixel the blend
+ * rounded to the nearest level; a blank pixel stays exactly 0. Training on
+ * them takes the pixel path (less memory, and the sparse engine's fastest).
+ */
+int ffnn_distort_pixels(const ffnn_distortion *d, uint64_t seed, uint64_t first, size_t n,
+                        size_t rows, size_t cols, const uint8_t *FFNN_RESTRICT pixels,
+                        uint8_t *FFNN_RESTRICT out);
+
 #endif /* FFNN_AUGMENT_DISTORT_H */

@@ -1,11 +1,14 @@
 /*
- * ffnn_distort for one precision, included by distort.c (after its
- * geometry, locate and the book's inputs) as template.h describes.
+ * The distortion of a batch of images for one output type, included by
+ * distort.c (after its geometry and locate) as template.h describes.
  *
- * Needs: REAL (float or double), SUFFIX (_f32 or _f64), BOOK_INPUT (the
- * book's scaling of a pixel value in that precision).
- * Defines: ffnn_distort with SUFFIX pasted on.
- * Undefines REAL, SUFFIX and BOOK_INPUT at the end.
+ * Needs: REAL (float or double: the ink and the blend), SUFFIX (_f32, _f64
+ * or _u8), OUT (the output's element type), PIXEL_OUT(p) (what pixel p
+ * becomes when nothing moves), PIXEL_BACKGROUND (the value a blank pixel
+ * becomes, in REAL), INK_PER_LEVEL (the ink of pixel value 1, in REAL) and
+ * OUTPUT(background, ink) (the output value of a blend of ink).
+ * Defines: static distort with SUFFIX pasted on.
+ * Undefines all of them at the end.
  */
 #ifndef REAL
 #error "distort_template.h needs REAL (the element type) defined"
@@ -13,8 +16,9 @@
 #ifndef SUFFIX
 #error "distort_template.h needs SUFFIX (_f32 or _f64) defined"
 #endif
-#ifndef BOOK_INPUT
-#error "distort_template.h needs BOOK_INPUT (the book's scaling of a pixel) defined"
+#if !defined(OUT) || !defined(PIXEL_OUT) || !defined(PIXEL_BACKGROUND) || !defined(INK_PER_LEVEL) \
+    || !defined(OUTPUT)
+#error "distort_template.h needs OUT, PIXEL_OUT, PIXEL_BACKGROUND, INK_PER_LEVEL and OUTPUT defined"
 #endif
 
 #include "template.h"
@@ -29,10 +33,9 @@ static int FN(fill_ink)(size_t rows, size_t cols, const uint8_t *FFNN_RESTRICT p
                         int32_t *FFNN_RESTRICT column_ink, size_t box[4])
 {
     const size_t padded_cols = cols + 2 * PAD;
-    /* The book's scaling less its background, as one product (a division
-       per pixel would cost more than the rest of this loop): equal to it up
-       to rounding, and exactly 0 for a blank pixel. */
-    const REAL ink_per_level = (BOOK_INPUT((REAL)255) - BOOK_INPUT((REAL)0)) / (REAL)255;
+    /* One product per pixel (the book's scaling less its background is a
+       division): equal to it up to rounding, and exactly 0 for a blank pixel. */
+    const REAL ink_per_level = INK_PER_LEVEL;
     size_t r, c, top = rows, bottom = 0;
     for (c = 0; c < cols; ++c)
         column_ink[c] = 0;
@@ -78,7 +81,7 @@ static int FN(fill_ink)(size_t rows, size_t cols, const uint8_t *FFNN_RESTRICT p
 
 /* One output image from the ink buffer and the coordinates in g. */
 static void FN(resample)(const geometry *g, const REAL *FFNN_RESTRICT ink, const size_t box[4],
-                         REAL background, REAL *FFNN_RESTRICT out)
+                         REAL background, OUT *FFNN_RESTRICT out)
 {
     const size_t rows = g->rows, cols = g->cols;
     const int padded_cols = (int)(cols + 2 * PAD);
@@ -89,9 +92,10 @@ static void FN(resample)(const geometry *g, const REAL *FFNN_RESTRICT ink, const
     int32_t *FFNN_RESTRICT at = g->at;
     REAL *FFNN_RESTRICT fv = (REAL *)g->fv, *FFNN_RESTRICT fu = (REAL *)g->fu;
     size_t r, j;
+    (void)background; /* pixels' OUTPUT has none */
     for (r = 0; r < rows; ++r) {
         const float *FFNN_RESTRICT yr = g->y + r * cols, *FFNN_RESTRICT xr = g->x + r * cols;
-        REAL *FFNN_RESTRICT o = out + r * cols;
+        OUT *FFNN_RESTRICT o = out + r * cols;
         size_t lo = 0, hi = cols;
         for (j = 0; j < cols; ++j)
             at[j] = (yr[j] > top) & (yr[j] < bottom) & (xr[j] > left) & (xr[j] < right);
@@ -100,9 +104,9 @@ static void FN(resample)(const geometry *g, const REAL *FFNN_RESTRICT ink, const
         while (hi > lo && !at[hi - 1])
             --hi;
         for (j = 0; j < lo; ++j)
-            o[j] = background;
+            o[j] = OUTPUT(background, (REAL)0);
         for (j = hi; j < cols; ++j)
-            o[j] = background;
+            o[j] = OUTPUT(background, (REAL)0);
         /* Where each point reads, for the whole stretch at once. Clamped into
            the padding (a NaN to 0), a point reads blank neighbours only;
            anywhere else this is bilinear sampling with blank outside the
@@ -124,15 +128,14 @@ static void FN(resample)(const geometry *g, const REAL *FFNN_RESTRICT ink, const
             const REAL *p = ink + at[j];
             const REAL upper = p[0] + fu[j] * (p[1] - p[0]);
             const REAL lower = p[padded_cols] + fu[j] * (p[padded_cols + 1] - p[padded_cols]);
-            o[j] = background + (upper + fv[j] * (lower - upper));
+            o[j] = OUTPUT(background, upper + fv[j] * (lower - upper));
         }
     }
 }
 
-int FN(ffnn_distort)(const ffnn_distortion *d, uint64_t seed, uint64_t first, size_t n,
-                     size_t rows, size_t cols, const uint8_t *FFNN_RESTRICT pixels,
-                     const REAL *FFNN_RESTRICT inputs, REAL background,
-                     REAL *FFNN_RESTRICT out)
+static int FN(distort)(const ffnn_distortion *d, uint64_t seed, uint64_t first, size_t n,
+                       size_t rows, size_t cols, const uint8_t *FFNN_RESTRICT pixels,
+                       const REAL *FFNN_RESTRICT inputs, REAL background, OUT *FFNN_RESTRICT out)
 {
     geometry g;
     size_t plane, i, k, box[4];
@@ -147,22 +150,22 @@ int FN(ffnn_distort)(const ffnn_distortion *d, uint64_t seed, uint64_t first, si
         return FFNN_ERROR_MEMORY;
     plane = rows * cols;
     if (pixels != NULL)
-        background = BOOK_INPUT((REAL)0);
+        background = PIXEL_BACKGROUND;
     if (is_identity(d)) {
         for (k = 0; k < n * plane; ++k)
-            out[k] = pixels != NULL ? BOOK_INPUT((REAL)pixels[k]) : inputs[k];
+            out[k] = pixels != NULL ? PIXEL_OUT(pixels[k]) : (OUT)inputs[k];
         return FFNN_OK;
     }
     status = geometry_create(&g, d, rows, cols, sizeof(REAL));
     if (status != FFNN_OK)
         return status;
     for (i = 0; i < n; ++i) {
-        REAL *o = out + i * plane;
+        OUT *o = out + i * plane;
         if (!FN(fill_ink)(rows, cols, pixels != NULL ? pixels + i * plane : NULL,
                           inputs != NULL ? inputs + i * plane : NULL, background,
                           (REAL *)g.ink, g.at, box)) {
             for (k = 0; k < plane; ++k)
-                o[k] = background;
+                o[k] = OUTPUT(background, (REAL)0);
             continue;
         }
         locate(&g, d, seed, first + i);
@@ -174,4 +177,8 @@ int FN(ffnn_distort)(const ffnn_distortion *d, uint64_t seed, uint64_t first, si
 
 #undef REAL
 #undef SUFFIX
-#undef BOOK_INPUT
+#undef OUT
+#undef PIXEL_OUT
+#undef PIXEL_BACKGROUND
+#undef INK_PER_LEVEL
+#undef OUTPUT

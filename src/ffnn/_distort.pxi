@@ -18,6 +18,8 @@ cdef extern from "augment/distort.h" nogil:
     int ffnn_distort_f64(const ffnn_distortion *d, uint64_t seed, uint64_t first, size_t n, size_t rows,
                          size_t cols, const uint8_t *pixels, const double *inputs, double background,
                          double *out)
+    int ffnn_distort_pixels(const ffnn_distortion *d, uint64_t seed, uint64_t first, size_t n, size_t rows,
+                            size_t cols, const uint8_t *pixels, uint8_t *out)
 
 
 cdef ffnn_distortion distortion_of(tuple values) except *:
@@ -28,12 +30,18 @@ cdef ffnn_distortion distortion_of(tuple values) except *:
 
 
 def distort(tuple values, uint64_t seed, uint64_t first, images, out, double background=NAN):
-    """Distort each image of `images` (n, rows, cols) into `out` (n, rows, cols, float32 or
-    float64): image i as sample first + i of the stream `seed`. uint8 images are pixels,
-    written as the book's inputs; float images (of out's type) have the blank value
-    `background`. `values` are the distortion's (rotate, scale, shear, shift, alpha, sigma)."""
+    """Distort each image of `images` (n, rows, cols) into `out` (n, rows, cols, uint8, float32
+    or float64): image i as sample first + i of the stream `seed`. uint8 images are pixels,
+    written as pixels (uint8 out) or as the book's inputs; float images (of out's type) have
+    the blank value `background`. `values` are the distortion's (rotate, scale, shear, shift,
+    alpha, sigma)."""
     cdef ffnn_distortion d = distortion_of(values)
-    cdef int typenum = float_array_type(out, "out")
+    cdef int typenum
+    cdef int status
+    if isinstance(out, np.ndarray) and out.dtype == np.uint8:
+        distort_pixels(&d, seed, first, images, out)
+        return
+    typenum = float_array_type(out, "out")
     cdef cnp.ndarray dst = checked(out, typenum, 3, "out", writeable=True)
     cdef bint pixels = isinstance(images, np.ndarray) and images.dtype == np.uint8
     cdef cnp.ndarray src = checked(images, cnp.NPY_UINT8 if pixels else typenum, 3, "images")
@@ -41,7 +49,6 @@ def distort(tuple values, uint64_t seed, uint64_t first, images, out, double bac
     cdef const uint8_t *p = <const uint8_t *>cnp.PyArray_DATA(src) if pixels else NULL
     cdef const void *x = NULL if pixels else cnp.PyArray_DATA(src)
     cdef void *o = cnp.PyArray_DATA(dst)
-    cdef int status
     if images.shape != out.shape:
         raise ValueError(f"images of shape {images.shape} distorted into {out.shape}")
     if not pixels and not isfinite(background):
@@ -53,6 +60,22 @@ def distort(tuple values, uint64_t seed, uint64_t first, images, out, double bac
         else:
             status = ffnn_distort_f64(&d, seed, first, n, rows, cols, p, <const double *>x, background,
                                       <double *>o)
+    if status != FFNN_OK:
+        raise status_error(status, f"distorting {rows}x{cols} images")
+
+
+cdef distort_pixels(const ffnn_distortion *d, uint64_t seed, uint64_t first, images, out):
+    """distort() of uint8 pixels into uint8 pixels."""
+    cdef cnp.ndarray dst = checked(out, cnp.NPY_UINT8, 3, "out", writeable=True)
+    cdef cnp.ndarray src = checked(images, cnp.NPY_UINT8, 3, "images")
+    cdef size_t n = src.shape[0], rows = src.shape[1], cols = src.shape[2]
+    cdef const uint8_t *p = <const uint8_t *>cnp.PyArray_DATA(src)
+    cdef uint8_t *o = <uint8_t *>cnp.PyArray_DATA(dst)
+    cdef int status
+    if images.shape != out.shape:
+        raise ValueError(f"images of shape {images.shape} distorted into {out.shape}")
+    with nogil:
+        status = ffnn_distort_pixels(d, seed, first, n, rows, cols, p, o)
     if status != FFNN_OK:
         raise status_error(status, f"distorting {rows}x{cols} images")
 

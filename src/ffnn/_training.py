@@ -57,7 +57,7 @@ def fit(
     engine_code, data = engine_choice(engine, background, data, net.dtype)
     rotations = _augment.parse(augment, net.sizes[0], net.dtype)
     copies = rotations.copies if rotations is not None else 1
-    distorted = _distort.parse(distort, net.sizes[0], image_shape, net.dtype)
+    distorted = _distort.parse(distort, net.sizes[0], image_shape)
     if distorted is not None:
         if rotations is not None:
             raise ValueError("augment and distort cannot be combined: give distort its rotate")
@@ -259,20 +259,17 @@ def _train_distorted(core: _core.Net, data: _core.Samples, order: np.ndarray, di
 
 def _distorted(distorted: Distorted, data: _core.Samples, order: np.ndarray, seed: int, start: int,
                size: int) -> _core.Samples:
-    """The samples ``order[start:start + size]``, distorted: pixels become the book's
-    inputs (background 0.01), float inputs keep their background."""
+    """The samples ``order[start:start + size]``, distorted: pixels stay pixels, float
+    inputs keep their background."""
     rows = order[start:start + size]
+    targets = None if data.targets is None else data.targets[rows]
+    labels = None if data.labels is None else data.labels[rows]
     if data.pixels is not None:
-        x, background = distorted.chunk(seed, start, data.pixels[rows], np.nan), _augment.BACKGROUND
-    else:
-        background = data.background
-        x = distorted.chunk(seed, start, data.inputs[rows], background)  # type: ignore[index]  # inputs, without pixels
-    return _core.Samples(
-        inputs=x,
-        targets=None if data.targets is None else data.targets[rows],
-        labels=None if data.labels is None else data.labels[rows],
-        background=float(distorted.dtype.type(background)), label_name=data.label_name,
-    )
+        pixels = distorted.chunk(seed, start, data.pixels[rows], np.nan)
+        return _core.Samples(pixels, targets=targets, labels=labels, label_name=data.label_name)
+    inputs = distorted.chunk(seed, start, data.inputs[rows], data.background)  # type: ignore[index]  # inputs, without pixels
+    return _core.Samples(inputs=inputs, targets=targets, labels=labels, background=data.background,
+                         label_name=data.label_name)
 
 
 def _rotated(net: NeuralNetwork, rotations: Rotations, data: _core.Samples, rows: np.ndarray) -> _core.Samples:

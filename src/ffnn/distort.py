@@ -101,13 +101,14 @@ class Distortion:
         """Each image distorted at random, as ``fit(distort=self)`` would.
 
         ``images`` is one image or a batch: uint8 pixels (the result is the
-        book's inputs, background 0.01) or real values whose blank value is
-        ``background`` (required for them). A flat image or a batch of rows
+        book's inputs, background 0.01; or, with ``dtype=np.uint8``, pixels,
+        each rounded to the nearest level) or real values whose blank value
+        is ``background`` (required for them). A flat image or a batch of rows
         has ``image_shape`` (rows, cols), square by default, whatever its
         sizes (as the network's inputs are read: pass one picture ``(rows,
         cols)`` as ``picture[None]``); ``(n, rows, cols)`` speaks for itself.
-        The result has the shape of ``images``, in ``dtype`` (float32 or
-        float64; real images keep their own). ``seed`` is anything
+        The result has the shape of ``images``, in ``dtype`` (uint8, float32
+        or float64 for pixels; real images keep their own type). ``seed`` is anything
         ``np.random.default_rng`` takes; image ``i`` is sample ``first + i``
         of the stream it draws.
         """
@@ -117,8 +118,8 @@ class Distortion:
             if background is not None:
                 raise ValueError("background is for real images; pixels have their own (0, scaled to 0.01)")
             out_dtype = np.dtype(dtype)
-            if out_dtype not in (np.float32, np.float64):
-                raise TypeError(f"dtype must be float32 or float64, got {out_dtype}")
+            if out_dtype not in (np.uint8, np.float32, np.float64):
+                raise TypeError(f"dtype must be uint8, float32 or float64, got {out_dtype}")
         else:
             out_dtype = np.dtype(np.float32 if arr.dtype == np.float32 else np.float64)
             arr = arr.astype(out_dtype, copy=False)
@@ -153,29 +154,29 @@ class Distortion:
 class Distorted:
     """What ``fit(distort=...)`` trains on: each chunk of samples distorted afresh."""
 
-    def __init__(self, distortion: Distortion, n_inputs: int, image_shape, dtype) -> None:
+    def __init__(self, distortion: Distortion, n_inputs: int, image_shape) -> None:
         self.distortion = distortion
         self.shape = _shape(n_inputs, image_shape)
-        self.dtype = np.dtype(dtype)
 
     def chunk(self, seed: int, first: int, images: np.ndarray, background: float) -> np.ndarray:
         """(k, n_inputs) images (uint8 pixels, or inputs whose blank value is ``background``)
-        distorted as samples ``first`` .. ``first + k - 1`` of the epoch's stream ``seed``,
-        as the book's inputs (background 0.01) or inputs of the same background."""
+        distorted as samples ``first`` .. ``first + k - 1`` of the epoch's stream ``seed``:
+        pixels (each rounded to the nearest level, so that training takes the pixel path,
+        the sparse engine's fastest) or inputs of the same type and background."""
         k = len(images)
-        out = np.empty((k, *self.shape), self.dtype)
+        out = np.empty((k, *self.shape), images.dtype)
         _core.distort(self.distortion.values(), seed, first, images.reshape(k, *self.shape), out, background)
         return out.reshape(k, -1)
 
 
-def parse(distort, n_inputs: int, image_shape, dtype) -> Distorted | None:
+def parse(distort, n_inputs: int, image_shape) -> Distorted | None:
     """The distortion asked for by ``fit(distort=..., image_shape=...)``, or None."""
     distortion = Distortion.of(distort)
     if image_shape is not None and distortion is None:
         raise ValueError("image_shape is for distort=...; without it nothing reads it")
     if distortion is None:
         return None
-    return Distorted(distortion, n_inputs, image_shape, dtype)
+    return Distorted(distortion, n_inputs, image_shape)
 
 
 def _shape(n: int, image_shape) -> tuple[int, int]:
