@@ -1,5 +1,11 @@
 """Random distortions (fit(distort=...)): the C resampling against NumPy and SciPy, the elastic
 field's statistics against Simard's smoothed noise, reproducibility, and fit's use of them."""
+import os
+import signal
+import subprocess
+import sys
+import time
+
 import numpy as np
 import pytest
 from conftest import DTYPES
@@ -179,3 +185,36 @@ def test_fit_refuses_what_cannot_be_distorted(sample):
         ffnn.Distortion(elastic=(8, 0))
     with pytest.raises(ValueError, match="not a square image"):
         ffnn.NeuralNetwork(30, 10, 10, 0.1).fit(np.zeros((5, 30), np.uint8), np.zeros(5, int), distort={})
+
+
+INTERRUPTED_CHILD = """
+import signal, sys, time
+import ffnn
+from ffnn.datasets import load_sample
+
+signal.signal(signal.SIGINT, signal.default_int_handler)
+data = load_sample()
+net = ffnn.NeuralNetwork(784, 100, 10, 0.1, seed=0)
+print("ready", flush=True)
+try:
+    net.fit(data.train_images, data.train_labels, 10**6, distort={"rotate": 10, "elastic": (8, 3)})
+except KeyboardInterrupt:
+    print(time.monotonic(), flush=True)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child is POSIX")
+def test_ctrl_c_stops_a_distorted_fit_quickly():
+    child = subprocess.Popen([sys.executable, "-c", INTERRUPTED_CHILD], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "ready"
+        time.sleep(0.5)
+        sent = time.monotonic()
+        os.kill(child.pid, signal.SIGINT)
+        caught = float(child.stdout.readline())
+        assert child.wait(timeout=60) == 0
+    finally:
+        child.kill()
+        child.stdout.close()
+    assert caught - sent < 0.5
