@@ -133,7 +133,7 @@ ffnn_kernels = (
             "csrc/kernels/simd_scalar.c", "csrc/kernels/simd_neon.c",
             "csrc/pool/pool.c", "csrc/pool/share_policy.c",
             "csrc/augment/rotate.c", "csrc/augment/distort.c",
-            "csrc/sparse/pixel_query.c",
+            "csrc/sparse/pixel_query.c", "csrc/sparse/sparse.c",
         ],
         "include_dirs": ["csrc"],
         "obj_deps": {"": C_HEADERS},

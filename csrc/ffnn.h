@@ -27,6 +27,32 @@ extern "C" {
 #define FFNN_RESTRICT
 #endif
 
+/* ---- status codes -------------------------------------------------------- */
+
+/* Every function of this API that can fail returns one of these; the
+   others cannot fail (a lookup such as ffnn_simd_name answers NULL for a
+   level that does not exist). */
+enum ffnn_status {
+    FFNN_OK = 0,
+    FFNN_ERROR_MEMORY = 1,     /* an allocation failed */
+    FFNN_ERROR_ARGUMENT = 2,   /* a size, dtype, rule, engine or pointer the
+                                  core cannot use */
+    FFNN_ERROR_LABEL = 3,      /* a label outside 0 .. sizes[n_layers] - 1 */
+    FFNN_ERROR_INDEX = 4,      /* a sample index (schedule order) outside
+                                  0 .. rows - 1 */
+    FFNN_ERROR_NOT_FINITE = 5, /* a weighted sum was NaN or infinite (weights
+                                  or inputs) */
+    FFNN_ERROR_THREADS = 6,    /* threads outside 1 .. FFNN_MAX_THREADS, or
+                                  refused by the system */
+    FFNN_ERROR_ENGINE = 7      /* the engine asked for cannot take these
+                                  samples */
+};
+/* A sentence describing a status, for messages; never NULL. */
+const char *ffnn_strerror(int status);
+
+/* The element type of a network and of every array it reads or writes. */
+enum ffnn_dtype { FFNN_FLOAT32 = 0, FFNN_FLOAT64 = 1 };
+
 /* ---- run-time SIMD dispatch --------------------------------------------- */
 
 /* Instruction-set levels; every build has FFNN_SIMD_SCALAR. */
@@ -41,42 +67,27 @@ enum ffnn_simd_level {
 int ffnn_simd_available(int level);
 /* The level in use: the best available one unless ffnn_simd_set chose another. */
 int ffnn_simd_get(void);
-/* Use `level` from now on; 0, or -1 if it is not available. Not thread-safe:
-   call it before training or querying. */
+/* Use `level` from now on: FFNN_OK, or FFNN_ERROR_ARGUMENT (nothing
+   changed) if it is not available. Not thread-safe: call it before training
+   or querying. */
 int ffnn_simd_set(int level);
 /* "scalar", "avx2", "avx512", "neon", or NULL for an unknown level. */
 const char *ffnn_simd_name(int level);
 
 /* ---- threads ------------------------------------------------------------ */
 
-/*
- * A small pool of threads for one network: the functions taking a pool
- * split each large layer's rows (or, for W^T e, its columns) between the
- * threads, so every weight and output is computed by exactly the same
- * operations as with one thread: results are bitwise identical. A pool runs
- * one call at a time.
- */
-typedef struct ffnn_pool ffnn_pool;
-
+/* A network shares the work of its large layers between 1 ..
+   FFNN_MAX_THREADS threads (ffnn_net_create, ffnn_net_set_threads), so
+   that every weight and output is computed by exactly the same operations
+   as with one thread: results are bitwise identical. */
 #define FFNN_MAX_THREADS 64
 
-/* A pool of `threads` threads, the calling thread counting as one (so 1
-   starts none). NULL if threads is not in 1 .. FFNN_MAX_THREADS or the
-   system refused. */
-ffnn_pool *ffnn_pool_create(int threads);
-/* Stops and joins the threads; NULL is allowed. A pool inherited through
-   fork() can be used (the child starts its own threads) and destroyed (the
-   parent's threads and lock are left alone). */
-void ffnn_pool_destroy(ffnn_pool *pool);
-/* The pool's thread count; 1 for NULL. */
-int ffnn_pool_threads(const ffnn_pool *pool);
-
-/* When a pool shares a task between its threads, rather than its caller
-   running it alone; the results are the same either way. */
+/* When a network's threads share a task, rather than its caller running it
+   alone (ffnn_net_set_share_policy); the results are the same either way. */
 enum ffnn_share_policy {
     /* Every task large enough to split is shared: the same decisions in
        every run, from the task's size and the thread count alone. A new
-       pool's policy. */
+       net's policy. */
     FFNN_SHARE_DETERMINISTIC = 0,
     /* The caller times its tasks shared and alone and keeps the faster
        way, trying the other now and then: on a machine busier than it has
@@ -84,13 +95,6 @@ enum ffnn_share_policy {
        then cost no time. */
     FFNN_SHARE_ADAPTIVE = 1
 };
-/* Makes `policy` (enum ffnn_share_policy) the pool's, from its next task
-   on, forgetting what an earlier one measured. Returns 0, or -1 (nothing
-   changed) if pool is NULL or policy unknown. Not while the pool runs a
-   call. */
-int ffnn_pool_set_policy(ffnn_pool *pool, int policy);
-/* The pool's policy; FFNN_SHARE_DETERMINISTIC for NULL. */
-int ffnn_pool_policy(const ffnn_pool *pool);
 
 /* ---- update rules -------------------------------------------------------- */
 
@@ -126,31 +130,6 @@ void ffnn_logit_f64(size_t n, const double *x, double *y);
 /* 1 if every x[i] is finite (neither NaN nor infinite), else 0. */
 int ffnn_all_finite_f32(size_t n, const float *x);
 int ffnn_all_finite_f64(size_t n, const double *x);
-
-/* ---- status codes -------------------------------------------------------- */
-
-/* Every function of the network object (and ffnn_scale_pixels,
-   ffnn_one_hot) returns one of these. */
-enum ffnn_status {
-    FFNN_OK = 0,
-    FFNN_ERROR_MEMORY = 1,     /* an allocation failed */
-    FFNN_ERROR_ARGUMENT = 2,   /* a size, dtype, rule, engine or pointer the
-                                  core cannot use */
-    FFNN_ERROR_LABEL = 3,      /* a label outside 0 .. sizes[n_layers] - 1 */
-    FFNN_ERROR_INDEX = 4,      /* a sample index (schedule order) outside
-                                  0 .. rows - 1 */
-    FFNN_ERROR_NOT_FINITE = 5, /* a weighted sum was NaN or infinite (weights
-                                  or inputs) */
-    FFNN_ERROR_THREADS = 6,    /* threads outside 1 .. FFNN_MAX_THREADS, or
-                                  refused by the system */
-    FFNN_ERROR_ENGINE = 7      /* the engine asked for cannot take these
-                                  samples */
-};
-/* A sentence describing a status, for messages; never NULL. */
-const char *ffnn_strerror(int status);
-
-/* The element type of a network and of every array it reads or writes. */
-enum ffnn_dtype { FFNN_FLOAT32 = 0, FFNN_FLOAT64 = 1 };
 
 /* ---- the book's inputs and targets ------------------------------------- */
 
@@ -199,6 +178,9 @@ int ffnn_net_set_threads(ffnn_net *net, int threads);
    when ffnn_net_set_threads changes their number; a new net's is
    FFNN_SHARE_DETERMINISTIC. The results do not depend on it (bitwise). */
 int ffnn_net_set_share_policy(ffnn_net *net, int policy);
+/* The net's threads, and its sharing policy: the values last set. */
+int ffnn_net_threads(const ffnn_net *net);
+int ffnn_net_share_policy(const ffnn_net *net);
 
 /* ---- samples and a training schedule -------------------------------------- */
 
@@ -224,6 +206,13 @@ enum ffnn_engine {
     FFNN_ENGINE_SPARSE = 2 /* first layer as background + ink;
                               FFNN_ERROR_ENGINE where it cannot be used */
 };
+/* The sparse engine folds its working copy every FFNN_SPARSE_FOLD samples
+   of a training call, which changes the rounding: a caller that splits a
+   run between calls at multiples of it gets the bits of one call (why 256:
+   sparse/engine.h). */
+#ifndef FFNN_SPARSE_FOLD /* (a build may set it, to measure another) */
+#define FFNN_SPARSE_FOLD 256
+#endif
 
 typedef struct ffnn_schedule {
     const int64_t *order;  /* count indices into the samples; NULL:
@@ -271,6 +260,22 @@ int ffnn_query(ffnn_net *net, const ffnn_samples *samples, void *outputs);
    together, their activations in cache. A caller that splits a batch
    between calls at multiples of it splits it where one call would. */
 #define FFNN_QUERY_BLOCK 32
+/* ffnn_query with the engine of the first layer asked for (enum
+   ffnn_engine; ffnn_query is FFNN_ENGINE_AUTO). On uint8 pixels the first
+   layer's sums can come from each sample's ink alone (W^T made once per
+   call, the rows of W^T at the ink added up) or from the matrix product:
+   FFNN_ENGINE_SPARSE takes every sample from its ink (FFNN_ERROR_ENGINE for
+   inputs), FFNN_ENGINE_DENSE none, FFNN_ENGINE_AUTO those whose ink is
+   small enough, in calls of at least FFNN_PIXEL_MIN_SAMPLES samples. A
+   sample's outputs depend on that sample and the call's choice alone. */
+int ffnn_query_engine(ffnn_net *net, const ffnn_samples *samples, int engine,
+                      void *outputs);
+/* Below this many samples in a call, making W^T (and its memory) costs
+   more than it saves: FFNN_ENGINE_AUTO takes every sample the dense way.
+   Measured with 784 pixels and 200 hidden nodes, where the two ways break
+   even at about 32 samples in float and fewer in double; both costs grow
+   with the layer. */
+#define FFNN_PIXEL_MIN_SAMPLES 64
 /*
  * The book's backwards query: from targets at the output (sizes[n_layers]
  * values, each strictly between 0 and 1), apply the inverse sigmoid, take
@@ -309,8 +314,9 @@ size_t ffnn_net_failed_row(const ffnn_net *net);
  * order=1, reshape=False, cval=background) does: each output pixel is the
  * bilinear blend of the four input pixels around its source point, or
  * `background` when that point lies outside the image. The caller's arrays
- * hold n * rows * cols values each. Returns 0, or -1 if the table of
- * rows * cols source points cannot be allocated (nothing is written then).
+ * hold n * rows * cols values each. Returns FFNN_OK, or FFNN_ERROR_MEMORY
+ * if the table of rows * cols source points cannot be allocated (nothing is
+ * written then).
  */
 int ffnn_rotate_f32(size_t n, size_t rows, size_t cols, double degrees,
                     float background, const float *FFNN_RESTRICT images,

@@ -1,3 +1,4 @@
+import importlib
 import os
 
 import numpy as np
@@ -15,6 +16,20 @@ FULL_MNIST = os.environ.get(
 DTYPES = [np.float32, np.float64]
 RULES = ["book", "mse", "cross_entropy"]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"  # the first bytes of every PNG file
+
+
+def optional_module(name):
+    """The module, or a skip saying why it cannot be imported.
+
+    pytest.importorskip skips only for ImportError; an optional package
+    that is installed but broken (built against another NumPy: an
+    AttributeError or a SystemError from its extension) must skip too.
+    """
+    try:
+        return importlib.import_module(name)
+    except Exception as exc:  # noqa: BLE001  (any failure of a third party's import)
+        pytest.skip(f"{name} cannot be imported ({type(exc).__name__}: {exc})")
+
 
 # float64 is held to the reference within 1e-12, float32 within 1e-5 (relative
 # to the size of the values compared).

@@ -148,7 +148,7 @@ def test_no_shuffle_trains_in_the_datas_order_and_threads_reach_the_network(
             super().__init__(*args, **kwargs)
             threads.append(self.threads)
 
-    monkeypatch.setattr(cli, "NeuralNetwork", Recorded)
+    monkeypatch.setattr(cli.train, "NeuralNetwork", Recorded)
     argv = ["train", "--hidden", 8, "--epochs", 1, "--seed", 3, "--no-shuffle", "--threads", 2]
     code, _, err = main([*argv, "--save", tmp_path / "cli.npz"], capsys)
     assert code == 0, err
@@ -270,8 +270,8 @@ def test_output_paths_are_checked_before_any_data_is_read(model, tmp_path, monke
         raise AssertionError("data read or network loaded before the output paths were checked")
 
     for name in ("load_sample", "load_mnist", "fetch_mnist"):
-        monkeypatch.setattr(cli, name, fail)
-    monkeypatch.setattr(cli.NeuralNetwork, "load", fail)
+        monkeypatch.setattr(cli.data, name, fail)
+    monkeypatch.setattr(ffnn.NeuralNetwork, "load", fail)
     (tmp_path / "folder.npz").mkdir()
     monkeypatch.chdir(tmp_path)
     code, out, err = main([model if a == "MODEL" else a for a in args], capsys)

@@ -20,6 +20,8 @@ SCENARIO = textwrap.dedent('''
         net = ffnn.NeuralNetwork(784, 200, 10, 0.1, dtype=dtype, seed=0, threads=1)
         inputs = scale_inputs(pixels, dtype)
         want_pixels, want_inputs = net.query(pixels), net.query(inputs)
+        target = np.full(10, 0.01, dtype) + 0.98 * np.eye(10, dtype=dtype)[3]
+        want_image = net.backquery(target)
         stop, errors = threading.Event(), []
 
         def guarded(work):
@@ -38,6 +40,9 @@ SCENARIO = textwrap.dedent('''
         def query_inputs():
             assert np.array_equal(net.query(inputs), want_inputs), "a query of inputs changed"
 
+        def backquery():
+            assert np.array_equal(net.backquery(target), want_image), "a backquery changed"
+
         flips = iter(range(10 ** 9))
 
         def flip():
@@ -45,7 +50,7 @@ SCENARIO = textwrap.dedent('''
             net.threads = 1 + i % 2
             net.share = ("adaptive", "deterministic")[i // 2 % 2]
 
-        work = [query_pixels, query_inputs] * ({queries} // 2) + [query_pixels] * ({queries} % 2)
+        work = [query_pixels, query_inputs] * ({queries} // 2) + [backquery] * ({queries} % 2)
         threads = [threading.Thread(target=guarded(w)) for w in work + [flip] * {flippers}]
         for t in threads:
             t.start()

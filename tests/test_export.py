@@ -1,5 +1,5 @@
 """ffnn.export: C headers compiled and run, ONNX models run by onnxruntime, both against query."""
-import importlib.util
+import importlib
 import os
 import re
 import shutil
@@ -8,6 +8,7 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import optional_module
 
 import ffnn
 from ffnn.datasets import scale_inputs
@@ -206,15 +207,23 @@ def test_header_adds_biases_when_the_network_has_them(compiler, tmp_path):
 # ---- ONNX --------------------------------------------------------------------
 
 
+def importable(name):
+    try:
+        importlib.import_module(name)
+    except Exception:  # noqa: BLE001  (installed but broken counts as absent)
+        return False
+    return True
+
+
 def onnx_outputs(path, inputs):
-    ort = pytest.importorskip("onnxruntime")
+    ort = optional_module("onnxruntime")
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     return session.run(["outputs"], {"inputs": np.asarray(inputs, np.float32)})[0].astype(np.float64)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_onnx_model_of_a_trained_784_200_10_network_agrees_with_query(trained, tmp_path, dtype):
-    onnx = pytest.importorskip("onnx")
+    onnx = optional_module("onnx")
     nets, inputs = trained
     to_onnx(nets[dtype], tmp_path / "model.onnx")
     model = onnx.load(str(tmp_path / "model.onnx"))
@@ -231,7 +240,7 @@ def test_onnx_model_of_a_trained_784_200_10_network_agrees_with_query(trained, t
 
 @pytest.mark.parametrize("sizes", [(5, [7, 3, 4], 2), (1, 1, 1), (3, [], 4)])
 def test_onnx_model_of_any_depth_agrees_with_query(tmp_path, sizes):
-    pytest.importorskip("onnx")
+    optional_module("onnx")
     net = ffnn.NeuralNetwork(*sizes, 0.1, seed=4)
     to_onnx(net, tmp_path / "net.onnx")
     inputs = small_inputs(net.inodes)
@@ -239,7 +248,7 @@ def test_onnx_model_of_any_depth_agrees_with_query(tmp_path, sizes):
 
 
 def test_onnx_model_adds_biases_when_the_network_has_them(tmp_path):
-    pytest.importorskip("onnx")
+    optional_module("onnx")
     net = BiasedNetwork([4, 6, 3, 2], seed=1)
     to_onnx(net, tmp_path / "biased.onnx")
     inputs = small_inputs(4)
@@ -255,7 +264,7 @@ def test_a_trained_network_with_bias_nodes_exports_what_it_computes(compiler, sa
     inputs = np.vstack([scale_inputs(sample.test_images[:100], np.float32), small_inputs(784)])
     to_c(net, tmp_path / "biased.h")
     assert max_difference(run_header(compiler, str(tmp_path / "biased.h"), "biased", inputs), net, inputs) <= AGREEMENT
-    if importlib.util.find_spec("onnx") and importlib.util.find_spec("onnxruntime"):
+    if importable("onnx") and importable("onnxruntime"):
         to_onnx(net, tmp_path / "biased.onnx")
         assert max_difference(onnx_outputs(tmp_path / "biased.onnx", inputs), net, inputs) <= AGREEMENT
 
@@ -288,7 +297,7 @@ def test_export_command_writes_a_header(compiler, saved, tmp_path):
 
 @pytest.mark.slow
 def test_export_command_writes_an_onnx_model(saved, tmp_path):
-    pytest.importorskip("onnx")
+    optional_module("onnx")
     net, model = saved
     result = ffnn_command("export", model, tmp_path / "model.onnx")
     assert result.returncode == 0, result.stderr
@@ -299,7 +308,7 @@ def test_export_command_writes_an_onnx_model(saved, tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("args, message", [
-    (["OUT.txt"], "OUT.txt: must end in .h (a C header) or .onnx (an ONNX model)"),
+    (["OUT.txt"], "OUT.txt: must end in .h (a C header), .onnx (an ONNX model) or .html (a drawing page)"),
     (["OUT.h", "--name", "my-name"], "name must be a C identifier starting with a letter, got 'my-name'"),
     (["OUT.onnx", "--name", "x"], "--name names a C header's function"),
 ])

@@ -127,16 +127,24 @@ def test_child_of_a_fork_during_fit_in_another_thread_can_use_the_network(tmp_pa
     # child has no such thread, so it must not wait for that lock.
     out = run_case(tmp_path, """
         import threading
-        started = threading.Event()
+        forked = threading.Event()
 
-        def long_fit():
-            started.set()
-            MODEL.fit(X, y, epochs=200, seed=3)
+        class Forked(Exception):
+            pass
 
+        def stop_once_forked(epoch, history):
+            if forked.is_set():
+                raise Forked
+
+        def long_fit():   # epochs until the fork is done, however slow the machine
+            try:
+                MODEL.fit(X, y, epochs=10 ** 9, seed=3, callback=stop_once_forked)
+            except Forked:
+                pass
+
+        before = MODEL.weights[0].copy()
         fitting = threading.Thread(target=long_fit)
         fitting.start()
-        started.wait()
-        before = MODEL.weights[0].copy()
         while np.array_equal(MODEL.weights[0], before):
             pass   # not yet inside fit's epoch, which holds the network: wait until it is
         pid = os.fork()
@@ -145,6 +153,7 @@ def test_child_of_a_fork_during_fit_in_another_thread_can_use_the_network(tmp_pa
             MODEL.fit(X, y, seed=4)
             print("child", MODEL.query(X[0]).shape, flush=True)
             os._exit(0)
+        forked.set()
         print("exit", child_status(pid))
         fitting.join()
     """)

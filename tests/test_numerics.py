@@ -71,6 +71,7 @@ def test_all_finite_spots_every_nan_and_inf(dtype):
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("rule", RULES)
 @pytest.mark.parametrize("lr", [1e3, 1e6, 1e10])
+@pytest.mark.filterwarnings("ignore::ffnn.SaturationWarning")  # said, and tested, in test_learner_mistakes.py
 def test_huge_learning_rates_saturate_but_stay_finite(sample, lr, rule, dtype):
     net = ffnn.NeuralNetwork(784, [30, 20], 10, lr, dtype=dtype, seed=0, rule=rule)
     history = net.fit(sample.train_images[:300], sample.train_labels[:300], epochs=2, seed=0)

@@ -45,7 +45,7 @@ def test_predict_prints_label_and_confidence_and_shows(model, tmp_path, sample, 
         (["gone.png"], "gone.png: no such image file"),
         (["notes.txt"], "notes.txt: not an image"),
         (["blank.png"], "blank.png: no ink found"),
-        (["blank.png", "--show", "nowhere"], "--show nowhere: no such directory"),
+        (["blank.png", "--show", "notes.txt"], "--show notes.txt: exists and is not a directory"),
     ],
 )
 def test_errors_are_one_line_without_traceback(model, tmp_path, monkeypatch, capsys, args, message):
@@ -75,7 +75,7 @@ def test_invert_can_be_forced(model, tmp_path, sample, capsys):
 
 
 def test_show_draws_pictures_of_the_same_name_side_by_side(tmp_path):
-    from ffnn.cli import _drawing_names
+    from ffnn.cli.commands import _drawing_names
 
     names = _drawing_names(["a/digit.png", "b/digit.png", "digit.jpg", "seven.png"], "out")
     assert names == {"a/digit.png": os.path.join("out", "digit.png"), "b/digit.png": os.path.join("out", "digit-2.png"),

@@ -2,12 +2,14 @@
 
     python tools/check_c_names.py
 
-The templates paste a suffix onto each name (FN(ffnn_query) becomes
-ffnn_query_f32), so a search for a full name would find only its
-declaration. The rule (csrc/template.h) is that the name is also written out
-where it is defined: in the .c file, or beside the #include of the template
-that defines it. For each function declared in csrc/ffnn.h this looks for
-its full name, as a whole word, in the other .c and .h files under csrc/.
+The templates paste a suffix onto each name (FN(ffnn_sigmoid) becomes
+ffnn_sigmoid_f32), so a search for a full name would find only its
+declaration in ffnn.h. The rule (csrc/template.h) is that the name is also
+written out where it is defined: in the .c file, or beside the #include of
+the template that defines it. For each function declared in csrc/ffnn.h this
+looks for its full name, as a whole word, in the other .c and .h files under
+csrc/. (tools/check_layout.py checks the names of the internal functions on
+the paths docs/design.md describes.)
 Exits 1 listing the functions named nowhere else, else prints how many were
 checked.
 """

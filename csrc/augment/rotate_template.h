@@ -22,10 +22,10 @@ int FN(ffnn_rotate)(size_t n, size_t rows, size_t cols, double degrees,
     source_point *table;
     size_t plane, i, k;
     if (n == 0 || rows == 0 || cols == 0)
-        return 0;
+        return FFNN_OK;
     table = locate_all(rows, cols, degrees);
     if (table == NULL)
-        return -1;
+        return FFNN_ERROR_MEMORY;
     plane = rows * cols;
     for (i = 0; i < n; ++i) {
         const REAL *src = images + i * plane;
@@ -39,7 +39,7 @@ int FN(ffnn_rotate)(size_t n, size_t rows, size_t cols, double degrees,
         }
     }
     free(table);
-    return 0;
+    return FFNN_OK;
 }
 
 #undef REAL

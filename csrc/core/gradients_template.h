@@ -7,8 +7,8 @@
  * template.h describes.
  *
  * Needs: REAL (float or double), SUFFIX (_f32 or _f64).
- * Defines, static, with SUFFIX pasted on: gradients and the
- *   add_sample_gradient it calls per sample.
+ * Defines, static, with SUFFIX pasted on (net.c declares each by its full
+ *   name): gradients and the add_sample_gradient it calls per sample.
  * Undefines REAL and SUFFIX at the end.
  *
  * Work space layout (work_size elements, the same count as training): for

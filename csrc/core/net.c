@@ -15,6 +15,8 @@
 #include "core/book.h"
 #include "kernels/kernel_table.h"
 #include "pool/pool.h"
+#include "sparse/pixel_query.h"
+#include "sparse/sparse.h"
 
 struct ffnn_net {
     int dtype;           /* enum ffnn_dtype */
@@ -31,10 +33,6 @@ struct ffnn_net {
     ffnn_pool *pool;     /* NULL for one thread */
     size_t failed_row;   /* see ffnn_net_failed_row */
 };
-
-/* A layer is split between threads only when it has at least this many
-   weights (the sharing policy's threshold, pool/share_policy.h). */
-#define SPLIT_MIN_WEIGHTS FFNN_SHARE_MIN_WEIGHTS
 
 /* A hint to start loading the cache line at p; samples are visited in random
    order, so the hardware cannot guess the next one. */
@@ -108,33 +106,90 @@ static size_t input_stride(size_t n_in)
     return (n_in + ALIGN - 1) / ALIGN * ALIGN;
 }
 
-static void *cache_aligned(void *p)
-{
-    return (char *)p + ((64 - (uintptr_t)p % 64) % 64);
-}
-
 /* The sample at position s of a schedule: order[s], or s itself. */
 static size_t sample_at(const int64_t *order, size_t s)
 {
     return order ? (size_t)order[s] : s;
 }
 
-/* Defines the static train_f32, query_f32, backquery_f32. */
+/* What network_template.h defines, once per precision, by full name:
+   training (the trainer, its tasks for the pool, a step, a run), the
+   batch query, backquery. */
+struct trainer_f32;
+struct trainer_f64;
+static void run_f32(struct trainer_f32 *job, size_t n, ffnn_pool_task *task);
+static void run_f64(struct trainer_f64 *job, size_t n, ffnn_pool_task *task);
+static void fill_scale_table_f32(float *table);
+static void fill_scale_table_f64(double *table);
+static void scale_pixels_f32(const float *table, const uint8_t *p, float *x,
+                             size_t lo, size_t hi);
+static void scale_pixels_f64(const double *table, const uint8_t *p, double *x,
+                             size_t lo, size_t hi);
+static void mark_non_finite_f32(size_t n, const float *s, float *mark);
+static void mark_non_finite_f64(size_t n, const double *s, double *mark);
+static void add_bias_f32(size_t n, const float *b, float *s);
+static void add_bias_f64(size_t n, const double *b, double *s);
+static const float *layer_bias_f32(float *const *biases, size_t k);
+static const double *layer_bias_f64(double *const *biases, size_t k);
+static void first_layer_outputs_f32(const struct trainer_f32 *job, size_t lo,
+                                    size_t hi, float *s);
+static void first_layer_outputs_f64(const struct trainer_f64 *job, size_t lo,
+                                    size_t hi, double *s);
+static ffnn_pool_task first_layer_task_f32, first_layer_task_f64;
+static ffnn_pool_task forward_task_f32, forward_task_f64;
+static ffnn_pool_task backward_task_f32, backward_task_f64;
+static void delta_f32(size_t n, const float *e, const float *o, float *d);
+static void delta_f64(size_t n, const double *e, const double *o, double *d);
+static void step_f32(struct trainer_f32 *job);
+static void step_f64(struct trainer_f64 *job);
+static void load_sample_f32(struct trainer_f32 *job, size_t s);
+static void load_sample_f64(struct trainer_f64 *job, size_t s);
+static double train_f32(const ffnn_net *net, const ffnn_samples *samples,
+                        const ffnn_schedule *schedule, int *status);
+static double train_f64(const ffnn_net *net, const ffnn_samples *samples,
+                        const ffnn_schedule *schedule, int *status);
+static ffnn_pool_task query_task_f32, query_task_f64;
+static int query_f32(const ffnn_net *net, const ffnn_samples *samples,
+                     int engine, float *outputs, float *work);
+static int query_f64(const ffnn_net *net, const ffnn_samples *samples,
+                     int engine, double *outputs, double *work);
+static void rescale_f32(size_t n, float *v);
+static void rescale_f64(size_t n, double *v);
+static void backquery_f32(const ffnn_net *net, const float *target,
+                          float *image, float *work);
+static void backquery_f64(const ffnn_net *net, const double *target,
+                          double *image, double *work);
+
 #define REAL float
 #define SUFFIX _f32
 #include "network_template.h"
 
-/* Defines the static train_f64, query_f64, backquery_f64. */
 #define REAL double
 #define SUFFIX _f64
 #include "network_template.h"
 
-/* Defines the static gradients_f32. */
+/* What gradients_template.h defines, once per precision, by full name. */
+static void add_sample_gradient_f32(
+    size_t n_layers, const size_t *sizes, const float *const *weights,
+    const float *const *biases, int rule, const float *input,
+    const float *target, float *const *grads, float *const *bias_grads,
+    float *work, size_t n_nodes, const struct ffnn_kernels_f32 *K);
+static void add_sample_gradient_f64(
+    size_t n_layers, const size_t *sizes, const double *const *weights,
+    const double *const *biases, int rule, const double *input,
+    const double *target, double *const *grads, double *const *bias_grads,
+    double *work, size_t n_nodes, const struct ffnn_kernels_f64 *K);
+static void gradients_f32(const ffnn_net *net, int rule,
+                          const ffnn_samples *samples, float *const *grads,
+                          float *const *bias_grads, float *work);
+static void gradients_f64(const ffnn_net *net, int rule,
+                          const ffnn_samples *samples, double *const *grads,
+                          double *const *bias_grads, double *work);
+
 #define REAL float
 #define SUFFIX _f32
 #include "gradients_template.h"
 
-/* Defines the static gradients_f64. */
 #define REAL double
 #define SUFFIX _f64
 #include "gradients_template.h"
@@ -297,6 +352,16 @@ int ffnn_net_set_share_policy(ffnn_net *net, int policy)
     return FFNN_OK;
 }
 
+int ffnn_net_threads(const ffnn_net *net)
+{
+    return net->threads;
+}
+
+int ffnn_net_share_policy(const ffnn_net *net)
+{
+    return net->share_policy;
+}
+
 size_t ffnn_net_failed_row(const ffnn_net *net)
 {
     return net ? net->failed_row : 0;
@@ -420,20 +485,19 @@ int ffnn_train(ffnn_net *net, const ffnn_samples *samples,
 int ffnn_train_engine(ffnn_net *net, const ffnn_samples *samples,
                       const ffnn_schedule *schedule, int *engine)
 {
-    int status = check_samples(net, samples, 0), chosen;
+    int status = check_samples(net, samples, 0), sparse;
     if (status == FFNN_OK)
         status = check_rule_and_engine(schedule);
     if (status != FFNN_OK)
         return status;
     if (engine == NULL)
         return FFNN_ERROR_ARGUMENT;
-    chosen = net->dtype == FFNN_FLOAT32
-                 ? sparse_chosen_f32(schedule, net->sizes, samples)
-                 : sparse_chosen_f64(schedule, net->sizes, samples);
-    if (chosen < 0)
-        return -chosen;
-    *engine = chosen ? FFNN_ENGINE_SPARSE : FFNN_ENGINE_DENSE;
-    return FFNN_OK;
+    status = net->dtype == FFNN_FLOAT32
+                 ? ffnn_sparse_choose_f32(schedule, net->sizes, samples, &sparse)
+                 : ffnn_sparse_choose_f64(schedule, net->sizes, samples, &sparse);
+    if (status == FFNN_OK)
+        *engine = sparse ? FFNN_ENGINE_SPARSE : FFNN_ENGINE_DENSE;
+    return status;
 }
 
 int ffnn_query(ffnn_net *net, const ffnn_samples *samples, void *outputs)

@@ -1,13 +1,14 @@
 /*
  * The whole-network code of one precision, included by net.c (after its
- * struct ffnn_net, SPLIT_MIN_WEIGHTS, PREFETCH, prefetch_bytes,
- * input_stride, cache_aligned, sample_at and core/book.h) as template.h
+ * struct ffnn_net, PREFETCH, prefetch_bytes, input_stride, sample_at,
+ * core/book.h, sparse/sparse.h and sparse/pixel_query.h) as template.h
  * describes.
  *
  * Needs: REAL (float or double), SUFFIX (_f32 or _f64).
- * Defines, all static, each with SUFFIX pasted on: train (ffnn_train's
- *   work), query (ffnn_query's), backquery (ffnn_backquery's); the trainer
- *   and querier structs and their tasks.
+ * Defines, all static, each with SUFFIX pasted on (net.c declares each by
+ *   its full name): train (ffnn_train's work), query (ffnn_query_engine's),
+ *   backquery (ffnn_backquery's); the trainer and querier structs and
+ *   their tasks.
  * Undefines REAL and SUFFIX at the end.
  *
  * Work space layout (work_size elements), N = sizes[1] + ... +
@@ -23,10 +24,7 @@
 #error "network_template.h needs SUFFIX (_f32 or _f64) defined"
 #endif
 
-#include "sparse/pixel_query.h"
 #include "template.h"
-
-struct FN(sparse);
 
 /* Everything a training run needs; its tasks read it from every thread. */
 struct FN(trainer) {
@@ -50,22 +48,15 @@ struct FN(trainer) {
     REAL *o, *e, *d;        /* layer k's outputs, errors, deltas */
     ffnn_pool *pool;
     const struct FN(ffnn_kernels) * kernels;
-    struct FN(sparse) *sparse; /* the sparse first layer (csrc/sparse/), or NULL */
+    struct FN(ffnn_sparse) *sparse; /* the sparse first layer (sparse/sparse.h), or NULL */
     double total;
 };
 
-/* Run task(job, lo, hi) over n items of layer k: shared out between the
-   pool's threads if the layer is large, else all on this thread. One block
-   per thread: each block costs cache-line hand-overs between the cores, and
-   a block of a multiple of four rows runs entirely in four-row passes. */
-static void FN(run)(struct FN(trainer) *job, size_t n,
-                    void (*task)(void *, size_t, size_t, int))
+/* Run task(job, lo, hi) over n items of layer k (pool/pool.h). */
+static void FN(run)(struct FN(trainer) *job, size_t n, ffnn_pool_task *task)
 {
-    const size_t k = job->k, threads = (size_t)ffnn_pool_threads(job->pool);
-    if (threads > 1 && job->sizes[k] * job->sizes[k - 1] >= SPLIT_MIN_WEIGHTS)
-        ffnn_pool_share(job->pool, n, threads, task, job);
-    else
-        task(job, 0, n, 0);
+    const size_t k = job->k;
+    ffnn_pool_run(job->pool, n, job->sizes[k] * job->sizes[k - 1], task, job);
 }
 
 /* The book's scaling of each pixel value (core/book.h) worked out once: a
@@ -109,12 +100,22 @@ static const REAL *FN(layer_bias)(REAL *const *biases, size_t k)
     return biases ? biases[k - 1] : NULL;
 }
 
-#include "sparse/sparse_template.h"
+/* Units lo .. hi - 1 of layer 1 from their weighted sums s (either
+   engine's): o_1 = sigmoid(s (+ b_1)), the sums' non-finite marks kept. */
+static void FN(first_layer_outputs)(const struct FN(trainer) *job, size_t lo,
+                                    size_t hi, REAL *s)
+{
+    const REAL *b = FN(layer_bias)(job->biases, 1);
+    FN(add_bias)(hi - lo, b ? b + lo : NULL, s);
+    FN(mark_non_finite)(hi - lo, s, job->errors + lo);
+    job->kernels->sigmoid(hi - lo, s, job->outputs + lo);
+}
 
 /* Rows lo .. hi - 1 of layer 1: the pending update, then (if there is a
    new input) the forward pass through the updated rows, in one sweep; and
    the matching share of the next sample's pixels scaled, so that no thread
-   waits while one does it all. */
+   waits while one does it all. With the sparse engine, its share of the
+   units instead. */
 static void FN(first_layer_task)(void *ctx, size_t lo, size_t hi, int thread)
 {
     const struct FN(trainer) *job = (const struct FN(trainer) *)ctx;
@@ -122,18 +123,16 @@ static void FN(first_layer_task)(void *ctx, size_t lo, size_t hi, int thread)
     REAL *o = job->x ? job->outputs + lo : NULL;
     (void)thread;
     if (job->sparse) {
-        FN(sparse_first_layer)(job, lo, hi);
+        REAL *s = FN(ffnn_sparse_first_layer)(job->sparse, job->pending, &lo, &hi);
+        if (s)
+            FN(first_layer_outputs)(job, lo, hi, s);
         return;
     }
     job->kernels->update_matvec(hi - lo, cols, job->weights[0] + lo * cols,
                                 job->lr, job->pending ? job->deltas + lo : NULL,
                                 job->x_prev, job->x, o);
-    if (o) {
-        const REAL *b = FN(layer_bias)(job->biases, 1);
-        FN(add_bias)(hi - lo, b ? b + lo : NULL, o);
-        FN(mark_non_finite)(hi - lo, o, job->errors + lo);
-        job->kernels->sigmoid(hi - lo, o, o);
-    }
+    if (o)
+        FN(first_layer_outputs)(job, lo, hi, o);
     if (job->x_next)
         FN(scale_pixels)(job->scale, job->p_next, job->x_next,
                          cols * lo / rows, cols * hi / rows);
@@ -258,7 +257,7 @@ static void FN(load_sample)(struct FN(trainer) *job, size_t s)
     }
     job->x_next = NULL;
     if (job->sparse) {
-        FN(sparse_load)(job, s);
+        FN(ffnn_sparse_load)(job->sparse, s, i);
     } else if (job->pixels) {
         REAL *x = job->xbuf + (s % 3) * stride;
         if (s == 0)
@@ -288,10 +287,9 @@ static double FN(train)(const ffnn_net *net, const ffnn_samples *samples,
                         const ffnn_schedule *schedule, int *status)
 {
     struct FN(trainer) job;
-    struct FN(sparse) sparse;
     const size_t n_layers = net->n_layers, *sizes = net->sizes;
     REAL *work = (REAL *)net->work;
-    const int sparse_chosen = FN(sparse_chosen)(schedule, sizes, samples);
+    int sparse = 0;
     size_t n_nodes = 0;
     for (size_t k = 1; k <= n_layers; k++)
         n_nodes += sizes[k];
@@ -312,7 +310,7 @@ static double FN(train)(const ffnn_net *net, const ffnn_samples *samples,
     job.outputs = work;
     job.errors = work + n_nodes;
     job.deltas = work + 2 * n_nodes;
-    job.xbuf = (REAL *)cache_aligned(work + 3 * n_nodes);
+    job.xbuf = (REAL *)ffnn_cache_aligned(work + 3 * n_nodes);
     job.x = job.x_prev = NULL;
     job.x_next = NULL;
     job.p_next = NULL;
@@ -323,9 +321,21 @@ static double FN(train)(const ffnn_net *net, const ffnn_samples *samples,
     job.kernels = FN(ffnn_kernels_active)();
     job.sparse = NULL;
     job.total = 0;
-    *status = sparse_chosen < 0 ? -sparse_chosen : FFNN_OK;
-    if (sparse_chosen > 0) {
-        *status = FN(sparse_begin)(&job, &sparse, samples->background);
+    *status = FN(ffnn_sparse_choose)(schedule, sizes, samples, &sparse);
+    if (*status == FFNN_OK && sparse) {
+        struct FN(ffnn_sparse_layer) layer;
+        layer.n_in = sizes[0];
+        layer.hidden = sizes[1];
+        layer.weights = job.weights[0];
+        layer.lr = job.lr;
+        layer.pixels = job.pixels;
+        layer.inputs = job.inputs;
+        /* The book's scaling puts the pixel 0 at 0.01 (core/book.h). */
+        layer.background = job.pixels ? FN(book_input)(0) : (REAL)samples->background;
+        layer.deltas = job.deltas;
+        layer.pool = job.pool;
+        layer.kernels = job.kernels;
+        *status = FN(ffnn_sparse_begin)(&job.sparse, &layer);
         /* Without the memory for it, the dense engine does the same work. */
         if (*status != FFNN_OK && schedule->engine == FFNN_ENGINE_AUTO)
             *status = FFNN_OK;
@@ -341,7 +351,7 @@ static double FN(train)(const ffnn_net *net, const ffnn_samples *samples,
     job.x_next = NULL;
     job.k = 1;
     if (job.sparse)
-        FN(sparse_end)(&job);
+        FN(ffnn_sparse_end)(job.sparse);
     else
         FN(run)(&job, sizes[1], FN(first_layer_task));
     return job.total;
@@ -423,12 +433,13 @@ static int FN(query)(const ffnn_net *net, const ffnn_samples *samples,
     job.inputs = (const REAL *)samples->inputs;
     job.pixels = samples->pixels;
     if (job.pixels) {
-        const int status = FN(ffnn_pixel_query_create)(
+        int status;
+        FN(fill_scale_table)(job.scale);
+        status = FN(ffnn_pixel_query_create)(
             &plan, net->sizes[1], net->sizes[0], (const REAL *)net->weights[0],
-            n, job.pixels, engine, net->pool);
+            job.scale, n, job.pixels, engine, net->pool);
         if (status != FFNN_OK)
             return status;
-        FN(fill_scale_table)(job.scale);
     } else if (engine == FFNN_ENGINE_SPARSE) {
         return FFNN_ERROR_ENGINE;
     }

@@ -147,9 +147,9 @@ int ffnn_simd_get(void)
 int ffnn_simd_set(int level)
 {
     if (!ffnn_simd_available(level))
-        return -1;
+        return FFNN_ERROR_ARGUMENT;
     current_level = level;
-    return 0;
+    return FFNN_OK;
 }
 
 const char *ffnn_simd_name(int level)

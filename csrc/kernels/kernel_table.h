@@ -10,6 +10,8 @@
 #ifndef FFNN_KERNEL_TABLE_H
 #define FFNN_KERNEL_TABLE_H
 
+#include <stdint.h>
+
 #include "ffnn.h"
 
 /* The kernels' building blocks must be inlined so their flags and block
@@ -57,48 +59,162 @@
  * or thread computes it, so splitting rows or columns between threads
  * never changes a bit.
  */
-#define FFNN_DECLARE_TABLE(REAL, NAME)                                         \
-    struct NAME {                                                              \
-        void (*matvec)(size_t rows, size_t cols, const REAL *w, const REAL *x, \
-                       REAL *y);                                               \
-        void (*matvec_t)(size_t rows, size_t cols, const REAL *w,              \
-                         const REAL *e, REAL *y);                              \
-        void (*sigmoid)(size_t n, const REAL *x, REAL *y);                     \
-        void (*logit)(size_t n, const REAL *x, REAL *y);                       \
-        void (*outer_update)(size_t rows, size_t cols, REAL *w, REAL scale,    \
-                             const REAL *a, const REAL *b);                    \
-        void (*update_matvec)(size_t rows, size_t cols, REAL *w, REAL scale,   \
-                              const REAL *a, const REAL *b, const REAL *x,     \
-                              REAL *y);                                        \
-        void (*matvec_t_update)(size_t rows, size_t cols, size_t c0,           \
-                                size_t c1, REAL *w, const REAL *e,             \
-                                REAL scale, const REAL *a, const REAL *b,      \
-                                REAL *y);                                      \
-        void (*matmat)(size_t n, size_t rows, size_t cols, const REAL *w,      \
-                       const REAL *x, REAL *y);                                \
-        void (*columns_update_dot)(size_t rows, size_t n,                      \
-                                   const size_t *offsets,                      \
-                                   const size_t *g_offsets, REAL *v,           \
-                                   const REAL *g, const REAL *a,               \
-                                   const REAL *x, REAL *y);                    \
-        void (*columns_fold)(size_t rows, size_t cols, size_t ld, REAL *v,     \
-                             const REAL *u, REAL *r);                          \
+/* The kernels' types, a float and a double twin each: the table's entries
+   point to functions of these types, and each level (simd_<level>.c)
+   declares its kernels by them under their full names (matvec_avx2_f32,
+   ...) before simd_template.h defines them. */
+typedef void ffnn_matvec_kernel_f32(size_t rows, size_t cols, const float *w,
+                                    const float *x, float *y);
+typedef void ffnn_matvec_kernel_f64(size_t rows, size_t cols, const double *w,
+                                    const double *x, double *y);
+/* sigmoid and logit */
+typedef void ffnn_map_kernel_f32(size_t n, const float *x, float *y);
+typedef void ffnn_map_kernel_f64(size_t n, const double *x, double *y);
+typedef void ffnn_outer_update_kernel_f32(size_t rows, size_t cols, float *w,
+                                          float scale, const float *a,
+                                          const float *b);
+typedef void ffnn_outer_update_kernel_f64(size_t rows, size_t cols, double *w,
+                                          double scale, const double *a,
+                                          const double *b);
+typedef void ffnn_update_matvec_kernel_f32(size_t rows, size_t cols, float *w,
+                                           float scale, const float *a,
+                                           const float *b, const float *x,
+                                           float *y);
+typedef void ffnn_update_matvec_kernel_f64(size_t rows, size_t cols, double *w,
+                                           double scale, const double *a,
+                                           const double *b, const double *x,
+                                           double *y);
+typedef void ffnn_matvec_t_update_kernel_f32(size_t rows, size_t cols,
+                                             size_t c0, size_t c1, float *w,
+                                             const float *e, float scale,
+                                             const float *a, const float *b,
+                                             float *y);
+typedef void ffnn_matvec_t_update_kernel_f64(size_t rows, size_t cols,
+                                             size_t c0, size_t c1, double *w,
+                                             const double *e, double scale,
+                                             const double *a, const double *b,
+                                             double *y);
+typedef void ffnn_matmat_kernel_f32(size_t n, size_t rows, size_t cols,
+                                    const float *w, const float *x, float *y);
+typedef void ffnn_matmat_kernel_f64(size_t n, size_t rows, size_t cols,
+                                    const double *w, const double *x, double *y);
+typedef void ffnn_columns_update_dot_kernel_f32(
+    size_t rows, size_t n, const size_t *offsets, const size_t *g_offsets,
+    float *v, const float *g, const float *a, const float *x, float *y);
+typedef void ffnn_columns_update_dot_kernel_f64(
+    size_t rows, size_t n, const size_t *offsets, const size_t *g_offsets,
+    double *v, const double *g, const double *a, const double *x, double *y);
+typedef void ffnn_columns_fold_kernel_f32(size_t rows, size_t cols, size_t ld,
+                                          float *v, const float *u, float *r);
+typedef void ffnn_columns_fold_kernel_f64(size_t rows, size_t cols, size_t ld,
+                                          double *v, const double *u, double *r);
+typedef void ffnn_ink_matvec_kernel_f32(size_t n, size_t n_ink, const float *wt,
+                                        const size_t *at, const float *s,
+                                        const float *init, float *y);
+typedef void ffnn_ink_matvec_kernel_f64(size_t n, size_t n_ink, const double *wt,
+                                        const size_t *at, const double *s,
+                                        const double *init, double *y);
+typedef void ffnn_ink_group_matvec_kernel_f32(size_t n, size_t n_ink,
+                                              const float *wt, const size_t *at,
+                                              const float *s, const float *init,
+                                              float *const *y);
+typedef void ffnn_ink_group_matvec_kernel_f64(size_t n, size_t n_ink,
+                                              const double *wt, const size_t *at,
+                                              const double *s, const double *init,
+                                              double *const *y);
+
+/* The table of a level and precision P (f32, f64), of the types above. */
+#define FFNN_DECLARE_TABLE(P)                                                  \
+    struct ffnn_kernels_##P {                                                  \
+        ffnn_matvec_kernel_##P *matvec;                                        \
+        ffnn_matvec_kernel_##P *matvec_t; /* y = W^T e */                      \
+        ffnn_map_kernel_##P *sigmoid;                                          \
+        ffnn_map_kernel_##P *logit;                                            \
+        ffnn_outer_update_kernel_##P *outer_update;                            \
+        ffnn_update_matvec_kernel_##P *update_matvec;                          \
+        ffnn_matvec_t_update_kernel_##P *matvec_t_update;                      \
+        ffnn_matmat_kernel_##P *matmat;                                        \
+        ffnn_columns_update_dot_kernel_##P *columns_update_dot;                \
+        ffnn_columns_fold_kernel_##P *columns_fold;                            \
         /* The batch query on pixels (sparse/pixel_query_template.h). */       \
         size_t lanes;                                                          \
-        void (*ink_matvec)(size_t n, size_t n_ink, const REAL *wt,             \
-                           const size_t *at, const REAL *s, const REAL *init,  \
-                           REAL *y);                                           \
-        void (*ink_group_matvec)(size_t n, size_t n_ink, const REAL *wt,       \
-                                 const size_t *at, const REAL *s,              \
-                                 const REAL *init, REAL *const *y);            \
-        int ink_group_pays; /* the query takes groups, not single samples */ \
+        ffnn_ink_matvec_kernel_##P *ink_matvec;                                \
+        ffnn_ink_group_matvec_kernel_##P *ink_group_matvec;                    \
+        int ink_group_pays; /* the query takes groups, not single samples */   \
     }
+
+FFNN_DECLARE_TABLE(f32);
+FFNN_DECLARE_TABLE(f64);
+
+/* The shapes of the kernels' inlined building blocks in simd_template.h,
+   for the levels' declarations of them by their full names (rows_avx2_f32,
+   ...): the flags and block sizes become constants where they are
+   inlined. */
+typedef void ffnn_row_pass_kernel_f32(size_t nr, size_t cols, float *const *w,
+                                      const float *s, const float *b,
+                                      const float *x, float *y, int update,
+                                      int dot);
+typedef void ffnn_row_pass_kernel_f64(size_t nr, size_t cols, double *const *w,
+                                      const double *s, const double *b,
+                                      const double *x, double *y, int update,
+                                      int dot);
+typedef void ffnn_rows_kernel_f32(size_t rows, size_t cols, float *w,
+                                  float scale, const float *a, const float *b,
+                                  const float *x, float *y, int update, int dot);
+typedef void ffnn_rows_kernel_f64(size_t rows, size_t cols, double *w,
+                                  double scale, const double *a, const double *b,
+                                  const double *x, double *y, int update, int dot);
+typedef void ffnn_tile_kernel_f32(size_t ns, size_t nr, size_t cols,
+                                  const float *w, const float *x, float *y,
+                                  size_t ldy);
+typedef void ffnn_tile_kernel_f64(size_t ns, size_t nr, size_t cols,
+                                  const double *w, const double *x, double *y,
+                                  size_t ldy);
+typedef void ffnn_tile_rows_kernel_f32(size_t ns, size_t r0, size_t r1,
+                                       size_t rows, size_t cols, const float *w,
+                                       const float *x, float *y);
+typedef void ffnn_tile_rows_kernel_f64(size_t ns, size_t r0, size_t r1,
+                                       size_t rows, size_t cols, const double *w,
+                                       const double *x, double *y);
+/* column_blocks (nv: the units), column_pass_of and column_pass (nv:
+   vectors of them) */
+typedef void ffnn_column_pass_kernel_f32(size_t nv, size_t n,
+                                         const size_t *offsets,
+                                         const size_t *g_offsets, float *v,
+                                         const float *g, const float *a,
+                                         const float *x, float *y, int update,
+                                         int dot);
+typedef void ffnn_column_pass_kernel_f64(size_t nv, size_t n,
+                                         const size_t *offsets,
+                                         const size_t *g_offsets, double *v,
+                                         const double *g, const double *a,
+                                         const double *x, double *y, int update,
+                                         int dot);
+typedef void ffnn_ink_pass_kernel_f32(size_t nv, size_t n_ink, const float *wt,
+                                      const size_t *at, const float *s, size_t h,
+                                      const float *init, float *y);
+typedef void ffnn_ink_pass_kernel_f64(size_t nv, size_t n_ink, const double *wt,
+                                      const size_t *at, const double *s, size_t h,
+                                      const double *init, double *y);
+typedef void ffnn_ink_group_pass_kernel_f32(size_t nv, size_t n_ink,
+                                            const float *wt, const size_t *at,
+                                            const float *s, size_t h,
+                                            const float *init, float *const *y);
+typedef void ffnn_ink_group_pass_kernel_f64(size_t nv, size_t n_ink,
+                                            const double *wt, const size_t *at,
+                                            const double *s, size_t h,
+                                            const double *init, double *const *y);
+
+/* The first 64-byte boundary at or after p: arrays that start there never
+   have a vector load straddle two cache lines. The callers allocate 64
+   bytes more than they use. */
+static inline void *ffnn_cache_aligned(void *p)
+{
+    return (char *)p + ((64 - (uintptr_t)p % 64) % 64);
+}
 
 /* The samples ink_group_matvec takes at once. */
 #define FFNN_INK_GROUP 4
-
-FFNN_DECLARE_TABLE(float, ffnn_kernels_f32);
-FFNN_DECLARE_TABLE(double, ffnn_kernels_f64);
 
 /* The tables of the levels this build has (see dispatch.c). */
 extern const struct ffnn_kernels_f32 ffnn_scalar_f32, ffnn_avx2_f32,

@@ -9,6 +9,54 @@
 #include <immintrin.h>
 #include <math.h>
 
+/* What simd_template.h defines at this level, by full name: the kernels
+   of the tables ffnn_avx512_f32 and ffnn_avx512_f64 (kernels/kernel_table.h)
+   and the inlined blocks they run through (rows, row_pass, tile_rows,
+   tile, column_blocks, column_pass_of, column_pass, ink_pass,
+   ink_group_pass). */
+static ffnn_update_matvec_kernel_f32 update_matvec_avx512_f32;
+static ffnn_update_matvec_kernel_f64 update_matvec_avx512_f64;
+static ffnn_outer_update_kernel_f32 outer_update_avx512_f32;
+static ffnn_outer_update_kernel_f64 outer_update_avx512_f64;
+static ffnn_matvec_kernel_f32 matvec_avx512_f32;
+static ffnn_matvec_kernel_f64 matvec_avx512_f64;
+static ffnn_rows_kernel_f32 rows_avx512_f32;
+static ffnn_rows_kernel_f64 rows_avx512_f64;
+static ffnn_row_pass_kernel_f32 row_pass_avx512_f32;
+static ffnn_row_pass_kernel_f64 row_pass_avx512_f64;
+static ffnn_matvec_t_update_kernel_f32 matvec_t_update_avx512_f32;
+static ffnn_matvec_t_update_kernel_f64 matvec_t_update_avx512_f64;
+static ffnn_matvec_kernel_f32 matvec_t_avx512_f32;
+static ffnn_matvec_kernel_f64 matvec_t_avx512_f64;
+static ffnn_matmat_kernel_f32 matmat_avx512_f32;
+static ffnn_matmat_kernel_f64 matmat_avx512_f64;
+static ffnn_tile_rows_kernel_f32 tile_rows_avx512_f32;
+static ffnn_tile_rows_kernel_f64 tile_rows_avx512_f64;
+static ffnn_tile_kernel_f32 tile_avx512_f32;
+static ffnn_tile_kernel_f64 tile_avx512_f64;
+static ffnn_map_kernel_f32 sigmoid_avx512_f32;
+static ffnn_map_kernel_f64 sigmoid_avx512_f64;
+static ffnn_map_kernel_f32 logit_avx512_f32;
+static ffnn_map_kernel_f64 logit_avx512_f64;
+static ffnn_columns_update_dot_kernel_f32 columns_update_dot_avx512_f32;
+static ffnn_columns_update_dot_kernel_f64 columns_update_dot_avx512_f64;
+static ffnn_column_pass_kernel_f32 column_blocks_avx512_f32;
+static ffnn_column_pass_kernel_f64 column_blocks_avx512_f64;
+static ffnn_column_pass_kernel_f32 column_pass_of_avx512_f32;
+static ffnn_column_pass_kernel_f64 column_pass_of_avx512_f64;
+static ffnn_column_pass_kernel_f32 column_pass_avx512_f32;
+static ffnn_column_pass_kernel_f64 column_pass_avx512_f64;
+static ffnn_columns_fold_kernel_f32 columns_fold_avx512_f32;
+static ffnn_columns_fold_kernel_f64 columns_fold_avx512_f64;
+static ffnn_ink_matvec_kernel_f32 ink_matvec_avx512_f32;
+static ffnn_ink_matvec_kernel_f64 ink_matvec_avx512_f64;
+static ffnn_ink_pass_kernel_f32 ink_pass_avx512_f32;
+static ffnn_ink_pass_kernel_f64 ink_pass_avx512_f64;
+static ffnn_ink_group_matvec_kernel_f32 ink_group_matvec_avx512_f32;
+static ffnn_ink_group_matvec_kernel_f64 ink_group_matvec_avx512_f64;
+static ffnn_ink_group_pass_kernel_f32 ink_group_pass_avx512_f32;
+static ffnn_ink_group_pass_kernel_f64 ink_group_pass_avx512_f64;
+
 /*
  * The sigmoid in vectors: 1 / (1 + z) for x >= 0 and z / (1 + z) below, with
  * z = e^-|x| (never overflows). e^a for a <= 0: a = k ln2 + r with |r| <=

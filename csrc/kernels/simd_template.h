@@ -10,8 +10,9 @@
  *   a * b + c rounded exactly as one lane of VFMA; optionally
  *   SIGMOID_KERNEL, a vector sigmoid replacing the libm one.
  * Defines: the table `const struct TABLE ffnn SUFFIX` (e.g. ffnn_avx2_f32,
- *   declared in kernel_table.h) and the static kernels it points to (matvec SUFFIX,
- *   ...).
+ *   declared in kernel_table.h) and the static kernels it points to, with
+ *   their inlined building blocks (matvec SUFFIX, rows SUFFIX, ...: the
+ *   level's file declares each by its full name, e.g. matvec_avx2_f32).
  * Undefines all of these at the end.
  *
  * Scalar tails use SFMA, so an element gets the same bits whether a vector

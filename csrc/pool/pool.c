@@ -355,8 +355,7 @@ int ffnn_pool_policy(const ffnn_pool *pool)
 }
 
 void ffnn_pool_share(ffnn_pool *pool, size_t n, size_t blocks,
-                     void (*fn)(void *ctx, size_t lo, size_t hi, int thread),
-                     void *ctx)
+                     ffnn_pool_task *fn, void *ctx)
 {
     long long task;
     if (!pool || pool->threads == 1) {

@@ -1,7 +1,6 @@
 /*
- * Internal to the C core (not part of the API in ffnn.h): how the network
- * code hands a task to a network's pool (ffnn_pool, created and destroyed
- * through ffnn.h).
+ * Internal to the C core (not part of the API in ffnn.h): the thread pool
+ * a network shares its large layers' work with. Used by core/ and sparse/.
  */
 #ifndef FFNN_POOL_H
 #define FFNN_POOL_H
@@ -11,13 +10,58 @@
 #include "ffnn.h"
 #include "pool/share_policy.h" /* FFNN_SHARE_MIN_WEIGHTS: which layers to offer */
 
+/*
+ * A small pool of threads for one network: the network code splits each
+ * large layer's rows (or, for W^T e, its columns) between the threads, so
+ * every weight and output is computed by exactly the same operations as
+ * with one thread: results are bitwise identical. A pool runs one call at
+ * a time.
+ */
+typedef struct ffnn_pool ffnn_pool;
+
+/* A pool of `threads` threads, the calling thread counting as one (so 1
+   starts none). NULL if threads is not in 1 .. FFNN_MAX_THREADS or the
+   system refused. */
+ffnn_pool *ffnn_pool_create(int threads);
+/* Stops and joins the threads; NULL is allowed. A pool inherited through
+   fork() can be used (the child starts its own threads) and destroyed (the
+   parent's threads and lock are left alone). */
+void ffnn_pool_destroy(ffnn_pool *pool);
+/* The pool's thread count; 1 for NULL. */
+int ffnn_pool_threads(const ffnn_pool *pool);
+/* Makes `policy` (enum ffnn_share_policy) the pool's, from its next task
+   on, forgetting what an earlier one measured. Returns 0, or -1 (nothing
+   changed) if pool is NULL or policy unknown. Not while the pool runs a
+   call. A new pool's is FFNN_SHARE_DETERMINISTIC. */
+int ffnn_pool_set_policy(ffnn_pool *pool, int policy);
+/* The pool's policy; FFNN_SHARE_DETERMINISTIC for NULL. */
+int ffnn_pool_policy(const ffnn_pool *pool);
+
+/* A task: items lo .. hi - 1 of what ctx describes, on the pool's thread
+   `thread` (0 .. threads - 1; 0 is the caller). */
+typedef void ffnn_pool_task(void *ctx, size_t lo, size_t hi, int thread);
+
 /* Split [0, n) into `blocks` consecutive parts and run fn(ctx, lo, hi,
    thread) on each, on whichever threads of the pool are free (the caller,
    thread 0, always takes part); return when all are done. With pool ==
    NULL, or when the pool's policy (share_policy.h) runs the task alone,
    one call on the caller covers everything. One caller at a time. */
 void ffnn_pool_share(ffnn_pool *pool, size_t n, size_t blocks,
-                     void (*fn)(void *ctx, size_t lo, size_t hi, int thread),
-                     void *ctx);
+                     ffnn_pool_task *fn, void *ctx);
+
+/* Run task(ctx, lo, hi, thread) over the n items of a layer of `weights`
+   weights: shared out between the pool's threads if the layer is large,
+   else all on this thread. One block per thread: each block costs
+   cache-line hand-overs between the cores, and a block of a multiple of
+   four rows runs entirely in four-row passes. */
+static inline void ffnn_pool_run(ffnn_pool *pool, size_t n, size_t weights,
+                                 ffnn_pool_task *task, void *ctx)
+{
+    const size_t threads = (size_t)ffnn_pool_threads(pool);
+    if (threads > 1 && weights >= FFNN_SHARE_MIN_WEIGHTS)
+        ffnn_pool_share(pool, n, threads, task, ctx);
+    else
+        task(ctx, 0, n, 0);
+}
 
 #endif /* FFNN_POOL_H */

@@ -7,8 +7,9 @@
 
 #include "ffnn.h"
 
-/* Samples between two folds of u into V. Folding bounds the drift of r
-   from V 1; it costs a pass over V, as a dense step does. Measured over an
+/* FFNN_SPARSE_FOLD (ffnn.h), the samples between two folds of u into V.
+   Folding bounds the drift of r from V 1; it costs a pass over V, as a
+   dense step does. Measured over an
    epoch of full MNIST on 784-200-10 in calls of 4096 samples (each built
    with -DFFNN_SPARSE_FOLD=K), against float64 dense weights: the drift
    does not move with K (float32 7.1e-5 +- 0.2e-5 for K = 16 .. 4096, the
@@ -18,9 +19,6 @@
    no fold at all, still bounds the drift of a long call, and divides the
    binding's chunks, so that an epoch trained in several calls folds where
    one call would. */
-#ifndef FFNN_SPARSE_FOLD /* (a build may set it, to measure another) */
-#define FFNN_SPARSE_FOLD 256
-#endif
 
 /* FFNN_ENGINE_AUTO takes the sparse engine for a first layer of at least
    this many hidden units ... On MNIST (784 inputs, a fifth ink; 20 000

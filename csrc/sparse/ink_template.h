@@ -1,8 +1,13 @@
 /*
  * The ink of the samples, for one precision: which inputs of a sample are
  * ink, as a bit mask, and the columns a sweep of the sparse first layer
- * visits, with their coefficients; included by sparse_template.h, which
- * leaves REAL and SUFFIX defined.
+ * visits, with their coefficients; included by sparse.c as template.h
+ * describes, after state_template.h of the same precision.
+ *
+ * Needs: REAL (float or double), SUFFIX (_f32 or _f64), FFNN_SPARSE_NONE.
+ * Defines, static, each with SUFFIX pasted on: pixel_word, ink_of_pixels,
+ *   ink_of_inputs, lowest_bit, s_at, sparse_lists, ink_count.
+ * Undefines REAL and SUFFIX at the end.
  *
  * An input is x = b + s. For pixels s is the book's v / 255 * 0.99, zero
  * exactly for the pixel 0; for float inputs s = x - b, zero exactly where
@@ -15,8 +20,6 @@
 #ifndef SUFFIX
 #error "ink_template.h needs SUFFIX (_f32 or _f64) defined"
 #endif
-
-#include <string.h>
 
 #include "template.h"
 
@@ -93,7 +96,7 @@ static unsigned FN(lowest_bit)(uint64_t bits)
 }
 
 /* s of input c of a row: pixels or float inputs. */
-static REAL FN(s_at)(const struct FN(sparse) *sp, const uint8_t *p,
+static REAL FN(s_at)(const struct FN(ffnn_sparse) *sp, const uint8_t *p,
                      const REAL *x, size_t c)
 {
     return p ? sp->s_of_pixel[p[c]] : x[c] - sp->b;
@@ -104,7 +107,7 @@ static REAL FN(s_at)(const struct FN(sparse) *sp, const uint8_t *p,
    column of this sample (mask, NULL: none) goes to lists[0] with its
    pending update, or to lists[1] without one, and now owes this sample's
    update, whose g will be at ring slot `slot`. */
-static void FN(sparse_lists)(struct FN(sparse) *sp, int flush,
+static void FN(sparse_lists)(struct FN(ffnn_sparse) *sp, int flush,
                              const uint64_t *mask, const uint8_t *p,
                              const REAL *x, size_t slot)
 {
@@ -148,3 +151,6 @@ static size_t FN(ink_count)(const uint8_t *pixels, const REAL *inputs,
         ink += pixels ? (size_t)(pixels[i] != 0) : (size_t)!(inputs[i] == b);
     return ink;
 }
+
+#undef REAL
+#undef SUFFIX

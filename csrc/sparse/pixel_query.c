@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/book.h"
 #include "kernels/kernel_table.h"
 #include "pool/pool.h"
 #include "sparse/pixel_query.h"
@@ -44,11 +43,6 @@
    the samples, near the crossing, have little enough ink. */
 #define PLAN_COST 0.1
 #define PLAN_PROBES 64
-
-static void *cache_aligned(void *p)
-{
-    return (char *)p + ((64 - (uintptr_t)p % 64) % 64);
-}
 
 /* The 8 bytes at p, p[0] the lowest, whatever the machine's byte order
    (gcc and clang make this one load where that order is little-endian). */
@@ -99,6 +93,53 @@ static size_t count_ink(const uint8_t *p, size_t n, uint64_t *words)
         count += p[c] != 0;
     return count;
 }
+
+/* What pixel_query_template.h defines, once per precision, by full name
+   (besides the plan's functions of pixel_query.h). */
+struct pixel_scratch_f32;
+struct pixel_scratch_f64;
+static ffnn_pool_task transpose_task_f32;
+static ffnn_pool_task transpose_task_f64;
+static size_t reserve_f32(size_t *total, size_t n, size_t size);
+static size_t reserve_f64(size_t *total, size_t n, size_t size);
+static size_t layout_f32(struct ffnn_pixel_query_f32 *q, char *memory);
+static size_t layout_f64(struct ffnn_pixel_query_f64 *q, char *memory);
+static size_t list_ink_f32(const struct ffnn_pixel_query_f32 *q,
+                          const uint64_t *words, const uint8_t *p,
+                          size_t *at, float *s);
+static size_t list_ink_f64(const struct ffnn_pixel_query_f64 *q,
+                          const uint64_t *words, const uint8_t *p,
+                          size_t *at, double *s);
+static size_t list_union_f32(const struct ffnn_pixel_query_f32 *q,
+                            const uint64_t *words, const uint8_t *const *p,
+                            size_t *at, float *s);
+static size_t list_union_f64(const struct ffnn_pixel_query_f64 *q,
+                            const uint64_t *words, const uint8_t *const *p,
+                            size_t *at, double *s);
+static double expected_saving_f32(size_t rows, size_t cols, size_t ld,
+                                 double ink_cost, double pixel_cost,
+                                 size_t max_ink, size_t n,
+                                 const uint8_t *pixels);
+static double expected_saving_f64(size_t rows, size_t cols, size_t ld,
+                                 double ink_cost, double pixel_cost,
+                                 size_t max_ink, size_t n,
+                                 const uint8_t *pixels);
+static void flush_dense_f32(const struct ffnn_pixel_query_f32 *q,
+                           struct pixel_scratch_f32 *sc, size_t nd, float *out);
+static void flush_dense_f64(const struct ffnn_pixel_query_f64 *q,
+                           struct pixel_scratch_f64 *sc, size_t nd, double *out);
+static void ink_one_f32(const struct ffnn_pixel_query_f32 *q,
+                       struct pixel_scratch_f32 *sc, const uint64_t *words,
+                       const uint8_t *p, float *out);
+static void ink_one_f64(const struct ffnn_pixel_query_f64 *q,
+                       struct pixel_scratch_f64 *sc, const uint64_t *words,
+                       const uint8_t *p, double *out);
+static void ink_group_f32(const struct ffnn_pixel_query_f32 *q,
+                         struct pixel_scratch_f32 *sc, const uint8_t *pixels,
+                         float *out);
+static void ink_group_f64(const struct ffnn_pixel_query_f64 *q,
+                         struct pixel_scratch_f64 *sc, const uint8_t *pixels,
+                         double *out);
 
 /* Defines struct ffnn_pixel_query_f32, ffnn_pixel_query_create_f32,
    ffnn_pixel_query_layer_f32, ffnn_pixel_query_sparse_count_f32,

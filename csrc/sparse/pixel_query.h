@@ -28,18 +28,15 @@
 #include <stdint.h>
 
 #include "ffnn.h"
-
-/* Below this many samples in a call, making W^T (and its memory) costs
-   more than it saves: every sample goes the dense way. Measured with 784
-   pixels and 200 hidden nodes, where the two ways break even at about 32
-   samples in float and fewer in double; both costs grow with the layer. */
-#define FFNN_PIXEL_MIN_SAMPLES 64
+#include "pool/pool.h"
 
 struct ffnn_pixel_query_f32;
 struct ffnn_pixel_query_f64;
 
 /* A plan for a call of n samples with layer 1's weights w (rows x cols,
-   row-major; borrowed until the plan is freed), shared between the pool's
+   row-major; borrowed until the plan is freed) and input[v] the input of
+   the pixel value v as the network scales it (256 entries, copied; input[0]
+   is the background), shared between the pool's
    threads, the samples going as `engine` (enum ffnn_engine) says: W^T, the
    background's part b (W 1), and each thread's scratch; the transposition
    is shared out in `pool` (NULL: this thread). *plan is NULL when no sample
@@ -51,11 +48,13 @@ struct ffnn_pixel_query_f64;
    unknown engine). */
 int ffnn_pixel_query_create_f32(struct ffnn_pixel_query_f32 **plan,
                                 size_t rows, size_t cols, const float *w,
-                                size_t n, const uint8_t *pixels, int engine,
+                                const float *input, size_t n,
+                                const uint8_t *pixels, int engine,
                                 ffnn_pool *pool);
 int ffnn_pixel_query_create_f64(struct ffnn_pixel_query_f64 **plan,
                                 size_t rows, size_t cols, const double *w,
-                                size_t n, const uint8_t *pixels, int engine,
+                                const double *input, size_t n,
+                                const uint8_t *pixels, int engine,
                                 ffnn_pool *pool);
 /* out (n x rows) = W x for the n samples of pixels (n x cols), without
    biases or sigmoid; `thread` (below the plan's thread count) picks the
@@ -72,12 +71,5 @@ size_t ffnn_pixel_query_sparse_count_f32(const struct ffnn_pixel_query_f32 *plan
 size_t ffnn_pixel_query_sparse_count_f64(const struct ffnn_pixel_query_f64 *plan);
 void ffnn_pixel_query_free_f32(struct ffnn_pixel_query_f32 *plan);
 void ffnn_pixel_query_free_f64(struct ffnn_pixel_query_f64 *plan);
-
-/* ffnn_query with the engine asked for (enum ffnn_engine), for the tests
-   and benchmarks that compare the two ways on pixels: FFNN_ENGINE_SPARSE
-   takes every sample from its ink (FFNN_ERROR_ENGINE for inputs),
-   FFNN_ENGINE_DENSE none. Defined in core/net.c. */
-int ffnn_query_engine(ffnn_net *net, const ffnn_samples *samples, int engine,
-                      void *outputs);
 
 #endif /* FFNN_PIXEL_QUERY_H */

@@ -218,7 +218,8 @@ static double FN(expected_saving)(size_t rows, size_t cols, size_t ld,
 
 int FN(ffnn_pixel_query_create)(struct FN(ffnn_pixel_query) **plan,
                                 size_t rows, size_t cols, const REAL *w,
-                                size_t n, const uint8_t *pixels, int engine,
+                                const REAL *input, size_t n,
+                                const uint8_t *pixels, int engine,
                                 ffnn_pool *pool)
 {
     const struct FN(ffnn_kernels) *kernels = FN(ffnn_kernels_active)();
@@ -270,7 +271,7 @@ int FN(ffnn_pixel_query_create)(struct FN(ffnn_pixel_query) **plan,
         free(q);
         return FFNN_ERROR_MEMORY;
     }
-    FN(layout)(q, (char *)cache_aligned(q->memory));
+    FN(layout)(q, (char *)ffnn_cache_aligned(q->memory));
     /* Only the lanes beyond `rows` must be zero (the kernel adds them up,
        to no use, in whole vectors); the transposition writes the rest. */
     for (size_t c = 0; c < cols; c++)
@@ -279,7 +280,7 @@ int FN(ffnn_pixel_query_create)(struct FN(ffnn_pixel_query) **plan,
     for (int t = 0; t < q->threads; t++)
         q->scratch[t].sparse = 0;
     for (int v = 0; v < 256; v++) {
-        q->input[v] = FN(book_input)((REAL)v);
+        q->input[v] = input[v];
         q->ink[v] = (REAL)((double)q->input[v] - (double)q->input[0]);
     }
     ffnn_pool_share(pool, rows, (size_t)q->threads, FN(transpose_task), q);

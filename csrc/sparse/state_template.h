@@ -1,6 +1,14 @@
 /*
  * The sparse first layer's working copy of its weights, for one precision;
- * included by sparse_template.h, which leaves REAL and SUFFIX defined.
+ * included by sparse.c as template.h describes.
+ *
+ * Needs: REAL (float or double), SUFFIX (_f32 or _f64), and, from sparse.c,
+ *   FFNN_SPARSE_NONE and the headers sparse/engine.h and sparse/sparse.h.
+ * Defines, each with SUFFIX pasted on: struct ffnn_sparse (sparse.h's
+ *   engine) and struct sparse_columns; static: sparse_round_up,
+ *   sparse_create, sparse_free, sparse_load_weights, sparse_fold,
+ *   sparse_store_weights.
+ * Undefines REAL and SUFFIX at the end.
  *
  * W (hidden x n_in, row-major, the network's) is held as W = V + u 1^T with
  * r = V 1 beside it. V is column-major: column c (the weights of input c
@@ -16,9 +24,6 @@
 #error "state_template.h needs SUFFIX (_f32 or _f64) defined"
 #endif
 
-#include <stdlib.h>
-#include <string.h>
-
 #include "template.h"
 
 /* Columns of V that one sweep visits, in increasing order of column
@@ -32,10 +37,8 @@ struct FN(sparse_columns) {
     REAL *a, *x;
 };
 
-/* A column without a pending update. */
-#define FFNN_SPARSE_NONE ((size_t)-1)
-
-struct FN(sparse) {
+struct FN(ffnn_sparse) {
+    struct FN(ffnn_sparse_layer) layer; /* the layer it works on (sparse.h) */
     size_t n_in, hidden, ld;
     REAL b;              /* the background: every x = b + s */
     REAL s_of_pixel[256]; /* s of each pixel value, v / 255 * 0.99 */
@@ -55,7 +58,7 @@ struct FN(sparse) {
        end, every column with one), and ink without; see ink_template.h. */
     struct FN(sparse_columns) lists[2];
     uint64_t *mask;      /* this sample's ink */
-    /* This step's plan, made by load (sparse_template.h). */
+    /* This step's plan, made by ffnn_sparse_load (sparse_template.h). */
     int flush;   /* every pending update first: a fold or the end */
     int fold;    /* then a fold, before the forward pass */
     int forward; /* there is a forward pass (not at the end of a run) */
@@ -79,7 +82,7 @@ static size_t FN(sparse_round_up)(size_t n)
    update pending; FFNN_ERROR_MEMORY when it cannot be allocated. One
    block: the mask, the lists' and the pending updates' offsets, then (on a
    cache line) V, three vectors, the ring and the coefficients. */
-static int FN(sparse_create)(struct FN(sparse) *sp, size_t n_in, size_t hidden,
+static int FN(sparse_create)(struct FN(ffnn_sparse) *sp, size_t n_in, size_t hidden,
                              REAL b)
 {
     const size_t ld = FN(sparse_round_up)(hidden), words = (n_in + 63) / 64;
@@ -96,7 +99,7 @@ static int FN(sparse_create)(struct FN(sparse) *sp, size_t n_in, size_t hidden,
     sp->memory = malloc(64 + head + reals * sizeof(REAL));
     if (!sp->memory)
         return FFNN_ERROR_MEMORY;
-    p = (char *)sp->memory + (64 - (uintptr_t)sp->memory % 64) % 64;
+    p = (char *)ffnn_cache_aligned(sp->memory);
     sp->mask = (uint64_t *)(void *)p;
     sp->pending = (size_t *)(void *)(sp->mask + words);
     sp->lists[0].cols = sp->pending + n_in;
@@ -128,7 +131,7 @@ static int FN(sparse_create)(struct FN(sparse) *sp, size_t n_in, size_t hidden,
     return 0;
 }
 
-static void FN(sparse_free)(struct FN(sparse) *sp)
+static void FN(sparse_free)(struct FN(ffnn_sparse) *sp)
 {
     free(sp->memory);
     sp->memory = NULL;
@@ -139,7 +142,7 @@ static void FN(sparse_free)(struct FN(sparse) *sp)
 #define FFNN_SPARSE_TILE 16
 
 /* V = W and r = V 1 for units lo .. hi - 1 (u is zero). */
-static void FN(sparse_load_weights)(struct FN(sparse) *sp,
+static void FN(sparse_load_weights)(struct FN(ffnn_sparse) *sp,
                                     const struct FN(ffnn_kernels) *kernels,
                                     const REAL *w, size_t lo, size_t hi)
 {
@@ -159,7 +162,7 @@ static void FN(sparse_load_weights)(struct FN(sparse) *sp,
 
 /* Fold u into V and recompute r for units lo .. hi - 1: W is unchanged,
    up to the rounding of V + u. */
-static void FN(sparse_fold)(struct FN(sparse) *sp,
+static void FN(sparse_fold)(struct FN(ffnn_sparse) *sp,
                             const struct FN(ffnn_kernels) *kernels, size_t lo,
                             size_t hi)
 {
@@ -171,7 +174,7 @@ static void FN(sparse_fold)(struct FN(sparse) *sp,
 
 /* W = V + u for units lo .. hi - 1: the same values a fold would leave in
    V, so a run continued in a later call goes on exactly as one call. */
-static void FN(sparse_store_weights)(const struct FN(sparse) *sp, REAL *w,
+static void FN(sparse_store_weights)(const struct FN(ffnn_sparse) *sp, REAL *w,
                                      size_t lo, size_t hi)
 {
     const size_t n_in = sp->n_in, ld = sp->ld;
@@ -188,3 +191,5 @@ static void FN(sparse_store_weights)(const struct FN(sparse) *sp, REAL *w,
 
 #undef FFNN_SPARSE_GROUP
 #undef FFNN_SPARSE_TILE
+#undef REAL
+#undef SUFFIX

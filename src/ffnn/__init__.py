@@ -6,19 +6,35 @@
 The C kernels use the fastest instruction set this CPU offers; set the
 environment variable FFNN_SIMD (e.g. ``FFNN_SIMD=scalar``) before import, or
 call ``set_simd_level``, to choose another.
+
+Every submodule is reachable from the package, imported on first use:
+``ffnn.plots.learning_curve(history)`` after ``import ffnn`` alone. An
+optional extra is imported only when it is needed (matplotlib when a plot is
+drawn), so ``import ffnn`` stays quick.
 """
+import importlib
 import os
 
-from ffnn import _core, recipes, schedules
+from ffnn import _core
+from ffnn._checks import InputScaleWarning, SaturationWarning
 from ffnn.book import neuralNetwork
 from ffnn.distort import Distortion
 from ffnn.network import NeuralNetwork
 
 __version__ = "0.1.0"
-__all__ = [
-    "Distortion", "NeuralNetwork", "neuralNetwork", "recipes", "schedules", "simd_level", "simd_levels",
-    "set_simd_level", "__version__",
-]
+__all__ = ["Distortion", "NeuralNetwork", "neuralNetwork", "simd_level", "simd_levels", "set_simd_level",
+           "InputScaleWarning", "SaturationWarning", "__version__"]
+
+
+# The documented submodules (docs/api.md), imported when first named.
+SUBMODULES = ("augment", "book", "cli", "datasets", "distort", "draw", "export", "fetch", "gradcheck", "images",
+              "network", "plots", "recipes", "schedules", "serialize", "sklearn")
+
+
+def __getattr__(name: str):
+    if name in SUBMODULES:
+        return importlib.import_module(f"ffnn.{name}")  # also sets it as an attribute: found directly next time
+    raise AttributeError(f"module 'ffnn' has no attribute {name!r}")
 
 
 def simd_level() -> str:

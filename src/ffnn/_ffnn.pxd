@@ -59,6 +59,8 @@ cdef extern from "ffnn.h" nogil:
     int ffnn_net_bind(ffnn_net *net, void **weights, void **biases)
     int ffnn_net_set_threads(ffnn_net *net, int threads)
     int ffnn_net_set_share_policy(ffnn_net *net, int policy)
+    int ffnn_net_threads(const ffnn_net *net)
+    int ffnn_net_share_policy(const ffnn_net *net)
     size_t ffnn_net_failed_row(const ffnn_net *net)
 
     ctypedef struct ffnn_samples:
@@ -72,6 +74,7 @@ cdef extern from "ffnn.h" nogil:
         FFNN_ENGINE_AUTO
         FFNN_ENGINE_DENSE
         FFNN_ENGINE_SPARSE
+        FFNN_SPARSE_FOLD
     ctypedef struct ffnn_schedule:
         const int64_t *order
         size_t count
@@ -84,6 +87,10 @@ cdef extern from "ffnn.h" nogil:
     int ffnn_train_engine(ffnn_net *net, const ffnn_samples *samples, const ffnn_schedule *schedule,
                           int *engine)
     int ffnn_query(ffnn_net *net, const ffnn_samples *samples, void *outputs)
+    # ffnn_query with the way pixels' first layer goes given (enum ffnn_engine).
+    int ffnn_query_engine(ffnn_net *net, const ffnn_samples *samples, int engine, void *outputs)
+    enum:
+        FFNN_PIXEL_MIN_SAMPLES
     int ffnn_backquery(ffnn_net *net, const void *targets, void *image)
     int ffnn_gradients(ffnn_net *net, int rule, const ffnn_samples *samples, void **grads, void **bias_grads)
 
@@ -92,15 +99,3 @@ cdef extern from "ffnn.h" nogil:
                         const float *images, float *out)
     int ffnn_rotate_f64(size_t n, size_t rows, size_t cols, double degrees, double background,
                         const double *images, double *out)
-
-
-cdef extern from "sparse/engine.h" nogil:
-    enum:
-        FFNN_SPARSE_FOLD
-
-
-cdef extern from "sparse/pixel_query.h" nogil:
-    enum:
-        FFNN_PIXEL_MIN_SAMPLES
-    # ffnn_query with the way pixels' first layer goes given (enum ffnn_engine).
-    int ffnn_query_engine(ffnn_net *net, const ffnn_samples *samples, int engine, void *outputs)

@@ -95,15 +95,13 @@ cdef class Net:
     ``gradients`` are the C core's one entry per operation, with the GIL released,
     each in C calls sized by _call_sizes.pxi.
 
-    Any number of threads may use one Net: queries of a one-thread net run side by
-    side; everything else (training, gradients, a query shared by the pool, new
+    Any number of threads may use one Net: queries of a one-thread net, and
+    backqueries, run side by side; everything else (training, gradients, a query shared by the pool, new
     arrays, threads or policy) waits for them and runs alone (``exclusive``, which
     ``fit`` also holds over an epoch).
     """
     cdef ffnn_net *net
     cdef int typenum
-    cdef int n_threads
-    cdef int policy
     cdef Py_ssize_t n_in, n_out
     cdef object access
     cdef readonly tuple sizes
@@ -131,8 +129,6 @@ cdef class Net:
         PyMem_Free(sizes)
         if status != FFNN_OK:
             raise status_error(status, f"a network of sizes {self.sizes}", threads=threads)
-        self.n_threads = threads
-        self.policy = FFNN_SHARE_ADAPTIVE
         self.share_policy = share_policy
         self.bind(weights, biases)
 
@@ -183,28 +179,24 @@ cdef class Net:
     @property
     def threads(self):
         """Threads the work is shared between; the results do not depend on it."""
-        return self.n_threads
+        return ffnn_net_threads(self.net)
 
     @threads.setter
     def threads(self, int threads):
         with self.access.exclusive():
             status = ffnn_net_set_threads(self.net, threads)
-            if status == FFNN_OK:
-                self.n_threads = threads
         if status != FFNN_OK:
             raise status_error(status, "threads", threads=threads)
 
     @property
     def share_policy(self):
         """When the threads share a task (a value of SHARE_POLICIES); the results do not depend on it."""
-        return self.policy
+        return ffnn_net_share_policy(self.net)
 
     @share_policy.setter
     def share_policy(self, int policy):
         with self.access.exclusive():
             status = ffnn_net_set_share_policy(self.net, policy)
-            if status == FFNN_OK:
-                self.policy = policy
         if status != FFNN_OK:
             raise status_error(status, f"share policy {policy}")
 
@@ -242,7 +234,7 @@ cdef class Net:
 
     def query_calls(self, Py_ssize_t n, bint pixels=False):
         """The (start, end) rows of each C call of a query of `n` rows (of pixels or not)."""
-        return query_call_rows(n, self.n_weights, self.n_threads, pixels)
+        return query_call_rows(n, self.n_weights, ffnn_net_threads(self.net), pixels)
 
     # ---- the operations ------------------------------------------------------
 
@@ -334,7 +326,7 @@ cdef class Net:
         # One thread computes in scratch space of its own, beside other queries; a
         # pool runs one task at a time. The threads cannot change while either runs.
         with self.access.shared():
-            if self.n_threads == 1:
+            if ffnn_net_threads(self.net) == 1:
                 self.query_in_calls(&samples, calls, engine, outputs)
                 return
         with self.access.exclusive():
@@ -370,7 +362,7 @@ cdef class Net:
         cdef const void *t = cnp.PyArray_DATA(targets)
         cdef void *x = cnp.PyArray_DATA(image)
         cdef int status
-        with self.access.exclusive():
+        with self.access.shared():  # scratch space of its own, no pool: beside queries
             with nogil:
                 status = ffnn_backquery(self.net, t, x)
         if status != FFNN_OK:

@@ -24,5 +24,5 @@ def rotate(images, double degrees, double background, out):
             status = ffnn_rotate_f32(n, rows, cols, degrees, <float>background, <const float *>a, <float *>b)
         else:
             status = ffnn_rotate_f64(n, rows, cols, degrees, background, <const double *>a, <double *>b)
-    if status != 0:
+    if status != FFNN_OK:
         raise MemoryError(f"no memory for the geometry of {rows}x{cols} images")

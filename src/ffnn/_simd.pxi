@@ -13,5 +13,5 @@ def simd_get():
 
 
 def simd_set(str name):
-    if name not in SIMD_LEVELS or ffnn_simd_set(SIMD_LEVELS[name]) != 0:
+    if name not in SIMD_LEVELS or ffnn_simd_set(SIMD_LEVELS[name]) != FFNN_OK:
         raise ValueError(f"SIMD level {name!r} is not available here; choose from {simd_available()}")

@@ -12,7 +12,9 @@ object: its state and the operations on one sample or one batch.
 """
 from __future__ import annotations
 
+import math
 import time
+import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
@@ -51,7 +53,9 @@ def fit(
 
     ``core`` is the network's C network, ``rng`` the generator of the shuffles.
     """
-    data = training_data(net, X, y)
+    _checks.batch(X, net.sizes[0], "X")
+    data = training_data(net, X, _checks.label_column(y, "y"))
+    _checks.check_scale(data.inputs, "X")
     n = data.rows
     epochs = _checks.node_count(epochs, "epochs")
     engine_code, data = engine_choice(engine, background, data, net.dtype)
@@ -74,7 +78,8 @@ def fit(
             raise ValueError("patience needs validation=(X_val, labels_val) to tell the best epoch")
         patience = _checks.node_count(patience, "patience")
     best = _BestEpoch()
-    bar = _progress_bar(epochs * n * copies) if progress else None
+    saturation = _SaturationCheck(net, data)
+    bar = _quiet_progress_bar(epochs * n * copies) if progress else None
     history: dict[str, Any] = {"sum_squared_error": [], "loss": [], "learning_rate": []}
     if validation is not None:
         history["val_accuracy"] = []
@@ -100,6 +105,7 @@ def fit(
             mean = total / (n * copies)
             history["sum_squared_error"].append(mean)
             history["loss"].append(mean)
+            saturation.after(epoch, mean)
             # A NaN total stopped the epoch early; the last update may also
             # have overflowed, which only a look at every weight can tell.
             if total != total or not all(_core.all_finite(w.reshape(-1)) for w in net.weights + (net.biases or ())):
@@ -109,7 +115,7 @@ def fit(
                 if patience is not None:
                     best.consider(epoch, history["val_accuracy"][-1], net.weights, net.biases)
             if callback is not None:
-                callback(epoch, history)
+                _beside_bar(bar, callback, epoch, history)
             if patience is not None and epoch - best.epoch >= patience:
                 break
     finally:
@@ -146,20 +152,66 @@ def engine_choice(engine, background, data: _core.Samples, dtype) -> tuple[int, 
     (the value of every blank input), both checked against the data."""
     if not isinstance(engine, str) or engine not in _core.ENGINES:
         raise ValueError(f"engine must be 'auto', 'dense' or 'sparse', got {engine!r}")
-    pixels = data.is_pixels
+    pixels, given = data.is_pixels, background
     if background is not None:
         if pixels:
             raise ValueError("background is for float inputs; uint8 pixels have their own "
                              "(the pixel 0, scaled to 0.01)")
-        background = _augment._finite(background, "background")
         # The core compares each input with the background in the dtype.
-        background = float(np.dtype(dtype).type(background))
+        background = _background_in(_augment._finite(background, "background"), dtype)
     if engine == "sparse" and not pixels and background is None:
         raise ValueError("engine='sparse' needs uint8 pixels, or float inputs with "
                          "background=<the value of every blank input>")
-    if background is not None:
-        data = _core.Samples(data.pixels, data.inputs, data.targets, data.labels, background, data.label_name)
+    if background is None:
+        return _core.ENGINES[engine], data
+    if not _background_is_blank(background, given, data.inputs, dtype, engine):
+        engine = "dense"  # the background stays: rotated copies still take it outside the picture
+    data = _core.Samples(data.pixels, data.inputs, data.targets, data.labels, background, data.label_name)
     return _core.ENGINES[engine], data
+
+
+# Rows of the inputs in which fit looks for the background (the C core judges
+# the ink on its first 64).
+_BACKGROUND_ROWS = 256
+
+
+def _background_in(value: float, dtype) -> float:
+    """``value`` rounded to the network's dtype; ValueError if it is not finite there."""
+    with np.errstate(over="ignore"):
+        rounded = float(np.dtype(dtype).type(value))
+    if not math.isfinite(rounded):
+        raise ValueError(f"background must be finite in the network's dtype, {np.dtype(dtype)}; got {value}")
+    return rounded
+
+
+def _background_is_blank(background: float, given, inputs: np.ndarray | None, dtype, engine: str) -> bool:
+    """Whether the sparse engine may take ``background``; if not, a warning that fit trains densely.
+
+    The sparse engine writes each input as x = b + s and the first layer's
+    sums as b r + V s; exact up to rounding while b is the value of blank
+    inputs, and so no larger than the inputs. A background that no input
+    (among the first rows) equals saves nothing, and one far outside the
+    inputs' range (1e8 for inputs in 0.01..1) would lose their digits in
+    x - b: either way fit trains densely, with the same result as
+    engine="dense", and says so.
+    """
+    if inputs is None:  # pixels: the core knows their background
+        return True
+    sample = inputs[:_BACKGROUND_ROWS]
+    if (sample == background).any():
+        return True
+    hint = ""
+    if isinstance(given, np.floating) and given.dtype.itemsize < np.dtype(dtype).itemsize:
+        hint = (f" (background is a {given.dtype} scalar, {float(given)!r} in {np.dtype(dtype)}: "
+                f"pass a Python float, background={str(given)}, to compare in the inputs' dtype)")
+    warnings.warn(
+        f"no input of the first {len(sample)} rows equals background={background!r} in {np.dtype(dtype)}"
+        f"{hint}, so the inputs have no blanks for the sparse engine to skip (and a background far from "
+        f"the inputs would cost their precision): fit trains densely (engine={engine!r} ignored), "
+        "as engine='dense' would",
+        UserWarning, stacklevel=_checks._user_level(),
+    )
+    return False
 
 
 def validation_data(net: NeuralNetwork, validation) -> tuple[np.ndarray, np.ndarray]:
@@ -301,6 +353,96 @@ def _progress_bar(total: int):
             "fit(progress=True) needs tqdm: pip install 'ffnn[progress]'"
         ) from None
     return tqdm(total=total, unit="sample", unit_scale=True, desc="fit")
+
+
+def _quiet_progress_bar(total: int):
+    """``_progress_bar(total)``, quiet in a notebook without ipywidgets: tqdm's text bar, without its warning.
+
+    ``pip install 'ffnn[progress]'`` brings ipywidgets, for tqdm.auto's
+    notebook bar; without it tqdm.auto warns "IProgress not found" and draws
+    the text bar, which is all that is needed.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "IProgress not found")  # tqdm's TqdmWarning
+        try:
+            return _progress_bar(total)
+        except ImportError as exc:  # an older tqdm.auto that picks the notebook bar and cannot draw it
+            if "IProgress" not in str(exc):
+                raise
+    from tqdm.std import tqdm
+
+    return tqdm(total=total, unit="sample", unit_scale=True, desc="fit")
+
+
+def _beside_bar(bar, callback: Callable[[int, dict], object], epoch: int, history: dict) -> None:
+    """``callback(epoch, history)``, the bar stepping aside meanwhile: a print goes above it, whole."""
+    aside = getattr(type(bar), "external_write_mode", None)
+    if aside is None:
+        callback(epoch, history)
+        return
+    with aside():  # clears the bar; redraws it below whatever was printed
+        callback(epoch, history)
+
+
+class _SaturationCheck:
+    """After each epoch, a SaturationWarning (once per fit) if the learning rate has saturated the network.
+
+    Saturated: on a sample of the rows, most sigmoids of some layer sit within
+    SATURATED of 0 or 1, where their slope o (1 - o) and so every step through
+    them vanish, and the epoch's squared error per sample is no better than
+    most of what answering every sample with the mean target would give
+    (``NO_BETTER`` of its error): the network has stopped learning. A healthy
+    network trained on MNIST saturates many first-layer sigmoids too, but its
+    error falls far below that.
+    """
+
+    SATURATED = 1e-3
+    MOST = 0.9
+    # Inputs whose root mean square exceeds this saturate the first layer's
+    # initial sums (spread: that of the inputs) whatever the learning rate.
+    LARGE_INPUTS = 2.0
+    NO_BETTER = 0.8
+    ROWS = 256
+
+    def __init__(self, net: NeuralNetwork, data: _core.Samples) -> None:
+        self.net, self.data, self.warned = net, data, False
+        labels, targets = data.labels, data.targets
+        if labels is not None:
+            shares = np.bincount(np.clip(labels, 0, net.sizes[-1] - 1), minlength=net.sizes[-1]) / len(labels)
+            self.baseline = float(0.98 ** 2 * np.sum(shares * (1 - shares)))  # targets 0.99 / 0.01
+        else:
+            self.baseline = float(np.var(np.asarray(targets), axis=0).sum())
+
+    def after(self, epoch: int, error: float) -> None:
+        if self.warned or not error >= self.NO_BETTER * self.baseline or self.baseline <= 0:
+            return
+        pixels, inputs = self.data.pixels, self.data.inputs
+        rows = inputs[:self.ROWS] if inputs is not None else scale_inputs(pixels[:self.ROWS])  # type: ignore[index]
+        rows = np.asarray(rows, dtype=np.float64)  # made only for an epoch that learnt nothing
+        if _checks.looks_unscaled(rows):
+            return  # InputScaleWarning has said why
+        signal = rows.T
+        for k, (w, b) in enumerate(zip(self.net.weights, self.net.biases or [None] * len(self.net.weights))):
+            sums = w.astype(np.float64) @ signal + (0 if b is None else np.asarray(b, np.float64)[:, None])
+            signal = 0.5 * (1 + np.tanh(sums / 2))  # the sigmoid, without overflow
+            stuck = float(np.mean(np.minimum(signal, 1 - signal) < self.SATURATED))
+            if stuck >= self.MOST:
+                self.warned = True
+                lr = self.net.learning_rate
+                size = float(np.sqrt(np.mean(rows ** 2)))
+                cause = (
+                    f"The inputs are large (root mean square {size:.3g}), so the first layer's weighted sums "
+                    "are too: scale them to about 0..1 (the book's 0.01..1.0)"
+                    if k == 0 and size > self.LARGE_INPUTS else
+                    f"The learning rate {lr:g} is too large: try a smaller one, e.g. {lr / 10:g}"
+                )
+                warnings.warn(
+                    f"in epoch {epoch} the network is saturated: {stuck:.0%} of layer {k + 1}'s sigmoids sit at 0 "
+                    f"or 1, where they no longer learn, and the squared error per sample ({error:.3g}) is no "
+                    f"better than always answering the mean target would give ({self.baseline:.3g}). {cause}",
+                    _checks.SaturationWarning, stacklevel=_checks._user_level(),
+                )
+                return
 
 
 class _BestEpoch:

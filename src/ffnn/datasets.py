@@ -155,6 +155,9 @@ def _read_directory(path: str, parts: tuple[str, ...]) -> dict:
         arrays = {}
         for key, stem in wanted.items():
             arrays[key] = read_idx(_exists(path, stem))
+            if arrays[key].ndim == 0:
+                raise ValueError(f"{_exists(path, stem)}: its header declares a 0-d array (no dimensions), "
+                                 f"not one {key.split('_')[1][:-1]} per row")
             if len(arrays[key]) == 0:
                 raise ValueError(f"{_exists(path, stem)}: holds no {key.split('_')[1]} (shape {arrays[key].shape})")
         return _checked(arrays, path, parts)
@@ -193,6 +196,8 @@ def _checked(arrays: dict, source: str, parts: tuple[str, ...]) -> dict:
             )
         if len(images) == 0:
             raise ValueError(f"{source}: the {part} set holds no images")
+        if images[0].size == 0:
+            raise ValueError(f"{source}: the {part} images have no pixels (shape {list(images.shape)})")
         if labels.dtype.kind not in "iu" or labels.min() < 0:
             raise ValueError(f"{source}: {part} labels must be non-negative integers")
         arrays[f"{part}_images"] = images.reshape(len(images), -1)

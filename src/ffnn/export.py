@@ -4,6 +4,8 @@
 >>> to_c(net, "model.h")        # static inline void model_query(const float *, float *)
 >>> to_onnx(net, "model.onnx")  # input "inputs" (batch, N_IN), output "outputs" (batch, N_OUT)
 
+>>> to_html(net, "page.html")    # a page that runs it in the browser: draw a digit (ffnn.draw)
+
 Both compute in float32 whatever the network's dtype: the weights are rounded
 to float32 once, and every sum and sigmoid is a float32 one. Neither scales
 the inputs: the caller applies the book's ``x / 255 * 0.99 + 0.01`` to pixels,
@@ -19,7 +21,7 @@ import re
 
 import numpy as np
 
-from ffnn import __version__, serialize
+from ffnn import __version__, _atomic, _extras, serialize
 
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 _NUMBERS_PER_LINE = 8
@@ -56,9 +58,10 @@ def to_c(net, path, name: str | None = None) -> str:
         name = c_name(path)
     elif not isinstance(name, str) or not _IDENTIFIER.match(name):
         raise ValueError(f"name must be a C identifier starting with a letter, got {name!r}")
-    weights, biases = _float32_layers(net)
+    path = _atomic.file_path(path)
+    weights, biases = _float32_layers(net, path)
     text = _c_header(name, net, weights, biases)
-    serialize.write_atomically(path, lambda f: f.write(text.encode("ascii")))
+    _atomic.write_atomically(path, lambda f: f.write(text.encode("ascii")))
     return name
 
 
@@ -70,12 +73,12 @@ def to_onnx(net, path) -> None:
     layer is a Gemm (``inputs @ W.T``, plus the biases if the network has
     them) followed by a Sigmoid. The model passes ``onnx.checker``.
     """
-    try:
-        import onnx
-        from onnx import TensorProto, helper, numpy_helper
-    except ImportError:
-        raise ImportError("to_onnx needs the onnx package: pip install 'ffnn[onnx]'") from None
-    weights, biases = _float32_layers(net)
+    _extras.require("onnx", "to_onnx needs the onnx package", "onnx")
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    path = _atomic.file_path(path)
+    weights, biases = _float32_layers(net, path)
     sizes = net.sizes
     initializers, nodes = [], []
     signal = "inputs"
@@ -101,16 +104,23 @@ def to_onnx(net, path) -> None:
     )
     model.ir_version = ONNX_IR_VERSION
     onnx.checker.check_model(model, full_check=True)
-    serialize.write_atomically(path, lambda f: f.write(model.SerializeToString()))
+    _atomic.write_atomically(path, lambda f: f.write(model.SerializeToString()))
 
 
-def _float32_layers(net) -> tuple[list[np.ndarray], list[np.ndarray | None]]:
-    """The weight matrices and bias vectors (None where there are none), float32."""
-    weights = [np.asarray(w, dtype=np.float32) for w in net.weights]
-    biases = getattr(net, "biases", None)
+def _float32_layers(net, path: str) -> tuple[list[np.ndarray], list[np.ndarray | None]]:
+    """The weight matrices and bias vectors (None where there are none), float32.
+
+    ValueError, naming ``path``, if any value is NaN or infinite, or beyond
+    float32's range: a model of them would compute nothing but NaN.
+    """
+    with np.errstate(over="ignore"):  # beyond float32: infinite, refused below
+        weights = [np.asarray(w, dtype=np.float32) for w in net.weights]
+        biases = getattr(net, "biases", None)
+        if biases is not None:
+            biases = [np.asarray(b, dtype=np.float32).reshape(-1) for b in biases]
+    serialize.refuse_non_finite(path, weights, biases, "not exported (in float32, as the model computes)")
     if biases is None:
         return weights, [None] * len(weights)
-    biases = [np.asarray(b, dtype=np.float32).reshape(-1) for b in biases]
     if [len(b) for b in biases] != [len(w) for w in weights]:
         raise ValueError(f"biases must have {[len(w) for w in weights]} values, got {[len(b) for b in biases]}")
     return weights, biases
@@ -210,3 +220,10 @@ def _c_float(value: float) -> str:
     if "." not in text and "e" not in text:
         text += ".0"
     return text + "f"
+
+
+def to_html(net_or_model_path, path) -> None:
+    """Write the drawing page of a network (or of a model file) to ``path``: ``ffnn.draw.to_html``."""
+    from ffnn import draw  # the page's files are read only when one is written
+
+    draw.to_html(net_or_model_path, path)

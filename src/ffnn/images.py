@@ -18,6 +18,7 @@ import warnings
 
 import numpy as np
 
+from ffnn import _extras
 from ffnn.datasets import scale_inputs
 
 SIDE = 28  # MNIST images are 28 x 28 pixels
@@ -168,14 +169,17 @@ def _lay_on_paper(gray: np.ndarray, alpha: np.ndarray) -> np.ndarray:
 
     The paper is most of a picture. When most of it is opaque, the paper's
     colour is the opaque part's majority (the median). When most of it is
-    clear, the opaque part is ink drawn on clear film, and the paper is
-    white, as a viewer shows it, unless the ink is clearly light: then black.
+    clear, the opaque part is ink drawn on clear film, perhaps with specks
+    of paper left opaque (a palette picture whose paper colour alone was
+    made transparent), and the paper is white, as a viewer shows it, unless
+    the opaque part is light throughout (light ink, no dark at all): then
+    black, so that the ink still stands out.
     """
     opaque = gray[alpha >= 0.5]
     if opaque.size == 0:
         paper = 1.0
     elif opaque.size < gray.size / 2:
-        paper = 1.0 if np.median(opaque) < LIGHT_INK else 0.0
+        paper = 0.0 if np.percentile(opaque, 10) >= LIGHT_INK else 1.0
     else:
         paper = float(np.median(opaque))
     return alpha * gray + (1.0 - alpha) * paper
@@ -493,8 +497,4 @@ def require_pillow() -> None:
 
 
 def _pillow():
-    try:
-        from PIL import Image
-    except ImportError:
-        raise ImportError("reading images needs Pillow: pip install 'ffnn[images]'") from None
-    return Image
+    return _extras.require("PIL.Image", "reading images needs Pillow", "images")

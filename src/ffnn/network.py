@@ -275,6 +275,7 @@ class NeuralNetwork:
         # Last, once both are known to be arrays of the right shape (the core does not look).
         _checks.check_finite(x, "inputs")
         _checks.check_finite(t, "targets")
+        _checks.check_scale(x, "inputs")
         sample = _core.Samples(inputs=x.reshape(1, -1), targets=t.reshape(1, -1))
         loss = self._net.train(sample, None, self._learning_rate, _core.RULES[self._rule])
         if loss != loss:
@@ -367,6 +368,7 @@ class NeuralNetwork:
 
     def score(self, X, labels) -> float:
         """The fraction of rows of ``X`` whose prediction equals the label."""
+        _checks.batch(X, self.sizes[0], "X")
         X, is_pixels = _checks.samples(X, "X", pixels=True)
         if not is_pixels:
             X = _checks.rows(X, self.sizes[0], self._dtype, "X")
@@ -398,6 +400,7 @@ class NeuralNetwork:
             x = _checks.pixel_sample_or_rows(arr, self.sizes[0], name)
         else:
             x = _checks.sample_or_rows(arr, self.sizes[0], self._dtype, name)
+            _checks.check_scale(x, name)
         rows = x.reshape(-1, self.sizes[0])
         out = np.empty((len(rows), self.sizes[-1]), dtype=self._dtype)
         self._net.query(out, _core.Samples(pixels=rows) if is_pixels else _core.Samples(inputs=rows))

@@ -1,17 +1,29 @@
-"""Figures as PNG files: learning curves, confusion matrices, back-queried images, predictions.
+"""Figures: learning curves, confusion matrices, back-queried images, predictions.
 
-Needs matplotlib (``pip install 'ffnn[plots]'``); figures are drawn without
-a display (no pyplot), so this works on servers.
+Each function returns its matplotlib ``Figure``, which a notebook shows
+inline when it is a cell's last value, and writes it to ``path`` (a PNG, or
+any format matplotlib knows by the name's extension) when one is given:
+
+>>> ffnn.plots.learning_curve(history)                # shown in a notebook
+>>> ffnn.plots.learning_curve(history, "curve.png")   # written to a file
+
+Needs matplotlib (``pip install 'ffnn[plots]'``), imported only when a
+figure is drawn. Figures are made without a display (no pyplot), so this
+works on servers.
 """
 from __future__ import annotations
 
 import math
 import os
+import stat
+from typing import Any
 
 import numpy as np
 
+from ffnn import _extras
 
-def learning_curve(history: dict, path, title: str = "learning curve") -> None:
+
+def learning_curve(history: dict, path=None, title: str = "learning curve") -> Any:
     """Each epoch's sum of squared errors per sample, and its test accuracy if recorded."""
     figure = _figure(figsize=(6, 4))
     axes = figure.add_subplot()
@@ -26,10 +38,10 @@ def learning_curve(history: dict, path, title: str = "learning curve") -> None:
         right = axes.twinx()
         right.plot(epochs, np.multiply(history["val_accuracy"], 100), "s-", color="tab:red")
         right.set_ylabel("test accuracy (%)", color="tab:red")
-    _save(figure, path)
+    return _save(figure, path)
 
 
-def confusion(matrix: np.ndarray, path, title: str = "confusion matrix") -> None:
+def confusion(matrix: np.ndarray, path=None, title: str = "confusion matrix") -> Any:
     """A confusion matrix: rows are true labels, columns predictions."""
     figure = _figure(figsize=(6, 5.5))
     axes = figure.add_subplot()
@@ -43,10 +55,10 @@ def confusion(matrix: np.ndarray, path, title: str = "confusion matrix") -> None
     axes.set_xticks(range(matrix.shape[1]))
     axes.set_yticks(range(matrix.shape[0]))
     figure.colorbar(shown, label="log(1 + count)")
-    _save(figure, path)
+    return _save(figure, path)
 
 
-def image(pixels: np.ndarray, path, title: str = "back-queried image") -> None:
+def image(pixels: np.ndarray, path=None, title: str = "back-queried image") -> Any:
     """One square image, dark where the values are high (the book's 'Greys' map), titled."""
     side = _side(pixels)
     figure = _figure(figsize=(2.4, 2.6))
@@ -54,10 +66,10 @@ def image(pixels: np.ndarray, path, title: str = "back-queried image") -> None:
     axes.imshow(np.reshape(pixels, (side, side)), cmap="Greys", interpolation="none")
     axes.set_title(title, fontsize=9)
     axes.set_axis_off()
-    _save(figure, path)
+    return _save(figure, path)
 
 
-def grid(images, titles, path, title: str = "back-queried images by label") -> None:
+def grid(images, titles, path=None, title: str = "back-queried images by label") -> Any:
     """Square images side by side in rows of five, each with its title, under the figure's title."""
     columns = 5
     rows = math.ceil(len(images) / columns)
@@ -69,11 +81,11 @@ def grid(images, titles, path, title: str = "back-queried images by label") -> N
         axes.imshow(np.reshape(pixels, (side, side)), cmap="Greys", interpolation="none")
         axes.set_title(title)
         axes.set_axis_off()
-    _save(figure, path)
+    return _save(figure, path)
 
 
-def prediction(original: np.ndarray, seen: np.ndarray, outputs: np.ndarray, path,
-               title: str = "prediction") -> None:
+def prediction(original: np.ndarray, seen: np.ndarray, outputs: np.ndarray, path=None,
+               title: str = "prediction") -> Any:
     """A picture read by a network: the picture, the 28 x 28 it saw, and its outputs as bars.
 
     `original` is the picture in grayscale (0 black .. 1 white), `seen` the
@@ -102,7 +114,7 @@ def prediction(original: np.ndarray, seen: np.ndarray, outputs: np.ndarray, path
     axes.set_xlabel("label")
     axes.set_ylabel("output")
     axes.set_title(f"outputs: {label} is highest ({outputs[label]:.2f})", fontsize=9)
-    _save(figure, path)
+    return _save(figure, path)
 
 
 def require_matplotlib() -> None:
@@ -118,16 +130,23 @@ def _side(pixels) -> int:
 
 
 def _figure(layout="tight", **options):
-    try:
-        from matplotlib.figure import Figure
-    except ImportError:
-        raise ImportError("plots and pictures need matplotlib: pip install 'ffnn[plots]'") from None
-    return Figure(layout=layout, **options)
+    figure = _extras.require("matplotlib.figure", "plots and pictures need matplotlib", "plots")
+    return figure.Figure(layout=layout, **options)
 
 
-def _save(figure, path) -> None:
+def _save(figure, path):
+    """The figure, written to ``path`` first if one is given."""
+    if path is None:
+        return figure
     path = os.fspath(path)
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):  # a FIFO would block the write for good
+        raise OSError(f"{path}: cannot write the picture (it exists and is not a regular file)")
     try:
         figure.savefig(path, dpi=100)
     except (OSError, ValueError) as exc:
         raise OSError(f"{path}: cannot write the picture ({exc})") from None
+    return figure

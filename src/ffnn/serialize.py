@@ -14,18 +14,16 @@ Members (each a plain ``.npy`` array, stored uncompressed, never pickled):
   with them ("unexpected members") rather than misreading it, so the
   version stays 1.
 
-Saving writes a temporary file in the target's directory, flushes it to disk
-and renames it over the target, so an interrupted save leaves any previous
-file whole. A symbolic link is followed (the file it points to is replaced,
-the link kept); a target that exists and is not a regular file (a FIFO, a
-device, a directory) is refused. A replaced file keeps its permissions; a new
-one gets those of any new file (0666 less the umask). Weights that are NaN or
-infinite are refused before anything is written.
-
-The temporary file is named ``.<target name>.<pid>.<random>.tmp`` (the target
-name cut short so the whole fits in 255 bytes); one left behind by a save
-that was killed is deleted by the next save of the same target, once no
-process with its pid runs.
+Saving goes through ``ffnn._atomic.write_atomically``: a temporary file in
+the target's directory, flushed to disk and renamed over the target, so an
+interrupted save leaves any previous file whole. A symbolic link is followed
+(the file it points to is replaced, the link kept); a target that exists and
+is not a regular file (a FIFO, a device, a directory) is refused. A replaced
+file keeps its permissions; a new one gets those of any new file (0666 less
+the umask). Weights that are NaN or infinite are refused before anything is
+written. The temporary file is named ``.<target name>.<pid>.<random>.tmp``;
+one left behind by a save that was killed is deleted by the next save of the
+same target, once no process with its pid runs.
 
 Loading reads every array header before any data and checks it against
 ``sizes``, the member's entry in the archive and the file's real size, so a
@@ -36,15 +34,14 @@ from __future__ import annotations
 
 import math
 import os
-import secrets
 import stat
 import struct
-import time
 import zipfile
-from collections.abc import Callable
-from typing import Any, BinaryIO
+from typing import Any
 
 import numpy as np
+
+from ffnn._atomic import file_kind, file_path, write_atomically  # noqa: F401  (part of this module's API)
 
 FORMAT = "ffnn-network"
 VERSION = 1
@@ -53,23 +50,6 @@ VERSION = 1
 # refuses at construction what load() would refuse.
 MAX_LAYERS = 1000
 _SCALARS = ("format", "version", "dtype", "learning_rate", "rule", "hidden_is_list")
-
-# File names longer than this many bytes are refused by most file systems.
-_NAME_MAX = 255
-_TEMPORARY_SUFFIX = ".tmp"
-# "." + name + "." + pid (at most 10 digits) + "." + 8 hex digits + ".tmp"
-_TEMPORARY_OVERHEAD = 1 + 1 + 10 + 1 + 8 + len(_TEMPORARY_SUFFIX)
-# A temporary file this recently modified is never deleted as stale: on a
-# file system shared between machines its pid may belong to another one.
-_STALE_AFTER_SECONDS = 10.0
-
-
-def file_path(path, name: str = "path") -> str:
-    """``path`` (str, bytes or os.PathLike) as a str; TypeError naming ``name`` otherwise."""
-    try:
-        return os.fsdecode(os.fspath(path))
-    except TypeError:
-        raise TypeError(f"{name} must be a file path (str, bytes or os.PathLike), not {type(path).__name__}") from None
 
 
 def save(state: dict, path) -> None:
@@ -84,10 +64,7 @@ def save(state: dict, path) -> None:
     if len(weights) > MAX_LAYERS:
         raise ValueError(f"{path}: {len(weights)} weight matrices, more than a model file holds ({MAX_LAYERS}); not saved")
     biases = state.get("biases")
-    for name, arrays_of_kind in (("weights", weights), ("biases", biases or ())):
-        for k, a in enumerate(arrays_of_kind):
-            if not np.isfinite(a).all():
-                raise ValueError(f"{path}: {name}[{k}] holds NaN or infinite values; not saved, the file is unchanged")
+    refuse_non_finite(path, weights, biases, "not saved, the file is unchanged")
     arrays: dict[str, Any] = {
         "format": np.array(FORMAT),
         "version": np.array(VERSION, dtype=np.int64),
@@ -104,115 +81,12 @@ def save(state: dict, path) -> None:
     write_atomically(path, lambda f: np.savez(f, **arrays))
 
 
-def write_atomically(path, write: Callable[[BinaryIO], object]) -> None:
-    """Replace ``path`` by what ``write(file)`` writes, all or nothing.
-
-    ``write`` fills a temporary file in the target's directory, which is
-    flushed to disk and renamed over the target (the file a symlink points
-    to), so an interrupted or failed write leaves any previous file whole.
-    A replaced file keeps its mode; a new one gets the umask's. ValueError,
-    with nothing written, if ``path`` exists and is not a regular file.
-    """
-    path = file_path(path)
-    try:
-        _write_atomically(write, path)
-    except OSError as exc:
-        if exc.filename is None:
-            raise
-        # The temporary file's name means nothing to the caller.
-        raise type(exc)(exc.errno, exc.strerror, path) from None
-
-
-def _write_atomically(write: Callable[[BinaryIO], object], path: str) -> None:
-    target = os.path.realpath(path)
-    try:
-        mode = os.stat(target).st_mode
-    except FileNotFoundError:
-        mode = None
-    if mode is not None and not stat.S_ISREG(mode):
-        raise ValueError(f"{path}: exists and is not a regular file ({_kind(mode)}); not saved")
-    directory, name = os.path.split(target)
-    _remove_stale_temporaries(directory, name)
-    fd, temporary = _create_temporary(directory, name)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            if mode is not None and hasattr(os, "fchmod"):
-                try:
-                    os.fchmod(f.fileno(), stat.S_IMODE(mode))
-                except OSError:  # a file system without modes (FAT, some shares)
-                    pass
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
-    _sync_directory(directory)
-
-
-def _kind(mode: int) -> str:
-    kinds = [(stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
-             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")]
-    return next((kind for test, kind in kinds if test(mode)), "not a regular file")
-
-
-def _temporary_prefix(name: str) -> str:
-    """``"." + name``, cut short enough that the temporary name fits in _NAME_MAX bytes."""
-    budget = _NAME_MAX - _TEMPORARY_OVERHEAD
-    while len(os.fsencode(name)) > budget:
-        name = name[:-1]
-    return "." + name + "."
-
-
-def _create_temporary(directory: str, name: str) -> tuple[int, str]:
-    """A new file of ours in ``directory``, created with mode 0666 (less the umask)."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
-    flags |= getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    prefix = _temporary_prefix(name)
-    while True:
-        temporary = os.path.join(directory, f"{prefix}{os.getpid()}.{secrets.token_hex(4)}{_TEMPORARY_SUFFIX}")
-        try:
-            return os.open(temporary, flags, 0o666), temporary
-        except FileExistsError:
-            continue
-
-
-def _remove_stale_temporaries(directory: str, name: str) -> None:
-    """Delete temporary files of saves of ``name`` whose process no longer runs."""
-    prefix = _temporary_prefix(name)
-    try:
-        entries = os.listdir(directory or ".")
-    except OSError:
-        return
-    for entry in entries:
-        if not (entry.startswith(prefix) and entry.endswith(_TEMPORARY_SUFFIX)):
-            continue
-        pid, dot, token = entry[len(prefix):-len(_TEMPORARY_SUFFIX)].partition(".")
-        if not (pid.isdigit() and dot and len(token) == 8 and all(c in "0123456789abcdef" for c in token)):
-            continue
-        candidate = os.path.join(directory, entry)
-        try:
-            if time.time() - os.lstat(candidate).st_mtime > _STALE_AFTER_SECONDS and not _running(int(pid)):
-                os.unlink(candidate)
-        except OSError:
-            pass  # gone already, or not ours to delete
-
-
-def _running(pid: int) -> bool:
-    """Whether a process ``pid`` exists; True when that cannot be told."""
-    if os.name == "nt":  # os.kill would terminate it
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (OSError, OverflowError):
-        return True  # another user's process, or a pid beyond this system's
-    return True
+def refuse_non_finite(path: str, weights, biases, outcome: str) -> None:
+    """ValueError ``"{path}: weights[k] holds NaN or infinite values; {outcome}"`` for the first such array."""
+    for name, arrays_of_kind in (("weights", weights), ("biases", biases or ())):
+        for k, a in enumerate(arrays_of_kind):
+            if not np.isfinite(a).all():
+                raise ValueError(f"{path}: {name}[{k}] holds NaN or infinite values; {outcome}")
 
 
 def load(path) -> dict:
@@ -223,7 +97,7 @@ def load(path) -> dict:
     except FileNotFoundError:
         raise FileNotFoundError(f"{path}: no such model file") from None
     if not stat.S_ISREG(mode):
-        raise ValueError(f"{path}: not a model file ({_kind(mode)})")
+        raise ValueError(f"{path}: not a model file ({file_kind(mode)})")
     try:
         with open(path, "rb") as f, zipfile.ZipFile(f) as archive:
             return _read_state(NpzMembers(archive, os.fstat(f.fileno()).st_size))
@@ -406,17 +280,3 @@ def _scalar(members: NpzMembers, name, kinds):
 
 def _string(members: NpzMembers, name) -> str:
     return str(_scalar(members, name, "U"))
-
-
-def _sync_directory(directory: str) -> None:
-    """Make the rename itself durable where the platform allows it."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -22,6 +22,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "ffnn.sklearn needs scikit-learn >= 1.6: pip install 'ffnn[sklearn]'"
     ) from exc
 
+from ffnn import _checks
 from ffnn.network import NeuralNetwork
 
 # uint8 stays uint8 (pixels, scaled the book's way, as NeuralNetwork takes
@@ -65,6 +66,9 @@ class BookMLPClassifier(ClassifierMixin, BaseEstimator):
     other input, other integer types included (where ``NeuralNetwork``
     refuses them, scikit-learn expects them converted), is used as given as
     floats, so scale it to a range the sigmoids like (e.g. with ``MinMaxScaler``).
+    As scikit-learn's own estimators, this one leaves the scaling to you and
+    never warns about it (``NeuralNetwork`` warns, ``ffnn.InputScaleWarning``,
+    on non-negative float inputs above 10, which look like unscaled pixels).
 
     Attributes
     ----------
@@ -130,7 +134,8 @@ class BookMLPClassifier(ClassifierMixin, BaseEstimator):
 
     def _start(self, n_features: int) -> None:
         hidden = self.hidden_nodes
-        hidden = list(hidden) if isinstance(hidden, (Sequence, np.ndarray)) else hidden
+        # A sequence of layer sizes as a list; one size (5, np.int64(5), np.array(5)) as it is.
+        hidden = list(hidden) if isinstance(hidden, (Sequence, np.ndarray)) and np.ndim(hidden) else hidden
         self.network_ = NeuralNetwork(
             n_features, hidden, len(self.classes_), self.learning_rate,
             dtype=self.dtype, seed=self._rng.randint(_SEEDS), rule=self.rule,
@@ -142,15 +147,17 @@ class BookMLPClassifier(ClassifierMixin, BaseEstimator):
         if len(unknown):
             raise ValueError(f"labels {unknown!r} are not among the classes {self.classes_!r}")
         labels = np.searchsorted(self.classes_, y)
-        history = self.network_.fit(
-            X, labels, epochs, shuffle=self.shuffle, seed=self._rng.randint(_SEEDS)
-        )
+        with _checks.scale_unchecked():  # scikit-learn's data, scaled by its own tools: see Notes
+            history = self.network_.fit(
+                X, labels, epochs, shuffle=self.shuffle, seed=self._rng.randint(_SEEDS)
+            )
         self.loss_curve_.extend(history["sum_squared_error"])
 
     def _outputs(self, X) -> np.ndarray:
         check_is_fitted(self)
         X = validate_data(self, X, dtype=_INPUT_DTYPES, reset=False)
-        return self.network_.query(X)
+        with _checks.scale_unchecked():
+            return self.network_.query(X)
 
     def predict(self, X) -> np.ndarray:
         """The class of the largest output for each row of ``X``."""
@@ -162,6 +169,11 @@ class BookMLPClassifier(ClassifierMixin, BaseEstimator):
 
         The sigmoid outputs estimate each class independently; dividing by
         their sum makes them a distribution, not a calibrated probability.
+        A row whose outputs are all 0 (every sigmoid underflowed: each class
+        rejected alike) gets the uniform distribution, never NaN.
         """
         outputs = self._outputs(X)
-        return outputs / outputs.sum(axis=1, keepdims=True)
+        total = outputs.sum(axis=1, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):  # rows of 0 / 0, replaced below
+            shares = outputs / total
+        return np.where(total > 0, shares, 1.0 / outputs.shape[1]).astype(outputs.dtype, copy=False)

@@ -613,8 +613,9 @@ static void FN(test_pool)(const size_t *sizes, int rule, const char *level)
     const ffnn_samples rows = FN(samples)(N_SAMPLES, NULL, inputs, targets,
                                           NULL);
     double e1, e2;
-    check(ffnn_net_set_threads(two.net, 2) == FFNN_OK, "set_threads(2)",
-          level, 0, 0);
+    check(ffnn_net_set_threads(two.net, 2) == FFNN_OK &&
+              ffnn_net_threads(two.net) == 2,
+          "set_threads(2)", level, 0, 0);
     FN(fill)(inputs, N_SAMPLES * n_in, 0.01, 1);
     FN(fill)(targets, N_SAMPLES * n_out, 0.01, 0.99);
     for (size_t k = 0; k < n_layers; k++)
@@ -658,7 +659,7 @@ static void FN(test_rotate_by_hand)(const char *level)
                     turned[r * 3 + c] = want[c * 3 + (2 - r)];
             memcpy(want, turned, sizeof want);
         }
-        check(FN(ffnn_rotate)(1, 3, 3, turns[t][0], -1, image, out) == 0,
+        check(FN(ffnn_rotate)(1, 3, 3, turns[t][0], -1, image, out) == FFNN_OK,
               "rotate returns 0", level, 0, 0);
         for (size_t k = 0; k < 9; k++)
             FN(check_close)("rotate by quarter turns", level, out[k], want[k],
@@ -669,9 +670,9 @@ static void FN(test_rotate_by_hand)(const char *level)
     FN(check_close)("rotate 45: corner to background", level, out[8], -1, 0);
     FN(check_close)("rotate 45: centre stays", level, out[4], 5, 4 * EPS);
     /* n = 0 writes nothing; a table too large to count fails cleanly. */
-    check(FN(ffnn_rotate)(0, 3, 3, 10, 0, image, one) == 0 && one[0] == 0,
+    check(FN(ffnn_rotate)(0, 3, 3, 10, 0, image, one) == FFNN_OK && one[0] == 0,
           "rotate of no images", level, one[0], 0);
-    check(FN(ffnn_rotate)(1, SIZE_MAX / 2, 3, 10, 0, image, one) == -1 &&
+    check(FN(ffnn_rotate)(1, SIZE_MAX / 2, 3, 10, 0, image, one) == FFNN_ERROR_MEMORY &&
               one[0] == 0,
           "rotate refuses an overflowing size", level, one[0], 0);
 }
@@ -696,8 +697,8 @@ static void FN(test_rotate)(const char *level)
             double *ref = xmalloc(plane, sizeof(double));
             FN(fill)(images, 2 * plane, 0, 1);
             check(FN(ffnn_rotate)(2, rows, cols, angles[a], (REAL)0.01,
-                                  images, out) == 0,
-                  "rotate returns 0", level, 0, 0);
+                                  images, out) == FFNN_OK,
+                  "rotate returns FFNN_OK", level, 0, 0);
             for (size_t i = 0; i < 2; i++) {
                 for (size_t k = 0; k < plane; k++)
                     ref[k] = images[i * plane + k];
@@ -932,6 +933,7 @@ static void FN(test_statuses)(const char *level)
               ffnn_net_create(&made, DTYPE, 2, sizes, 0,
                               FFNN_MAX_THREADS + 1) == FFNN_ERROR_THREADS &&
               ffnn_net_set_threads(net.net, 0) == FFNN_ERROR_THREADS &&
+              ffnn_net_threads(net.net) == 1 &&
               ffnn_net_set_threads(net.net, 1) == FFNN_OK,
           "threads outside 1 .. FFNN_MAX_THREADS", level, 0, 0);
     check(ffnn_net_create(&made, DTYPE, 2, sizes, 1, 1) == FFNN_OK, "create",

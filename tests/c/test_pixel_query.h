@@ -1,11 +1,11 @@
 /*
- * The batch query on pixels from their ink (csrc/sparse/pixel_query.h),
- * both precisions: test_pixel_query(level) runs the checks of
- * test_pixel_query_template.h at the level in use. Included by
+ * The batch query on pixels from their ink (ffnn_query_engine, whose
+ * plan is csrc/sparse/pixel_query.h), both precisions:
+ * test_pixel_query(level) runs the checks of test_pixel_query_template.h
+ * at the level in use. Included by
  * test_kernels.c after test_kernels_template.h, whose helpers (fill_f32,
  * net_of_f32, samples_f32, ...) the checks use.
  */
-#include "sparse/pixel_query.h"
 
 /* Networks, input first, 0 ending each: odd input sizes (785 is MNIST's
    784 pixels plus one) and hidden layers of 1, 5 and 203 nodes. */

@@ -224,7 +224,7 @@ static void train_and_query(const struct data *d, int f64, int threads,
     check(ffnn_net_create(&net, f64 ? FFNN_FLOAT64 : FFNN_FLOAT32, N_LAYERS,
                           NET, 0, threads) == FFNN_OK &&
               ffnn_net_set_share_policy(net, policy) == FFNN_OK &&
-              outputs != NULL,
+              ffnn_net_share_policy(net) == policy && outputs != NULL,
           "net and buffers");
     if (!net || !outputs)
         exit(2);

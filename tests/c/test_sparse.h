@@ -3,7 +3,6 @@
  * precisions, included by test_kernels.c after its other checks: defines
  * run_sparse_f32, run_sparse_f64 and run_sparse.
  */
-#include "sparse/engine.h" /* FFNN_SPARSE_FOLD: calls of whole folds */
 
 /* The book's input of a pixel value, as the engines scale it. */
 static float book_input_value_f32(int v)

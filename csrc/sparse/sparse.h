@@ -1,0 +1,113 @@
+/*
+ * Internal to the C core (not part of the API in ffnn.h): the sparse
+ * training engine, which takes over the first layer of a training run
+ * (core/network_template.h) when the schedule's engine, or
+ * FFNN_ENGINE_AUTO (sparse/engine.h), says so. Built once per precision
+ * in sparse.c.
+ *
+ * The inputs are x = b 1 + s with s zero at the background (b = 0.01 for
+ * pixels, the given background for float inputs). With the layer's weights
+ * held as W = V + u 1^T and r = V 1 (state_template.h), and g = lr d:
+ *   forward  W x = b r + V[:, ink] s[ink] + u (1^T x)
+ *   update   W += g x^T  is  u += b g, V[:, ink] += g s[ink]^T, r += g (1^T s)
+ * so a step touches only V's columns at the ink. The update of a column
+ * waits until the column is next read, and is joined with that read in one
+ * sweep (state_template.h says why this changes no bit of V), so a step
+ * reads and writes each column of its sample's ink once (ink_template.h).
+ * Every FFNN_SPARSE_FOLD samples u is folded into V and r recomputed; in
+ * exact arithmetic nothing changes. Deeper layers stay dense.
+ *
+ * A training run calls, in this order: ffnn_sparse_choose_<p> (whether),
+ * ffnn_sparse_begin_<p> (the working copy made from the weights), per
+ * sample ffnn_sparse_load_<p> and then, from layer 1's task, per share of
+ * its units, ffnn_sparse_first_layer_<p>; and ffnn_sparse_end_<p> (every
+ * pending update, the weights written back, the engine freed). <p> is f32
+ * or f64.
+ */
+#ifndef FFNN_SPARSE_H
+#define FFNN_SPARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ffnn.h"
+#include "kernels/kernel_table.h"
+#include "pool/pool.h"
+
+/* What the engine works on: layer 1 of a training run, as the trainer
+   hands it over at the start. Every pointer is borrowed for the run. */
+struct ffnn_sparse_layer_f32 {
+    size_t n_in, hidden;     /* the layer's inputs and units */
+    float *weights;          /* hidden x n_in, row-major: read at begin,
+                                written back at end */
+    float lr;                /* the learning rate */
+    const uint8_t *pixels;   /* the samples' pixels (rows x n_in), or NULL */
+    const float *inputs;     /* else their inputs (rows x n_in) */
+    float background;        /* b: the book's input of the pixel 0, or the
+                                inputs' background */
+    const float *deltas;     /* where the trainer leaves layer 1's deltas of
+                                each step (hidden entries) */
+    ffnn_pool *pool;
+    const struct ffnn_kernels_f32 *kernels;
+};
+
+struct ffnn_sparse_layer_f64 {
+    size_t n_in, hidden;
+    double *weights;
+    double lr;
+    const uint8_t *pixels;
+    const double *inputs;
+    double background;
+    const double *deltas;
+    ffnn_pool *pool;
+    const struct ffnn_kernels_f64 *kernels;
+};
+
+/* The engine's state during a run (state_template.h). */
+struct ffnn_sparse_f32;
+struct ffnn_sparse_f64;
+
+/* Whether a run of `schedule` on `samples` (sizes: the net's node counts)
+   takes the sparse first layer: *sparse 1 or 0, and FFNN_OK; or
+   FFNN_ERROR_ENGINE when the schedule asks for it and the samples are
+   neither pixels nor inputs with a known background. */
+int ffnn_sparse_choose_f32(const ffnn_schedule *schedule, const size_t *sizes,
+                           const ffnn_samples *samples, int *sparse);
+int ffnn_sparse_choose_f64(const ffnn_schedule *schedule, const size_t *sizes,
+                           const ffnn_samples *samples, int *sparse);
+
+/* The engine for `layer`, its working copy made from layer->weights (shared
+   out in layer->pool): FFNN_OK, or FFNN_ERROR_MEMORY with *engine NULL. */
+int ffnn_sparse_begin_f32(struct ffnn_sparse_f32 **engine,
+                          const struct ffnn_sparse_layer_f32 *layer);
+int ffnn_sparse_begin_f64(struct ffnn_sparse_f64 **engine,
+                          const struct ffnn_sparse_layer_f64 *layer);
+
+/* Sample `row` of the samples as step s of the run (s = 0, 1, ... in
+   order): its ink, and the step's plan (a fold every FFNN_SPARSE_FOLD
+   samples, after every pending update, before the forward pass). */
+void ffnn_sparse_load_f32(struct ffnn_sparse_f32 *engine, size_t s, size_t row);
+void ffnn_sparse_load_f64(struct ffnn_sparse_f64 *engine, size_t s, size_t row);
+
+/* Units *first .. *last - 1 of layer 1 for this step (a share of the units;
+   the shares of a step cover them all): the last sample's update when
+   `pending` (its deltas at layer->deltas), its part of u and r, then the
+   columns: at a fold every pending update and the fold; the forward pass
+   through this sample's ink, each column taking its pending update in the
+   same sweep. Returns the forward pass's weighted sums (without biases) of
+   the units it leaves in *first .. *last - 1: the share rounded to whole
+   64-byte groups of units (consecutive shares stay consecutive), less the
+   padding; the caller finishes them as a dense layer's. NULL when there is
+   none to finish. */
+float *ffnn_sparse_first_layer_f32(struct ffnn_sparse_f32 *engine, int pending,
+                                   size_t *first, size_t *last);
+double *ffnn_sparse_first_layer_f64(struct ffnn_sparse_f64 *engine, int pending,
+                                    size_t *first, size_t *last);
+
+/* The end of a run (after at least one step): the last sample's update,
+   every pending one, then W = V + u 1^T written back into layer->weights,
+   and the engine freed. */
+void ffnn_sparse_end_f32(struct ffnn_sparse_f32 *engine);
+void ffnn_sparse_end_f64(struct ffnn_sparse_f64 *engine);
+
+#endif /* FFNN_SPARSE_H */
