@@ -16,7 +16,6 @@ import math
 import time
 import warnings
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -290,6 +289,10 @@ def _train_distorted(core: _core.Net, data: _core.Samples, order: np.ndarray, di
     result depends on the seed alone. A second thread distorts the next
     chunk while the core trains on this one (both release the GIL).
     """
+    # Imported here: concurrent.futures registers a fork handler, which a fit
+    # without distortions has no reason to add.
+    from concurrent.futures import ThreadPoolExecutor
+
     size = _core.distortion_chunk(core.n_weights)
     starts = range(0, len(order), size)
     total, done = 0.0, 0
