@@ -132,7 +132,7 @@ ffnn_kernels = (
             "csrc/kernels/dispatch.c", "csrc/kernels/public_kernels.c",
             "csrc/kernels/simd_scalar.c", "csrc/kernels/simd_neon.c",
             "csrc/pool/pool.c", "csrc/pool/share_policy.c",
-            "csrc/augment/rotate.c",
+            "csrc/augment/rotate.c", "csrc/augment/distort.c",
             "csrc/sparse/pixel_query.c", "csrc/sparse/sparse.c",
         ],
         "include_dirs": ["csrc"],

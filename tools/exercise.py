@@ -1,6 +1,6 @@
 """A short run through every public operation, for memory checkers.
 
-Trains, fits (plain and with rotated copies), queries, back-queries, takes
+Trains, fits (plain, with rotated copies and distorted), queries, back-queries, takes
 gradients of, copies, pickles, saves and loads small networks of both dtypes
 under every update rule, and feeds in the usual bad arguments, so that
 valgrind sees every path into the C core. Exits non-zero if a result is
@@ -53,6 +53,10 @@ def exercise(dtype, rule: str, data) -> None:
     back = pickle.loads(pickle.dumps(net))
     assert back == net
     net.fit(images[:20], labels[:20], augment={"rotate": 10})
+    distortion = ffnn.Distortion(rotate=10, scale=0.1, shear=0.1, shift=2, elastic=(8, 3))
+    net.fit(images[:20], labels[:20], distort=distortion, schedule=ffnn.schedules.Exponential(0.1, 0.9))
+    net.fit(x[:20], labels[:20], distort=distortion, background=0.01)
+    assert distortion.apply(images[:3], seed=1, dtype=net.dtype).min() == net.dtype.type(0.01)
     with tempfile.TemporaryDirectory() as directory:
         path = os.path.join(directory, "model.npz")
         net.save(path)

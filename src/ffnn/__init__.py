@@ -18,16 +18,17 @@ import os
 from ffnn import _core
 from ffnn._checks import InputScaleWarning, SaturationWarning
 from ffnn.book import neuralNetwork
+from ffnn.distort import Distortion
 from ffnn.network import NeuralNetwork
 
 __version__ = "0.1.0"
-__all__ = ["NeuralNetwork", "neuralNetwork", "simd_level", "simd_levels", "set_simd_level", "InputScaleWarning",
-           "SaturationWarning", "__version__"]
+__all__ = ["Distortion", "NeuralNetwork", "neuralNetwork", "simd_level", "simd_levels", "set_simd_level",
+           "InputScaleWarning", "SaturationWarning", "__version__"]
 
 
 # The documented submodules (docs/api.md), imported when first named.
-SUBMODULES = ("augment", "book", "cli", "datasets", "draw", "export", "fetch", "gradcheck", "images", "network",
-              "plots", "serialize", "sklearn")
+SUBMODULES = ("augment", "book", "cli", "datasets", "distort", "draw", "export", "fetch", "gradcheck", "images",
+              "network", "plots", "recipes", "schedules", "serialize", "sklearn")
 
 
 def __getattr__(name: str):

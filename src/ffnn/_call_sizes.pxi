@@ -35,6 +35,14 @@ cdef Py_ssize_t PIXEL_ROWS = 8
 cdef Py_ssize_t ROTATION_CHUNK = 256
 cdef Py_ssize_t ROTATION_UPDATES = 1 << 27
 
+# Training images distorted at a time by fit(distort=...): a chunk's book inputs
+# (1.6 MB of float32 for MNIST) stay in cache between the C call that distorts
+# them and the one that trains on them, and fit distorts the next chunk while
+# the core trains on this one; for large networks fewer, so that a progress bar
+# still moves.
+cdef Py_ssize_t DISTORTION_CHUNK = 512
+cdef Py_ssize_t DISTORTION_UPDATES = 1 << 27
+
 # Under a progress bar, chunks are sized to take about this long: the bar
 # moves several times a second, and a chunk's Python overhead (some
 # microseconds) stays far below its time in C. The first, before any speed is
@@ -70,6 +78,11 @@ cdef list query_call_rows(Py_ssize_t n, Py_ssize_t n_weights, int threads, bint 
 cdef Py_ssize_t rotation_samples_per_call(Py_ssize_t n_weights, Py_ssize_t copies):
     """Images per C call of training on rotated copies (each image and its copies)."""
     return max(1, min(ROTATION_CHUNK, ROTATION_UPDATES // (copies * n_weights)))
+
+
+cdef Py_ssize_t distortion_samples_per_call(Py_ssize_t n_weights):
+    """Images per C call of distortion, and of training on them."""
+    return max(1, min(DISTORTION_CHUNK, DISTORTION_UPDATES // n_weights))
 
 
 cdef Py_ssize_t progress_samples_per_call(Py_ssize_t n_weights, Py_ssize_t unit, Py_ssize_t last,

@@ -11,6 +11,7 @@ use); its parts, by topic, are the files it includes:
                   threads and who may use it when; Samples, the data of one call
     _kernels.pxi  the single kernels the Python layer calls, and the book's inputs and targets
     _rotate.pxi   rotation of images, for augmentation
+    _distort.pxi  random affine and elastic distortions of images, for fit(distort=...)
     _simd.pxi     the SIMD levels
 
 The Python layer (network.py and the modules it uses) converts every argument
@@ -21,7 +22,7 @@ cannot see (the shapes, types and layout of the arrays it is handed).
 from cpython.exc cimport PyErr_CheckSignals
 from cpython.mem cimport PyMem_Malloc, PyMem_Free
 from libc.math cimport NAN, isfinite
-from libc.stdint cimport int64_t, uint8_t
+from libc.stdint cimport int64_t, uint8_t, uint64_t
 
 cimport numpy as cnp
 import numpy as np
@@ -48,6 +49,7 @@ include "_simd.pxi"
 include "_kernels.pxi"
 include "_rotate.pxi"
 include "_call_sizes.pxi"
+include "_distort.pxi"
 include "_net.pxi"
 
 

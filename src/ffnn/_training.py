@@ -20,11 +20,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ffnn import _checks, _core, augment as _augment
+from ffnn import _checks, _core, augment as _augment, distort as _distort, schedules as _schedules
 from ffnn.datasets import scale_inputs
 
 if TYPE_CHECKING:
     from ffnn.augment import Rotations
+    from ffnn.distort import Distorted
     from ffnn.network import NeuralNetwork
 
 def fit(
@@ -43,6 +44,9 @@ def fit(
     patience: int | None = None,
     engine: str = "auto",
     background=None,
+    distort=None,
+    image_shape=None,
+    schedule: Callable[[int], float] | None = None,
 ) -> dict:
     """``net.fit(X, y, epochs, ...)``: see ``NeuralNetwork.fit`` for every argument and the result.
 
@@ -56,6 +60,14 @@ def fit(
     engine_code, data = engine_choice(engine, background, data, net.dtype)
     rotations = _augment.parse(augment, net.sizes[0], net.dtype)
     copies = rotations.copies if rotations is not None else 1
+    distorted = _distort.parse(distort, net.sizes[0], image_shape)
+    if distorted is not None:
+        if rotations is not None:
+            raise ValueError("augment and distort cannot be combined: give distort its rotate")
+        if not data.is_pixels and data.background != data.background:
+            raise ValueError("distort on float inputs needs background=<the value of every blank input>")
+    if schedule is not None and not callable(schedule):
+        raise TypeError(f"schedule must be a callable epoch -> learning rate, not {type(schedule).__name__}")
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable, not {type(callback).__name__}")
     if validation is not None:
@@ -67,22 +79,28 @@ def fit(
     best = _BestEpoch()
     saturation = _SaturationCheck(net, data)
     bar = _quiet_progress_bar(epochs * n * copies) if progress else None
-    history: dict[str, Any] = {"sum_squared_error": [], "loss": []}
+    history: dict[str, Any] = {"sum_squared_error": [], "loss": [], "learning_rate": []}
     if validation is not None:
         history["val_accuracy"] = []
-    if rotations is not None and data.labels is not None:
+    if (rotations is not None or distorted is not None) and data.labels is not None:
         # Rotated chunks hand the core a chunk's labels at a time; a call of no
         # steps has it check all of them before the first.
         core.train(data, np.empty(0, np.int64), net.learning_rate, _core.RULES[net.rule], engine_code)
     try:
         for epoch in range(1, epochs + 1):
             order = (rng.permutation(n) if shuffle else np.arange(n)).astype(np.int64, copy=False)
-            lr, rule = net.learning_rate, _core.RULES[net.rule]  # a change made meanwhile waits for the next epoch
+            # A change made meanwhile waits for the next epoch.
+            lr = net.learning_rate if schedule is None else _schedules.rate(schedule, epoch)
+            rule = _core.RULES[net.rule]
+            history["learning_rate"].append(lr)
             with core.exclusive():
-                if bar is None and rotations is None:
+                if distorted is not None:
+                    seed = int(rng.integers(2**64, dtype=np.uint64))
+                    total = _train_distorted(core, data, order, distorted, seed, bar, lr, rule, engine_code)
+                elif bar is None and rotations is None:
                     total = core.train(data, order, lr, rule, engine_code)
                 else:
-                    total = _train_in_chunks(net, core, data, order, rotations, bar, engine_code)
+                    total = _train_in_chunks(net, core, data, order, rotations, bar, lr, rule, engine_code)
             mean = total / (n * copies)
             history["sum_squared_error"].append(mean)
             history["loss"].append(mean)
@@ -90,7 +108,7 @@ def fit(
             # A NaN total stopped the epoch early; the last update may also
             # have overflowed, which only a look at every weight can tell.
             if total != total or not all(_core.all_finite(w.reshape(-1)) for w in net.weights + (net.biases or ())):
-                raise FloatingPointError(f"in epoch {epoch}: {not_finite_message(net.learning_rate)}")
+                raise FloatingPointError(f"in epoch {epoch}: {not_finite_message(lr)}")
             if validation is not None:
                 history["val_accuracy"].append(net.score(*validation))
                 if patience is not None:
@@ -225,7 +243,7 @@ def not_finite_message(lr: float) -> str:
 
 
 def _train_in_chunks(net: NeuralNetwork, core: _core.Net, data: _core.Samples, order: np.ndarray,
-                     rotations: Rotations | None, bar, engine: int) -> float:
+                     rotations: Rotations | None, bar, lr: float, rule: int, engine: int) -> float:
     """One epoch a chunk of samples at a time, for the progress bar or the rotations.
 
     Each call continues the last one's total. Rotated images go a fixed
@@ -236,7 +254,6 @@ def _train_in_chunks(net: NeuralNetwork, core: _core.Net, data: _core.Samples, o
     sum is grouped as in one call. Either way, weights and sum are those
     of the same epoch without a bar, bit for bit.
     """
-    lr, rule = net.learning_rate, _core.RULES[net.rule]  # a change made meanwhile waits for the next epoch
     if rotations is not None:
         copies = rotations.copies
         size = core.rotation_chunk(copies)
@@ -261,6 +278,53 @@ def _train_in_chunks(net: NeuralNetwork, core: _core.Net, data: _core.Samples, o
             bar.set_postfix(sse=f"{total / (done * copies):.4f}", refresh=False)
             bar.update(len(rows) * copies)
     return total
+
+
+def _train_distorted(core: _core.Net, data: _core.Samples, order: np.ndarray, distorted: Distorted,
+                     seed: int, bar, lr: float, rule: int, engine: int) -> float:
+    """One epoch on freshly distorted samples, a chunk at a time.
+
+    Sample ``k`` of the epoch (the image ``order[k]``) is distorted by the
+    epoch's stream ``seed`` at position ``k``, whatever the chunks, so the
+    result depends on the seed alone. A second thread distorts the next
+    chunk while the core trains on this one (both release the GIL).
+    """
+    # Imported here: concurrent.futures registers a fork handler, which a fit
+    # without distortions has no reason to add.
+    from concurrent.futures import ThreadPoolExecutor
+
+    size = _core.distortion_chunk(core.n_weights)
+    starts = range(0, len(order), size)
+    total, done = 0.0, 0
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(_distorted, distorted, data, order, seed, 0, size)
+        for start in starts:
+            chunk = pending.result()
+            if start + size < len(order):
+                pending = pool.submit(_distorted, distorted, data, order, seed, start + size, size)
+            total = core.train(chunk, None, lr, rule, engine, total)
+            done += chunk.rows
+            if total != total:  # non-finite weights: fit reports it
+                break
+            if bar is not None:
+                bar.set_postfix(sse=f"{total / done:.4f}", refresh=False)
+                bar.update(chunk.rows)
+    return total
+
+
+def _distorted(distorted: Distorted, data: _core.Samples, order: np.ndarray, seed: int, start: int,
+               size: int) -> _core.Samples:
+    """The samples ``order[start:start + size]``, distorted: pixels stay pixels, float
+    inputs keep their background."""
+    rows = order[start:start + size]
+    targets = None if data.targets is None else data.targets[rows]
+    labels = None if data.labels is None else data.labels[rows]
+    if data.pixels is not None:
+        pixels = distorted.chunk(seed, start, data.pixels[rows], np.nan)
+        return _core.Samples(pixels, targets=targets, labels=labels, label_name=data.label_name)
+    inputs = distorted.chunk(seed, start, data.inputs[rows], data.background)  # type: ignore[index]  # inputs, without pixels
+    return _core.Samples(inputs=inputs, targets=targets, labels=labels, background=data.background,
+                         label_name=data.label_name)
 
 
 def _rotated(net: NeuralNetwork, rotations: Rotations, data: _core.Samples, rows: np.ndarray) -> _core.Samples:

@@ -286,7 +286,8 @@ class NeuralNetwork:
         self, X, y, epochs: int = 1, *, shuffle: bool = True, seed=None,
         callback: Callable[[int, dict], object] | None = None, validation: tuple | None = None,
         augment: dict | None = None, progress: bool = False, patience: int | None = None,
-        engine: str = "auto", background: float | None = None,
+        engine: str = "auto", background: float | None = None, distort=None,
+        image_shape: tuple[int, int] | None = None, schedule: Callable[[int], float] | None = None,
     ) -> dict:
         """Train on every sample of ``X`` for ``epochs`` passes, in C.
 
@@ -306,6 +307,16 @@ class NeuralNetwork:
         says which epoch that was (1 for the first). ``augment={"rotate": θ}`` trains as the book's
         part 3 does: each image, then the image rotated by +θ degrees, then by
         −θ (bilinear, background 0.01), rotated a chunk at a time in C.
+
+        ``distort=ffnn.Distortion(rotate=10, scale=0.1, shift=2, elastic=(8, 3))``
+        (or a dict of its fields) shows every sample, every epoch, freshly
+        and randomly distorted (affine and elastic, see ``ffnn.distort``),
+        in C, from the network's generator (one 64-bit seed per epoch; the
+        result depends on nothing else: not on threads or chunks). Images
+        are ``image_shape=(rows, cols)``, square by default; float inputs
+        need ``background``. ``schedule`` is a callable ``epoch -> learning
+        rate`` (epochs count from 1; see ``ffnn.schedules``) used in place of
+        ``learning_rate``, which it leaves unchanged.
 
         ``progress=True`` shows a ``tqdm.auto`` bar over every sample of every
         epoch, moving several times a second, with the epoch's running sum of
@@ -332,8 +343,8 @@ class NeuralNetwork:
         Returns the history: ``"sum_squared_error"``, each epoch's mean over
         its samples of ``sum((targets - outputs) ** 2)`` (summed over the
         output nodes, taken before each sample's update); ``"loss"``, the
-        same values under the name earlier versions used; ``"val_accuracy"``
-        with ``validation``.
+        same values under the name earlier versions used; ``"learning_rate"``,
+        the rate each epoch used; ``"val_accuracy"`` with ``validation``.
 
         Every argument is checked before training starts. Ctrl-C raises
         KeyboardInterrupt within milliseconds and leaves the weights as they
@@ -343,7 +354,8 @@ class NeuralNetwork:
         return _training.fit(
             self, self._net, self._rng if seed is None else _training.generator(seed), X, y, epochs,
             shuffle=shuffle, callback=callback, validation=validation, augment=augment, progress=progress,
-            patience=patience, engine=engine, background=background,
+            patience=patience, engine=engine, background=background, distort=distort,
+            image_shape=image_shape, schedule=schedule,
         )
 
     def _parameters(self) -> tuple[np.ndarray, ...]:

@@ -11,7 +11,7 @@ import warnings
 
 from ffnn.cli.data import check_fit, load_data
 from ffnn.cli.errors import one_line
-from ffnn import SaturationWarning
+from ffnn import SaturationWarning, recipes
 from ffnn.network import NeuralNetwork
 
 
@@ -19,15 +19,21 @@ def train(args: argparse.Namespace) -> int:
     data, source = load_data(args)
     check_fit(data.train_images.shape[1], 10, data.train_images, data.train_labels, source)
     check_fit(data.train_images.shape[1], 10, data.test_images, data.test_labels, args.test or source)
+    recipe = _recipe(args)
     seed = args.seed if args.seed is not None else secrets.randbits(32)
-    net = NeuralNetwork(data.train_images.shape[1], args.hidden, 10, args.lr, dtype=args.dtype, seed=seed,
-                        threads=args.threads)
+    if recipe is None:
+        net = NeuralNetwork(data.train_images.shape[1], args.hidden, 10, args.lr, dtype=args.dtype, seed=seed,
+                            threads=args.threads)
+    else:
+        net = recipe.network(data.train_images.shape[1], 10, seed=seed, dtype=args.dtype, threads=args.threads)
     n = len(data.train_images)
     rotations = f", each also rotated by ±{args.rotate:g}°" if args.rotate else ""
+    if recipe is not None:
+        print(f"{recipe.describe()}", flush=True)
     print(f"{net} on {n} images from {source}{rotations}", flush=True)
     if args.seed is None:
         print(f"seed {seed} (pass --seed {seed} to repeat)", flush=True)
-    report = _EpochReport(args.epochs, args.lr)
+    report = _EpochReport(args.epochs, net.learning_rate, show_rate=recipe is not None)
     start = time.perf_counter()
     try:
         with warnings.catch_warnings():
@@ -38,6 +44,8 @@ def train(args: argparse.Namespace) -> int:
                 callback=report, progress=report.progress, engine=args.engine,
                 augment={"rotate": args.rotate} if args.rotate else None,
                 validation=(data.test_images, data.test_labels) if args.plot else None,
+                schedule=None if recipe is None else recipe.schedule,
+                distort=None if recipe is None else recipe.distort,
             )
     except KeyboardInterrupt:
         return _interrupted(net, args, report)
@@ -59,11 +67,24 @@ def train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _recipe(args: argparse.Namespace) -> recipes.Recipe | None:
+    """The recipe of --recipe best (None for the book's), and args.epochs made definite."""
+    if args.recipe == "book":
+        args.epochs = 5 if args.epochs is None else args.epochs
+        return None
+    recipe = recipes.best()
+    if args.hidden != recipe.hidden or args.lr != 0.1 or args.rotate:
+        raise ValueError(f"--recipe {args.recipe} sets its own hidden nodes, learning rate and distortions; "
+                         "give --hidden, --lr and --rotate without it (--epochs may change its length)")
+    args.epochs = recipe.epochs if args.epochs is None else args.epochs
+    return recipe
+
+
 class _EpochReport:
     """fit's callback: one line per epoch, above fit's progress bar when tqdm draws one."""
 
-    def __init__(self, epochs: int, learning_rate: float = 0.1) -> None:
-        self.epochs, self.learning_rate = epochs, learning_rate
+    def __init__(self, epochs: int, learning_rate: float = 0.1, show_rate: bool = False) -> None:
+        self.epochs, self.learning_rate, self.show_rate = epochs, learning_rate, show_rate
         self.completed = 0
         try:
             from tqdm.auto import tqdm
@@ -85,6 +106,8 @@ class _EpochReport:
         self.completed = epoch
         errors = history["sum_squared_error"]
         line = f"epoch {epoch} of {self.epochs}: sum of squared errors per sample {errors[-1]:.4f}"
+        if self.show_rate:
+            line += f", learning rate {history['learning_rate'][-1]:.4g}"
         if history.get("val_accuracy"):
             line += f", test accuracy {history['val_accuracy'][-1]:.2%}"
         self.write(line)
