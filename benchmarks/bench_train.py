@@ -183,7 +183,8 @@ def pixel_ways_ms(net, pixels, repeats, ways=("sparse", "dense")):
     """One query call of the pixels each way (the binding's engine: sparse and dense
     forced, auto as query() chooses), in ms."""
     out = np.empty((len(pixels), net.sizes[-1]), net.dtype)
-    runs = {way: (lambda way=way: net._net.query(out, pixels=pixels, engine=_core.ENGINES[way]))
+    samples = _core.Samples(pixels)
+    runs = {way: (lambda way=way: net._net.query(out, samples, engine=_core.ENGINES[way], whole=True))
             for way in ways}
     return {k: v * 1e3 for k, v in interleaved_best(repeats, runs).items()}
 

@@ -17,65 +17,106 @@ from __future__ import annotations
 import os
 import threading
 import weakref
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 
 class AccessLock:
-    """Shared (one-thread queries) or exclusive (everything else) use of one C network."""
+    """Shared (one-thread queries) or exclusive (everything else) use of one C network.
+
+    ``with lock.exclusive():`` and ``with lock.shared():``. The contexts are
+    objects made once per lock, not generators, since ``train`` and ``query``
+    enter one for every sample.
+    """
 
     def __init__(self) -> None:
         self._reset()
+        self._exclusive = _Exclusive(self)
+        self._shared = _Shared(self)
         _LOCKS.add(self)
 
     def _reset(self) -> None:
-        self._state = threading.Condition(threading.Lock())
+        # A bare lock guards the counts (cheap to take, as every sample does);
+        # the condition on it is used only when a thread must wait.
+        self._guard = threading.Lock()
+        self._changed = threading.Condition(self._guard)
+        self._sleepers = 0  # threads waiting on _changed
         self._readers = 0
         self._owner: int | None = None  # the thread using the network alone
         self._depth = 0
         self._waiting = 0  # threads waiting to use it alone
 
-    @contextmanager
-    def exclusive(self) -> Iterator[None]:
+    def exclusive(self) -> _Exclusive:
         """Use the network alone: wait for running queries, hold off new ones."""
-        me = threading.get_ident()
-        with self._state:
-            if self._owner != me:
-                self._waiting += 1
-                try:
-                    while self._owner is not None or self._readers:
-                        self._state.wait()
-                finally:
-                    self._waiting -= 1
-                self._owner = me
-            self._depth += 1
-        try:
-            yield
-        finally:
-            with self._state:
-                self._depth -= 1
-                if self._depth == 0:
-                    self._owner = None
-                    self._state.notify_all()
+        return self._exclusive
 
-    @contextmanager
-    def shared(self) -> Iterator[None]:
+    def shared(self) -> _Shared:
         """Use the network beside other queries (inside ``exclusive``, the holder's own)."""
-        me = threading.get_ident()
-        with self._state:
-            nested = self._owner == me
-            if not nested:
-                while self._owner is not None or self._waiting:
-                    self._state.wait()
-                self._readers += 1
+        return self._shared
+
+    def _wait(self) -> None:
+        """Wait for a change (the guard held)."""
+        self._sleepers += 1
         try:
-            yield
+            self._changed.wait()
         finally:
-            if not nested:
-                with self._state:
-                    self._readers -= 1
-                    if self._readers == 0:
-                        self._state.notify_all()
+            self._sleepers -= 1
+
+    def _wake(self) -> None:
+        """Tell the waiting threads of a change (the guard held)."""
+        if self._sleepers:
+            self._changed.notify_all()
+
+
+class _Exclusive:
+    __slots__ = ("lock",)
+
+    def __init__(self, lock: AccessLock) -> None:
+        self.lock = lock
+
+    def __enter__(self) -> None:
+        lock, me = self.lock, threading.get_ident()
+        with lock._guard:
+            if lock._owner != me:
+                lock._waiting += 1
+                try:
+                    while lock._owner is not None or lock._readers:
+                        lock._wait()
+                finally:
+                    lock._waiting -= 1
+                lock._owner = me
+            lock._depth += 1
+
+    def __exit__(self, *exc_info) -> None:
+        lock = self.lock
+        with lock._guard:
+            lock._depth -= 1
+            if lock._depth == 0:
+                lock._owner = None
+                lock._wake()
+
+
+class _Shared:
+    __slots__ = ("lock",)
+
+    def __init__(self, lock: AccessLock) -> None:
+        self.lock = lock
+
+    def __enter__(self) -> None:
+        lock, me = self.lock, threading.get_ident()
+        with lock._guard:
+            if lock._owner == me:  # inside its own exclusive use, which outlasts this one
+                return
+            while lock._owner is not None or lock._waiting:
+                lock._wait()
+            lock._readers += 1
+
+    def __exit__(self, *exc_info) -> None:
+        lock = self.lock
+        with lock._guard:
+            if lock._owner == threading.get_ident():
+                return
+            lock._readers -= 1
+            if lock._readers == 0:
+                lock._wake()
 
 
 # Every live lock. A thread of the parent may hold one (in fit, say) when the

@@ -69,6 +69,8 @@ cdef list query_call_rows(Py_ssize_t n, Py_ssize_t n_weights, int threads, bint 
     short takes the dense way (the same values up to rounding) where one call would not."""
     cdef Py_ssize_t rows = max(1, QUERY_UPDATES // n_weights) * threads * (PIXEL_ROWS if pixels else 1)
     rows += -rows % FFNN_QUERY_BLOCK
+    if n <= rows:  # one call (a single sample, say)
+        return [(0, n)]
     starts = list(range(0, n, rows))
     if pixels and len(starts) > 1 and n - starts[len(starts) - 1] < FFNN_PIXEL_MIN_SAMPLES:
         starts.pop()
