@@ -1,6 +1,7 @@
 """How fast ffnn trains and queries the book's 784-200-10 network, in one run.
 
     python benchmarks/bench_train.py [--samples N] [--repeats R]
+    python benchmarks/bench_train.py --breakdown   # where a sparse step's time goes
 
 Uses full MNIST from ../shared/data/mnist (or $FFNN_MNIST_DIR) when present,
 else the sample shipped with ffnn. Every ratio is against a measurement of
@@ -13,6 +14,10 @@ machine slows both sides. Reports:
 - per training sample: the NumPy reference of the book's network
   (tests/reference.py), ffnn at every SIMD level, both precisions, 1 and 2
   threads, with the dense engine and the sparse one (``fit(engine=...)``);
+  two threads as a network has them by default (``share="adaptive"``: the
+  policy runs a step's layer alone when sharing does not pay) and, for the
+  sparse engine, always shared (``share="deterministic"``), which shows what
+  handing half of each step's first layer to the other core costs;
   the roofline probe of the dense step (the fused update-and-forward sweep
   over the first layer's weights, which every dense step must make);
 - the same step in JAX (benchmarks/peer_jax.py, one ``lax.scan`` per epoch;
@@ -25,6 +30,13 @@ machine slows both sides. Reports:
 - a 5-epoch fit in a fresh process per engine (wall time, test accuracy,
   peak RSS);
 - the ratios the sparse engine and the pixel query are held to, together.
+
+``--breakdown`` reports instead where one thread's sparse step spends its
+time, per part of the step, at the default SIMD level in both precisions:
+an epoch of fit in a child process under Linux's ``perf record``, its
+samples in the extension's functions grouped by part (each part's share of
+those samples, times the step's time measured without perf). Without perf
+it says so.
 """
 from __future__ import annotations
 
@@ -34,6 +46,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -129,9 +142,14 @@ def numpy_step_us(images, labels, n, repeats):
     return best_of(repeats, run) / n * 1e6
 
 
+# The sparse engine on two threads that share every step (share="deterministic").
+SHARED = ("sparse", 2, "shared")
+
+
 def step_and_probe_us(images, labels, dtype, repeats, count=3000):
-    """µs per sample of fit with each engine, 1 and 2 threads, and of the probe: the fused
-    sweep alone, W_1 += lr * d outer x_n, then W_1 x_{n+1}, per sample."""
+    """µs per sample of fit with each engine, 1 and 2 threads (and the sparse engine's 2 threads
+    always shared), and of the probe: the fused sweep alone, W_1 += lr * d outer x_n, then
+    W_1 x_{n+1}, per sample."""
     rng = np.random.default_rng(0)
     w = cache_aligned(rng.normal(0, SIZES[0] ** -0.5, SIZES[1::-1]).astype(dtype))
     xs = scale_inputs(images[:64], dtype)
@@ -142,6 +160,9 @@ def step_and_probe_us(images, labels, dtype, repeats, count=3000):
         for threads in (1, 2):
             net = ffnn.NeuralNetwork(*SIZES, 0.1, dtype=dtype, seed=0, threads=threads)
             runs[engine, threads] = fit_run(net, images, labels, engine)
+    if "sparse" in engines():
+        net = ffnn.NeuralNetwork(*SIZES, 0.1, dtype=dtype, seed=0, threads=2, share="deterministic")
+        runs[SHARED] = fit_run(net, images, labels, "sparse")
     runs["probe"] = lambda: _testing.sweep_probe(w, dtype(0.1), d, xs, y, count)
     best = interleaved_best(repeats, runs)
     return {k: v / (count if k == "probe" else len(images)) * 1e6 for k, v in best.items()}
@@ -258,11 +279,107 @@ def fit_in_subprocess(mnist_dir, threads, engine):
     return json.loads(out.stdout)
 
 
+# One thread's sparse epochs, for --breakdown: argv[1] the MNIST folder ("" for the
+# sample), argv[2] the dtype; prints µs per sample of the best epoch.
+BREAKDOWN_SCRIPT = """
+import sys, time
+import numpy as np
+import ffnn
+from ffnn.datasets import load_mnist, load_sample
+data = load_mnist(sys.argv[1], parts=("train",)) if sys.argv[1] else load_sample()
+images, labels = data.train_images[:20000], data.train_labels[:20000]
+net = ffnn.NeuralNetwork(784, 200, 10, 0.1, dtype=np.dtype(sys.argv[2]).type, seed=0)
+best = float("inf")
+for _ in range(5):
+    start = time.perf_counter()
+    net.fit(images, labels, seed=0, engine="sparse")
+    best = min(best, time.perf_counter() - start)
+print(best / len(images) * 1e6)
+"""
+
+# The parts of a sparse step, by the names of the C functions (without their level and
+# precision suffix) that perf finds them in; inlined helpers count in their caller.
+STEP_PARTS = {
+    "the sweep: V's ink columns, pending update and forward pass": ("columns_update_dot",),
+    "the ink: mask, pixel sum, the sweep's column lists": ("ink_of_pixels", "ink_of_inputs",
+                                                            "ffnn_sparse_load", "sparse_lists"),
+    "layer 1's units: g, u, r, the sums' start; the folds": ("ffnn_sparse_first_layer",
+                                                             "columns_fold", "sparse_fold"),
+    "layer 1's sigmoid and non-finite marks": ("sigmoid", "first_layer_outputs",
+                                               "mark_non_finite", "ffnn_all_finite"),
+    "layer 2: forward, and backward with its update": ("matvec", "matvec_t_update",
+                                                       "forward_task", "backward_task"),
+    "the rest of the step: errors, deltas, biases, loading": ("train", "step", "load_sample",
+                                                              "delta", "book_target"),
+}
+
+
+def part_of(symbol):
+    """The STEP_PARTS name of a function of the extension, or None (once per call)."""
+    base = symbol.rsplit("_f32", 1)[0].rsplit("_f64", 1)[0]
+    for level in ("_avx512", "_avx2", "_neon", "_scalar"):
+        base = base.removesuffix(level)
+    for part, names in STEP_PARTS.items():
+        if base in names:
+            return part
+    return None
+
+
+def step_breakdown(mnist_dir, dtype):
+    """(µs per sample, {part: share of the step's samples}) of one thread's sparse fit under
+    perf, or None when perf cannot record here."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "perf.data")
+        try:
+            child = subprocess.run(["perf", "record", "-q", "-o", out, "--", sys.executable, "-c",
+                                    BREAKDOWN_SCRIPT, mnist_dir, dtype],
+                                   capture_output=True, text=True, check=True)
+            report = subprocess.run(["perf", "report", "-i", out, "--stdio", "--no-children",
+                                     "--sort", "dso,sym", "--field-separator=;"],
+                                    capture_output=True, text=True, check=True).stdout
+        except (OSError, subprocess.CalledProcessError):
+            return None
+    shares = dict.fromkeys(STEP_PARTS, 0.0)
+    for line in report.splitlines():
+        fields = [f.strip() for f in line.split(";")]
+        if len(fields) != 3 or "_core" not in fields[1] or not fields[0].endswith("%"):
+            continue
+        part = part_of(fields[2].split()[-1])
+        if part:
+            shares[part] += float(fields[0].rstrip("%"))
+    total = sum(shares.values())
+    if total == 0:
+        return None
+    return float(child.stdout.split()[-1]), {k: v / total for k, v in shares.items()}
+
+
+def print_breakdown(mnist_dir):
+    print(f"where one thread's sparse step goes ({ffnn.simd_level()}, 784-200-10, 20 000 samples; "
+          "perf's samples in the extension, by part; the step timed without perf):")
+    for dtype in ("float32", "float64"):
+        unprofiled = subprocess.run([sys.executable, "-c", BREAKDOWN_SCRIPT, mnist_dir, dtype],
+                                    capture_output=True, text=True, check=True)
+        us = float(unprofiled.stdout.split()[-1])
+        found = step_breakdown(mnist_dir, dtype)
+        if found is None:
+            print(f"  {dtype}: {us:.2f} us per sample; no breakdown: perf is not there or may not "
+                  "record (perf_event_paranoid)")
+            continue
+        print(f"  {dtype}: {us:.2f} us per sample")
+        for part, share in found[1].items():
+            print(f"    {part:60s} {share:6.1%} {share * us:6.2f} us")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--samples", type=int, default=10000, help="training samples per timing")
     parser.add_argument("--repeats", type=int, default=3, help="timings per figure (best kept)")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="only where one thread's sparse step spends its time (perf)")
     args = parser.parse_args(argv)
+    if args.breakdown:
+        print_breakdown(MNIST_DIR if os.path.isdir(MNIST_DIR) else "")
+        return
 
     data, source = load()
     images, labels = data.train_images[: args.samples], data.train_labels[: args.samples]
@@ -292,8 +409,14 @@ def main(argv=None):
                     us = timings[engine, threads]
                     print(f"  ffnn {level:7s}{name} {engine:6s} {threads} thread{'s' if threads > 1 else ' '} "
                           f"{us:8.2f} us {ref / us:6.1f}x   probe {probe:6.2f} us, step/probe {us / probe:4.2f}")
+            if SHARED in timings:
+                us = timings[SHARED]
+                print(f"  ffnn {level:7s}{name} sparse 2 threads, always shared "
+                      f"{us:8.2f} us {ref / us:6.1f}x")
             line = f"  {'':7s}{name} 2 threads over 1: " + ", ".join(
                 f"{engine} {timings[engine, 1] / timings[engine, 2]:.2f}x" for engine in engines())
+            if SHARED in timings:
+                line += f", sparse always shared {timings['sparse', 1] / timings[SHARED]:.2f}x"
             if has_engines():
                 sparse_over = timings["dense", 1] / timings["sparse", 1]
                 line += f"; sparse over dense (1 thread) {sparse_over:.2f}x"

@@ -9,6 +9,10 @@
 #include <immintrin.h>
 #include <math.h>
 
+/* 32 vector registers: a pass of the sparse first layer's sweep carries up
+   to 16 vectors of units (simd_template.h). */
+#define FFNN_SPARSE_PASS_VECTORS 16
+
 /* What simd_template.h defines at this level, by full name: the kernels
    of the tables ffnn_avx512_f32 and ffnn_avx512_f64 (kernels/kernel_table.h)
    and the inlined blocks they run through (rows, row_pass, tile_rows,

@@ -305,6 +305,14 @@ static void FN(logit)(size_t n, const REAL *x, REAL *y)
 }
 
 /* ---- the sparse first layer's kernels (csrc/sparse/) -------------------- */
+/* The most vectors of units one pass over the columns carries (8 or 16),
+   their sums held in registers: 8 for the levels of 16 vector registers;
+   a level of 32 (AVX-512) defines 16 before including this file, so that
+   200 hidden units take one pass in float32 (two in float64), and the
+   columns' list is read once instead of twice (or four times). */
+#ifndef FFNN_SPARSE_PASS_VECTORS
+#define FFNN_SPARSE_PASS_VECTORS 8
+#endif
 /* V is column-major there: column c of V at v + c * ld, its hidden units
    contiguous, so the units are the lanes and no kernel gathers; the
    columns a sweep visits come as offsets (c * ld). Each unit
@@ -312,9 +320,10 @@ static void FN(logit)(size_t n, const REAL *x, REAL *y)
    vector lane or the scalar tail (SFMA): the split of the units between
    blocks or threads never changes a bit. */
 
-/* nv (1 .. 8, a constant after inlining) vectors of units over the n
-   columns at v + offsets[j]: with `update`, column += (g + g_offsets[j])
-   * a[j], then with `dot`, y += column * x[j] through the updated column. */
+/* nv (1 .. FFNN_SPARSE_PASS_VECTORS, a constant after inlining) vectors of
+   units over the n columns at v + offsets[j]: with `update`, column += (g +
+   g_offsets[j]) * a[j], then with `dot`, y += column * x[j] through the
+   updated column. */
 static FFNN_INLINE void FN(column_pass)(const size_t nv, size_t n,
                                         const size_t *offsets,
                                         const size_t *g_offsets, REAL *v,
@@ -322,7 +331,7 @@ static FFNN_INLINE void FN(column_pass)(const size_t nv, size_t n,
                                         const REAL *x, REAL *y,
                                         const int update, const int dot)
 {
-    V acc[8];
+    V acc[FFNN_SPARSE_PASS_VECTORS];
     size_t i, j;
     for (i = 0; i < nv; i++)
         acc[i] = dot ? VLOAD(y + i * VL) : VZERO();
@@ -345,7 +354,8 @@ static FFNN_INLINE void FN(column_pass)(const size_t nv, size_t n,
             VSTORE(y + i * VL, acc[i]);
 }
 
-/* A pass of nv (1 .. 8) vectors, nv made a constant for column_pass. */
+/* A pass of nv (1 .. FFNN_SPARSE_PASS_VECTORS) vectors, nv made a constant
+   for column_pass. */
 static FFNN_INLINE void FN(column_pass_of)(size_t nv, size_t n,
                                            const size_t *offsets,
                                            const size_t *g_offsets, REAL *v,
@@ -361,6 +371,11 @@ static FFNN_INLINE void FN(column_pass_of)(size_t nv, size_t n,
         FFNN_SPARSE_PASS(1) FFNN_SPARSE_PASS(2) FFNN_SPARSE_PASS(3)
         FFNN_SPARSE_PASS(4) FFNN_SPARSE_PASS(5) FFNN_SPARSE_PASS(6)
         FFNN_SPARSE_PASS(7) FFNN_SPARSE_PASS(8)
+#if FFNN_SPARSE_PASS_VECTORS > 8
+        FFNN_SPARSE_PASS(9) FFNN_SPARSE_PASS(10) FFNN_SPARSE_PASS(11)
+        FFNN_SPARSE_PASS(12) FFNN_SPARSE_PASS(13) FFNN_SPARSE_PASS(14)
+        FFNN_SPARSE_PASS(15) FFNN_SPARSE_PASS(16)
+#endif
     default:
         break;
     }
@@ -375,9 +390,6 @@ static size_t FN(pass_vectors)(size_t vectors, size_t most, size_t p)
     return p >= passes ? 0 : vectors * (p + 1) / passes - vectors * p / passes;
 }
 
-#ifndef FFNN_SPARSE_PASS_VECTORS
-#define FFNN_SPARSE_PASS_VECTORS 8
-#endif
 
 /* Units in as few passes of up to FFNN_SPARSE_PASS_VECTORS vectors as
    there can be, of sizes as equal as they can be, then one by one. Each

@@ -13,6 +13,14 @@
 #include "sparse/engine.h"
 #include "sparse/sparse.h"
 
+/* SSE2 for the ink of pixels (ink_template.h): part of every x86-64 CPU. */
+#if defined(__SSE2__) || defined(_M_X64) || defined(_M_AMD64)
+#include <emmintrin.h>
+#define FFNN_SPARSE_SSE2 1
+#else
+#define FFNN_SPARSE_SSE2 0
+#endif
+
 /* A column without a pending update. */
 #define FFNN_SPARSE_NONE ((size_t)-1)
 
