@@ -9,6 +9,7 @@
 #     bash tools/test_matrix.sh                    # every Python found, newest NumPy;
 #                                                  # the oldest also with the floor
 #     bash tools/test_matrix.sh 3.10:floor 3.13    # only these PYTHON[:NUMPY] cells
+#     bash tools/test_matrix.sh --quick 3.13       # the tests not marked slow
 #
 # NUMPY is a version, "floor" (the lowest version the dependencies allow) or
 # absent (the newest pip resolves). A Python is found under ~/.pyenv/versions
@@ -83,7 +84,7 @@ run_cell() {
     installed=$("$venv/bin/python" -c "import numpy; print(numpy.__version__)")
     # shellcheck disable=SC2086 # a list of paths without spaces
     mkdir "$run" && (cd "$ROOT" && cp -r --parents $SOURCES "$run/")
-    (cd "$run" && "$venv/bin/python" -m pytest -p no:cacheprovider -q) >>"$log" 2>&1
+    (cd "$run" && "$venv/bin/python" -m pytest -p no:cacheprovider -q "${selection[@]}") >>"$log" 2>&1
     local rc=$?
     summary=$(grep -E '(passed|failed|error).* in [0-9.]+s' "$log" | tail -n 1 | tr -d '=' | sed 's/^ *//')
     printf 'python %-5s numpy %-7s %s\n' "$("$venv/bin/python" -c 'import platform; print(platform.python_version())')" \
@@ -97,6 +98,13 @@ run_cell() {
     fi
 }
 
+# --quick: the cells check the package against other Pythons and NumPys, which
+# the fast tests exercise as fully as the slow ones (those train at length).
+selection=()
+if [ "${1:-}" = --quick ]; then
+    selection=(-m "not slow")
+    shift
+fi
 if [ $# -gt 0 ]; then cells=("$@"); else mapfile -t cells < <(default_cells); fi
 failed=0
 for cell in "${cells[@]}"; do
