@@ -25,6 +25,14 @@
 #include "augment/distort.h"
 #include "core/book.h"
 
+/* SSE2 for resampling into floats and pixels: part of every x86-64 CPU. */
+#if defined(__SSE2__) || defined(_M_X64) || defined(_M_AMD64)
+#include <emmintrin.h>
+#define FFNN_DISTORT_SSE2 1
+#else
+#define FFNN_DISTORT_SSE2 0
+#endif
+
 /* Blank pixels around the copy of each image that the resampling reads, so
    that any point it clamps to the border reads blank neighbours alone. */
 #define PAD 2
@@ -85,6 +93,7 @@ typedef struct {
     int elastic;
     double spacing;       /* h, the grid's spacing in pixels */
     float amplitude;      /* alpha times the B-spline field's normalisation */
+    double reach;         /* the most the elastic field moves a point, in pixels, and more */
     size_t grid_rows, grid_cols;
     float *grid;          /* 2 planes (y, x) of grid_rows * grid_cols random values */
     float *partial;       /* 2 planes of grid_rows * cols: the grid spread along rows */
@@ -92,13 +101,20 @@ typedef struct {
     size_t *row_first;    /* the first of each row's 3 grid rows */
     float *col_weights;   /* 3 per column */
     size_t *col_first;
-    float *y, *x;         /* rows * cols source coordinates */
+    float *y, *x;         /* source coordinates: rows * cols, or one row of cols */
     float *column;        /* 0, 1, ..., cols - 1 */
     int32_t *at;          /* cols: where each point of a row reads the ink buffer */
+    size_t *span;         /* 2 per row: the columns that may read ink, from .. to */
     void *fv, *fu;        /* cols values of the precision each: its fractions */
     void *ink;            /* (rows + 2 PAD) * (cols + 2 PAD) values of the precision */
     void *block;          /* the one allocation holding all of the above */
 } geometry;
+
+/* The affine part of one sample: the inverse of grow * turn * shear (output
+   offset to input offset) and the shift, about the centre (cy, cx). */
+typedef struct {
+    double m00, m01, m10, m11, cy, cx, ty, tx;
+} affine_map;
 
 static int finite_nonnegative(double v)
 {
@@ -144,11 +160,12 @@ static size_t grid_nodes(size_t n, double spacing)
 }
 
 /*
- * The scratch space of a call: coordinates, elastic grid and an ink buffer
- * of `real_size`-byte values, in one allocation. FFNN_OK or a status.
+ * The scratch space of a call: coordinates (of the whole image if `whole`,
+ * else of a row), elastic grid and an ink buffer of `real_size`-byte values,
+ * in one allocation. FFNN_OK or a status.
  */
 static int geometry_create(geometry *g, const ffnn_distortion *d, size_t rows, size_t cols,
-                           size_t real_size)
+                           size_t real_size, int whole)
 {
     size_t total = 0, plane, grid = 0, partial = 0, padded_rows, padded_cols, padded, i;
     char *p;
@@ -158,7 +175,7 @@ static int geometry_create(geometry *g, const ffnn_distortion *d, size_t rows, s
     /* Coordinates are floats and offsets int32: sides up to 2^14 keep both exact. */
     if (rows > MAX_SIDE || cols > MAX_SIDE)
         return FFNN_ERROR_ARGUMENT;
-    plane = rows * cols;
+    plane = whole ? rows * cols : cols;
     padded_rows = rows + 2 * PAD;
     padded_cols = cols + 2 * PAD;
     if (padded_rows > SIZE_MAX / padded_cols)
@@ -183,12 +200,16 @@ static int geometry_create(geometry *g, const ffnn_distortion *d, size_t rows, s
            the B-spline field's is 11/20 (the mean over offsets of the sum
            of squared B-spline weights, per axis, squared). */
         g->amplitude = (float)(d->alpha / (2.0 * d->sigma * sqrt(pi)) / (11.0 / 20.0));
+        /* Each displacement is a blend of grid values of at most `amplitude`
+           with weights summing to 1 (up to a few roundings). */
+        g->reach = (double)g->amplitude * 1.001;
     }
     if (!add_bytes(&total, grid, sizeof(float)) || !add_bytes(&total, partial, sizeof(float))
         || !add_bytes(&total, 3 * rows, sizeof(float)) || !add_bytes(&total, rows, sizeof(size_t))
         || !add_bytes(&total, 3 * cols, sizeof(float)) || !add_bytes(&total, cols, sizeof(size_t))
         || !add_bytes(&total, plane, sizeof(float)) || !add_bytes(&total, plane, sizeof(float))
         || !add_bytes(&total, cols, sizeof(float)) || !add_bytes(&total, cols, sizeof(int32_t))
+        || !add_bytes(&total, 2 * rows, sizeof(size_t))
         || !add_bytes(&total, cols, real_size) || !add_bytes(&total, cols, real_size)
         || !add_bytes(&total, padded, real_size) )
         return FFNN_ERROR_MEMORY;
@@ -209,6 +230,7 @@ static int geometry_create(geometry *g, const ffnn_distortion *d, size_t rows, s
     TAKE(x, float, plane);
     TAKE(column, float, cols);
     TAKE(at, int32_t, cols);
+    TAKE(span, size_t, 2 * rows);
     g->fv = p + total;
     add_bytes(&total, cols, real_size);
     g->fu = p + total;
@@ -236,96 +258,188 @@ static void spline_axis(size_t n, double spacing, double offset, float *weights,
     size_t i;
     for (i = 0; i < n; ++i) {
         const double t = (double)i * step + offset;
-        const size_t cell = (size_t)t; /* t >= 0: its floor */
+        const size_t cell = (size_t)(int64_t)t; /* t >= 0: its floor */
         first[i] = cell; /* nodes cell - 1 .. cell + 1, stored from 0 */
         bspline_weights((float)(t - (double)cell), weights + 3 * i);
     }
 }
 
-/* One output row of coordinates: the affine map's line plus the elastic
-   displacement, spread from its three grid rows p with weights w. */
-static void elastic_row(size_t cols, float start, float step, const float *FFNN_RESTRICT column,
-                        const float *FFNN_RESTRICT p, size_t stride, const float w[3],
-                        float *FFNN_RESTRICT out)
-{
-    const float w0 = w[0], w1 = w[1], w2 = w[2];
-    const float *FFNN_RESTRICT p1 = p + stride, *FFNN_RESTRICT p2 = p + 2 * stride;
-    size_t j;
-    for (j = 0; j < cols; ++j)
-        out[j] = (start + step * column[j]) + (w0 * p[j] + w1 * p1[j] + w2 * p2[j]);
-}
-
-static void affine_row(size_t cols, float start, float step, const float *FFNN_RESTRICT column,
-                       float *FFNN_RESTRICT out)
-{
-    size_t j;
-    for (j = 0; j < cols; ++j)
-        out[j] = start + step * column[j];
-}
-
 /*
- * Where each output pixel of sample `index` reads the input, into g->y and
- * g->x: an affine map about the centre (turn, scale, shear, shift, drawn in
- * that order), plus the elastic displacement at the output pixel.
+ * The random values of sample `index`: its affine map into *a and, for an
+ * elastic distortion, the grid's values (times the amplitude) and each
+ * row's and column's grid nodes and weights. The affine values are drawn
+ * first (turn, scale, shear, shift), then the grid's offset and values.
  */
-static void locate(geometry *g, const ffnn_distortion *d, uint64_t seed, uint64_t index)
+static void draw(geometry *g, const ffnn_distortion *d, uint64_t seed, uint64_t index,
+                 affine_map *a)
 {
     const double pi = 3.14159265358979323846;
-    const size_t rows = g->rows, cols = g->cols;
     stream s = stream_of(seed, index);
     const double angle = d->rotate * uniform_signed(&s) * (pi / 180.0);
     const double grow = 1.0 + d->scale * uniform_signed(&s);
     const double k = d->shear * uniform_signed(&s);
-    const double ty = d->shift * uniform_signed(&s);
-    const double tx = d->shift * uniform_signed(&s);
     const double c = cos(angle), sn = sin(angle);
-    /* The inverse of grow * turn * shear, output offset to input offset. */
-    const double m00 = c / grow, m01 = sn / grow;
-    const double m10 = (-k * c - sn) / grow, m11 = (-k * sn + c) / grow;
-    const double cy = 0.5 * (double)(rows - 1), cx = 0.5 * (double)(cols - 1);
-    size_t r, j;
+    a->ty = d->shift * uniform_signed(&s);
+    a->tx = d->shift * uniform_signed(&s);
+    a->m00 = c / grow;
+    a->m01 = sn / grow;
+    a->m10 = (-k * c - sn) / grow;
+    a->m11 = (-k * sn + c) / grow;
+    a->cy = 0.5 * (double)(g->rows - 1);
+    a->cx = 0.5 * (double)(g->cols - 1);
     if (g->elastic) {
-        const size_t gr = g->grid_rows, gc = g->grid_cols;
+        const size_t cells = g->grid_rows * g->grid_cols;
         const double oy = uniform_unit(&s), ox = uniform_unit(&s);
-        float *zy = g->grid, *zx = g->grid + gr * gc;
-        float *py = g->partial, *px = g->partial + gr * cols;
-        size_t a, i;
-        for (i = 0; i < gr * gc; ++i) {
-            uniform_pair(&s, &zy[i], &zx[i]);
-            zy[i] *= g->amplitude;
-            zx[i] *= g->amplitude;
+        const float amplitude = g->amplitude;
+        float *FFNN_RESTRICT zy = g->grid, *FFNN_RESTRICT zx = g->grid + cells;
+        size_t i;
+        for (i = 0; i < cells; ++i) {
+            float u, v;
+            uniform_pair(&s, &u, &v);
+            zy[i] = u * amplitude;
+            zx[i] = v * amplitude;
         }
-        spline_axis(rows, g->spacing, oy, g->row_weights, g->row_first);
-        spline_axis(cols, g->spacing, ox, g->col_weights, g->col_first);
-        /* Along the columns first, for every grid row ... */
-        for (a = 0; a < gr; ++a) {
-            const float *FFNN_RESTRICT ry = zy + a * gc, *FFNN_RESTRICT rx = zx + a * gc;
-            float *FFNN_RESTRICT qy = py + a * cols, *FFNN_RESTRICT qx = px + a * cols;
-            const float *FFNN_RESTRICT w = g->col_weights;
-            const size_t *FFNN_RESTRICT first = g->col_first;
-            for (j = 0; j < cols; ++j) {
-                const size_t b = first[j];
-                const float w0 = w[3 * j], w1 = w[3 * j + 1], w2 = w[3 * j + 2];
-                qy[j] = w0 * ry[b] + w1 * ry[b + 1] + w2 * ry[b + 2];
-                qx[j] = w0 * rx[b] + w1 * rx[b + 1] + w2 * rx[b + 2];
-            }
+        spline_axis(g->rows, g->spacing, oy, g->row_weights, g->row_first);
+        spline_axis(g->cols, g->spacing, ox, g->col_weights, g->col_first);
+    }
+}
+
+/* The elastic grid spread along the columns c0 .. c1 - 1, for grid rows
+   a0 .. a1 - 1: the first of the field's two separable passes. */
+static void spread_columns(geometry *g, size_t a0, size_t a1, size_t c0, size_t c1)
+{
+    const size_t gc = g->grid_cols, cols = g->cols, cells = g->grid_rows * gc;
+    const float *FFNN_RESTRICT w = g->col_weights;
+    const size_t *FFNN_RESTRICT first = g->col_first;
+    size_t a, j;
+    for (a = a0; a < a1; ++a) {
+        const float *FFNN_RESTRICT ry = g->grid + a * gc, *FFNN_RESTRICT rx = ry + cells;
+        float *FFNN_RESTRICT qy = g->partial + a * cols;
+        float *FFNN_RESTRICT qx = qy + g->grid_rows * cols;
+        for (j = c0; j < c1; ++j) {
+            const size_t b = first[j];
+            const float w0 = w[3 * j], w1 = w[3 * j + 1], w2 = w[3 * j + 2];
+            qy[j] = w0 * ry[b] + w1 * ry[b + 1] + w2 * ry[b + 2];
+            qx[j] = w0 * rx[b] + w1 * rx[b + 1] + w2 * rx[b + 2];
         }
     }
-    for (r = 0; r < rows; ++r) {
-        const double dr = (double)r - cy - ty;
-        const float y0 = (float)(cy + m00 * dr - m01 * (cx + tx));
-        const float x0 = (float)(cx + m10 * dr - m11 * (cx + tx));
-        if (g->elastic) {
-            /* ... then along the rows, a whole output row at a time. */
-            const float *p = g->partial + g->row_first[r] * cols;
-            const float *w = g->row_weights + 3 * r;
-            elastic_row(cols, y0, (float)m01, g->column, p, cols, w, g->y + r * cols);
-            elastic_row(cols, x0, (float)m11, g->column, p + g->grid_rows * cols, cols, w, g->x + r * cols);
+}
+
+/* Where output row r's affine map starts (its column 0), rounded to floats. */
+static void row_start(const affine_map *a, size_t r, float *y0, float *x0)
+{
+    const double dr = (double)r - a->cy - a->ty;
+    *y0 = (float)(a->cy + a->m00 * dr - a->m01 * (a->cx + a->tx));
+    *x0 = (float)(a->cx + a->m10 * dr - a->m11 * (a->cx + a->tx));
+}
+
+/* Points j0 .. j1 - 1 of one output row of coordinates: the affine map's
+   line plus the elastic displacement, spread from its three grid rows p
+   with weights w (the second pass). */
+static void elastic_row(size_t j0, size_t j1, float start, float step,
+                        const float *FFNN_RESTRICT column, const float *FFNN_RESTRICT p,
+                        size_t stride, const float w[3], float *FFNN_RESTRICT out)
+{
+    const float w0 = w[0], w1 = w[1], w2 = w[2];
+    const float *FFNN_RESTRICT p1 = p + stride, *FFNN_RESTRICT p2 = p + 2 * stride;
+    size_t j;
+    for (j = j0; j < j1; ++j)
+        out[j] = (start + step * column[j]) + (w0 * p[j] + w1 * p1[j] + w2 * p2[j]);
+}
+
+static void affine_row(size_t j0, size_t j1, float start, float step,
+                       const float *FFNN_RESTRICT column, float *FFNN_RESTRICT out)
+{
+    size_t j;
+    for (j = j0; j < j1; ++j)
+        out[j] = start + step * column[j];
+}
+
+/* Output row r's source coordinates at points j0 .. j1 - 1, into y and x
+   (indexed by column); the elastic grid spread along those columns. */
+static void row_coordinates(const geometry *g, const affine_map *a, size_t r, size_t j0,
+                            size_t j1, float *FFNN_RESTRICT y, float *FFNN_RESTRICT x)
+{
+    float y0, x0;
+    row_start(a, r, &y0, &x0);
+    if (g->elastic) {
+        const size_t cols = g->cols;
+        const float *p = g->partial + g->row_first[r] * cols;
+        const float *w = g->row_weights + 3 * r;
+        elastic_row(j0, j1, y0, (float)a->m01, g->column, p, cols, w, y);
+        elastic_row(j0, j1, x0, (float)a->m11, g->column, p + g->grid_rows * cols, cols, w, x);
+    } else {
+        affine_row(j0, j1, y0, (float)a->m01, g->column, y);
+        affine_row(j0, j1, x0, (float)a->m11, g->column, x);
+    }
+}
+
+/*
+ * The columns j of output row r, j0 <= j < j1, whose affine point
+ * (row_start + j * (m01, m11)) may lie strictly inside the box lo..hi
+ * (top, bottom; left, right) grown by `slack` pixels, and by more than the
+ * rounding of the coordinates: a superset of those whose float coordinates
+ * do. j0 == j1 if none. `inverse` holds 1 / m01 and 1 / m11 (0 for a step
+ * under 1e-9 pixels).
+ */
+static void row_span(const affine_map *a, size_t r, size_t cols, const double lo[2],
+                     const double hi[2], const double inverse[2], double slack, size_t *j0,
+                     size_t *j1)
+{
+    const double dr = (double)r - a->cy - a->ty;
+    const double start[2] = {a->cy + a->m00 * dr - a->m01 * (a->cx + a->tx),
+                             a->cx + a->m10 * dr - a->m11 * (a->cx + a->tx)};
+    const double step[2] = {a->m01, a->m11};
+    double first = 0.0, last = (double)cols - 1.0;
+    int axis;
+    for (axis = 0; axis < 2; ++axis) {
+        /* More than the float coordinates' rounding, relative to their size
+           (and than the rounding of the reciprocal). */
+        const double margin = slack + 1e-6 * (fabs(start[axis]) + fabs(step[axis]) * (double)cols);
+        const double below = lo[axis] - margin - start[axis];
+        const double above = hi[axis] + margin - start[axis];
+        double from, to;
+        if (inverse[axis] == 0.0) {
+            /* The line runs along the box's side (within 1e-9 per column:
+               under 2e-5 pixels over a row, well inside the margin). */
+            if (below < 0.0 && above > 0.0)
+                continue;
+            from = 1.0;
+            to = 0.0;
+        } else if (inverse[axis] > 0.0) {
+            from = below * inverse[axis];
+            to = above * inverse[axis];
         } else {
-            affine_row(cols, y0, (float)m01, g->column, g->y + r * cols);
-            affine_row(cols, x0, (float)m11, g->column, g->x + r * cols);
+            from = above * inverse[axis];
+            to = below * inverse[axis];
         }
+        first = from > first ? from : first;
+        last = to < last ? to : last;
     }
+    if (!(first <= last)) {
+        *j0 = *j1 = 0;
+        return;
+    }
+    *j0 = (size_t)(int64_t)first; /* first >= 0: its floor */
+    *j1 = (size_t)(int64_t)last + 1;
+}
+
+/*
+ * Where each output pixel of sample `index` reads the input, into g->y and
+ * g->x (the whole image): an affine map about the centre (turn, scale,
+ * shear, shift, drawn in that order), plus the elastic displacement at the
+ * output pixel.
+ */
+static void locate(geometry *g, const ffnn_distortion *d, uint64_t seed, uint64_t index)
+{
+    const size_t rows = g->rows, cols = g->cols;
+    affine_map a;
+    size_t r;
+    draw(g, d, seed, index, &a);
+    if (g->elastic)
+        spread_columns(g, 0, g->grid_rows, 0, cols);
+    for (r = 0; r < rows; ++r)
+        row_coordinates(g, &a, r, 0, cols, g->y + r * cols, g->x + r * cols);
 }
 
 int ffnn_distort_coordinates(const ffnn_distortion *d, uint64_t seed, uint64_t index,
@@ -340,7 +454,7 @@ int ffnn_distort_coordinates(const ffnn_distortion *d, uint64_t seed, uint64_t i
         return FFNN_OK;
     if (y == NULL || x == NULL)
         return FFNN_ERROR_ARGUMENT;
-    status = geometry_create(&g, d, rows, cols, 1);
+    status = geometry_create(&g, d, rows, cols, 1, 1);
     if (status != FFNN_OK)
         return status;
     locate(&g, d, seed, index);
@@ -350,6 +464,24 @@ int ffnn_distort_coordinates(const ffnn_distortion *d, uint64_t seed, uint64_t i
     return FFNN_OK;
 }
 
+#if FFNN_DISTORT_SSE2
+/* Four blends of ink written out, as OUTPUT writes one. */
+static void store4_f32(float *o, __m128 background, __m128 ink)
+{
+    _mm_storeu_ps(o, _mm_add_ps(background, ink));
+}
+
+static void store4_u8(uint8_t *o, __m128 ink)
+{
+    /* Each in 0 .. 255 after rounding, so the saturating packs change none. */
+    __m128i level = _mm_cvttps_epi32(_mm_add_ps(ink, _mm_set1_ps(0.5f)));
+    int32_t four;
+    level = _mm_packs_epi32(level, level);
+    four = _mm_cvtsi128_si32(_mm_packus_epi16(level, level));
+    memcpy(o, &four, 4);
+}
+#endif
+
 /* Defines distort_f32: the book's inputs, or float inputs. */
 #define REAL float
 #define SUFFIX _f32
@@ -358,6 +490,7 @@ int ffnn_distort_coordinates(const ffnn_distortion *d, uint64_t seed, uint64_t i
 #define PIXEL_BACKGROUND book_input_f32(0.0f)
 #define INK_PER_LEVEL ((book_input_f32(255.0f) - book_input_f32(0.0f)) / 255.0f)
 #define OUTPUT(background, ink) ((background) + (ink))
+#define STORE4(o, background, ink) store4_f32((o), (background), (ink))
 #include "distort_template.h"
 
 /* Defines distort_f64. */
@@ -379,6 +512,7 @@ int ffnn_distort_coordinates(const ffnn_distortion *d, uint64_t seed, uint64_t i
 #define PIXEL_BACKGROUND 0.0f
 #define INK_PER_LEVEL 1.0f
 #define OUTPUT(background, ink) ((uint8_t)((ink) + 0.5f))
+#define STORE4(o, background, ink) store4_u8((o), (ink))
 #include "distort_template.h"
 
 int ffnn_distort_f32(const ffnn_distortion *d, uint64_t seed, uint64_t first, size_t n,
