@@ -375,53 +375,67 @@ static void row_coordinates(const geometry *g, const affine_map *a, size_t r, si
 }
 
 /*
- * The columns j of output row r, j0 <= j < j1, whose affine point
- * (row_start + j * (m01, m11)) may lie strictly inside the box lo..hi
+ * Each output row's columns j, span[2 r] <= j < span[2 r + 1], whose affine
+ * point (row_start + j * (m01, m11)) may lie strictly inside the box lo..hi
  * (top, bottom; left, right) grown by `slack` pixels, and by more than the
  * rounding of the coordinates: a superset of those whose float coordinates
- * do. j0 == j1 if none. `inverse` holds 1 / m01 and 1 / m11 (0 for a step
- * under 1e-9 pixels).
+ * do (an empty span if none). Along each axis the row's start is a line in
+ * r, and so are the ends of its span.
  */
-static void row_span(const affine_map *a, size_t r, size_t cols, const double lo[2],
-                     const double hi[2], const double inverse[2], double slack, size_t *j0,
-                     size_t *j1)
+static void row_spans(const affine_map *a, size_t rows, size_t cols, const double lo[2],
+                      const double hi[2], double slack, size_t *FFNN_RESTRICT span)
 {
-    const double dr = (double)r - a->cy - a->ty;
-    const double start[2] = {a->cy + a->m00 * dr - a->m01 * (a->cx + a->tx),
-                             a->cx + a->m10 * dr - a->m11 * (a->cx + a->tx)};
-    const double step[2] = {a->m01, a->m11};
-    double first = 0.0, last = (double)cols - 1.0;
-    int axis;
+    const double dr0 = -a->cy - a->ty;
+    const double base[2] = {a->cy + a->m00 * dr0 - a->m01 * (a->cx + a->tx),
+                            a->cx + a->m10 * dr0 - a->m11 * (a->cx + a->tx)};
+    const double slope[2] = {a->m00, a->m10}, step[2] = {a->m01, a->m11};
+    /* The span's ends along each axis, from[axis] + r * by[axis] and
+       to[axis] + r * by_to[axis], in columns; a flat axis (a step under
+       1e-9 pixels per column, under 2e-5 pixels over a row) bounds rows
+       instead: lower < start < upper. */
+    double from[2], to[2], by[2], by_to[2], lower[2], upper[2];
+    int flat[2], axis;
+    size_t r;
     for (axis = 0; axis < 2; ++axis) {
-        /* More than the float coordinates' rounding, relative to their size
-           (and than the rounding of the reciprocal). */
-        const double margin = slack + 1e-6 * (fabs(start[axis]) + fabs(step[axis]) * (double)cols);
-        const double below = lo[axis] - margin - start[axis];
-        const double above = hi[axis] + margin - start[axis];
-        double from, to;
-        if (inverse[axis] == 0.0) {
-            /* The line runs along the box's side (within 1e-9 per column:
-               under 2e-5 pixels over a row, well inside the margin). */
-            if (below < 0.0 && above > 0.0)
-                continue;
-            from = 1.0;
-            to = 0.0;
-        } else if (inverse[axis] > 0.0) {
-            from = below * inverse[axis];
-            to = above * inverse[axis];
-        } else {
-            from = above * inverse[axis];
-            to = below * inverse[axis];
+        const double end = base[axis] + slope[axis] * (double)rows;
+        /* More than the float coordinates' rounding, relative to their size,
+           and than the rounding of the lines. */
+        const double margin = slack + 1e-6 * (fabs(base[axis]) + fabs(end)
+                                              + fabs(step[axis]) * (double)cols + (double)rows
+                                              + (double)cols + fabs(a->ty) + fabs(a->tx));
+        lower[axis] = lo[axis] - margin;
+        upper[axis] = hi[axis] + margin;
+        flat[axis] = !(fabs(step[axis]) > 1e-9);
+        if (!flat[axis]) {
+            const double inverse = 1.0 / step[axis];
+            const double first = (inverse > 0.0 ? lower[axis] : upper[axis]) - base[axis];
+            const double last = (inverse > 0.0 ? upper[axis] : lower[axis]) - base[axis];
+            from[axis] = first * inverse;
+            to[axis] = last * inverse;
+            by[axis] = by_to[axis] = -slope[axis] * inverse;
         }
-        first = from > first ? from : first;
-        last = to < last ? to : last;
     }
-    if (!(first <= last)) {
-        *j0 = *j1 = 0;
-        return;
+    for (r = 0; r < rows; ++r) {
+        double first = 0.0, last = (double)cols - 1.0;
+        for (axis = 0; axis < 2; ++axis) {
+            if (flat[axis]) {
+                const double start = base[axis] + slope[axis] * (double)r;
+                if (!(start > lower[axis] && start < upper[axis]))
+                    last = -1.0;
+            } else {
+                const double f = from[axis] + by[axis] * (double)r;
+                const double t = to[axis] + by_to[axis] * (double)r;
+                first = f > first ? f : first;
+                last = t < last ? t : last;
+            }
+        }
+        if (first <= last) {
+            span[2 * r] = (size_t)(int64_t)first; /* first >= 0: its floor */
+            span[2 * r + 1] = (size_t)(int64_t)last + 1;
+        } else {
+            span[2 * r] = span[2 * r + 1] = 0;
+        }
     }
-    *j0 = (size_t)(int64_t)first; /* first >= 0: its floor */
-    *j1 = (size_t)(int64_t)last + 1;
 }
 
 /*

@@ -135,21 +135,21 @@ static void FN(resample_row)(const geometry *g, const REAL *FFNN_RESTRICT ink,
 
 #if FFNN_DISTORT_SSE2 && defined(STORE4)
 /*
- * resample_row for a float ink buffer, four points at a time, computing the
- * row's coordinates as it goes (row_coordinates' arithmetic, in the same
- * order, so every point comes out as there). The points j0 .. j1 - 1 are
- * taken in groups of four, the last group moved back to end at the row's
- * end; a point outside them, or reading no ink, is written blank. Needs
- * cols >= 4.
+ * Output row r's points j0 .. j1 - 1 from a float ink buffer, four at a time
+ * with SSE2, computing the coordinates as it goes: row_coordinates' and
+ * resample_row's arithmetic in the same order, so each point comes out
+ * bitwise as there. The last group of four is moved back to end at the
+ * row's end, and a group may reach 3 points beyond the span on either side:
+ * the caller has spread the elastic grid along those columns too. Every
+ * point is blended, even one reading only blank pixels, which comes out
+ * blank (a branch to skip those costs more in mispredictions than it saves).
+ * Needs cols >= 4.
  */
 static void FN(resample_row4)(const geometry *g, const affine_map *a, size_t r,
-                              const float *FFNN_RESTRICT ink, const float box[4], size_t j0,
-                              size_t j1, REAL background, OUT *FFNN_RESTRICT o)
+                              const float *FFNN_RESTRICT ink, size_t j0, size_t j1,
+                              REAL background, OUT *FFNN_RESTRICT o)
 {
     const size_t cols = g->cols, rows = g->rows, padded_cols = cols + 2 * PAD;
-    const __m128 top = _mm_set1_ps(box[0]), bottom = _mm_set1_ps(box[1]);
-    const __m128 left = _mm_set1_ps(box[2]), right = _mm_set1_ps(box[3]);
-    const __m128 from = _mm_set1_ps((float)j0), to = _mm_set1_ps((float)j1);
     const __m128 pad = _mm_set1_ps((float)PAD), zero = _mm_setzero_ps();
     const __m128 umax = _mm_set1_ps((float)(cols + PAD)), vmax = _mm_set1_ps((float)(rows + PAD));
     const __m128 lanes = _mm_set_ps(3.0f, 2.0f, 1.0f, 0.0f);
@@ -159,7 +159,7 @@ static void FN(resample_row4)(const geometry *g, const affine_map *a, size_t r,
     const __m128i stride = _mm_set1_epi32((int32_t)padded_cols | (1 << 16));
     const float *py = NULL, *px = NULL;
     __m128 start_y, start_x, w0 = zero, w1 = zero, w2 = zero;
-    const __m128 blank = _mm_set1_ps(background);
+    const __m128 blank = _mm_set1_ps(background); /* pixels' STORE4 has none */
     size_t s = j0;
     {
         float y0, x0;
@@ -176,13 +176,14 @@ static void FN(resample_row4)(const geometry *g, const affine_map *a, size_t r,
         w2 = _mm_set1_ps(w[2]);
     }
     (void)blank;
+    (void)background;
     for (;;) {
         const size_t t = s + 4 <= cols ? s : cols - 4;
         const __m128 column = _mm_add_ps(_mm_set1_ps((float)t), lanes);
         __m128 y = _mm_add_ps(start_y, _mm_mul_ps(step_y, column));
         __m128 x = _mm_add_ps(start_x, _mm_mul_ps(step_x, column));
-        __m128 inside, v, u, fv, fu, tl, tr, bl, br, upper, lower;
-        __m128i vi, ui, q01, q23, d01, d23;
+        __m128 v, u, fv, fu, tl, tr, bl, br, upper, lower;
+        __m128i vi, ui, index, q01, q23, d01, d23;
         int32_t at[4];
         if (py != NULL) {
             const float *p1 = py + cols, *p2 = py + 2 * cols;
@@ -194,41 +195,36 @@ static void FN(resample_row4)(const geometry *g, const affine_map *a, size_t r,
                                                     _mm_mul_ps(w1, _mm_loadu_ps(q1 + t))),
                                          _mm_mul_ps(w2, _mm_loadu_ps(q2 + t))));
         }
-        inside = _mm_and_ps(_mm_and_ps(_mm_cmpgt_ps(y, top), _mm_cmplt_ps(y, bottom)),
-                            _mm_and_ps(_mm_cmpgt_ps(x, left), _mm_cmplt_ps(x, right)));
-        inside = _mm_and_ps(inside, _mm_and_ps(_mm_cmpge_ps(column, from), _mm_cmplt_ps(column, to)));
-        if (_mm_movemask_ps(inside) == 0) {
-            STORE4(o + t, blank, zero);
-        } else {
-            /* max(v, 0) and min(v, vmax) as resample_row clamps (a NaN to 0). */
-            v = _mm_min_ps(_mm_max_ps(_mm_add_ps(y, pad), zero), vmax);
-            u = _mm_min_ps(_mm_max_ps(_mm_add_ps(x, pad), zero), umax);
-            vi = _mm_cvttps_epi32(v);
-            ui = _mm_cvttps_epi32(u);
-            fv = _mm_sub_ps(v, _mm_cvtepi32_ps(vi));
-            fu = _mm_sub_ps(u, _mm_cvtepi32_ps(ui));
-            _mm_storeu_si128((__m128i *)(void *)at,
-                             _mm_madd_epi16(_mm_or_si128(vi, _mm_slli_epi32(ui, 16)), stride));
-            /* Each point's two neighbours above and the two below, a pair per load. */
-            q01 = _mm_unpacklo_epi64(_mm_loadl_epi64((const __m128i *)(const void *)(ink + at[0])),
-                                     _mm_loadl_epi64((const __m128i *)(const void *)(ink + at[1])));
-            q23 = _mm_unpacklo_epi64(_mm_loadl_epi64((const __m128i *)(const void *)(ink + at[2])),
-                                     _mm_loadl_epi64((const __m128i *)(const void *)(ink + at[3])));
-            d01 = _mm_unpacklo_epi64(
-                _mm_loadl_epi64((const __m128i *)(const void *)(ink + at[0] + padded_cols)),
-                _mm_loadl_epi64((const __m128i *)(const void *)(ink + at[1] + padded_cols)));
-            d23 = _mm_unpacklo_epi64(
-                _mm_loadl_epi64((const __m128i *)(const void *)(ink + at[2] + padded_cols)),
-                _mm_loadl_epi64((const __m128i *)(const void *)(ink + at[3] + padded_cols)));
-            tl = _mm_shuffle_ps(_mm_castsi128_ps(q01), _mm_castsi128_ps(q23), _MM_SHUFFLE(2, 0, 2, 0));
-            tr = _mm_shuffle_ps(_mm_castsi128_ps(q01), _mm_castsi128_ps(q23), _MM_SHUFFLE(3, 1, 3, 1));
-            bl = _mm_shuffle_ps(_mm_castsi128_ps(d01), _mm_castsi128_ps(d23), _MM_SHUFFLE(2, 0, 2, 0));
-            br = _mm_shuffle_ps(_mm_castsi128_ps(d01), _mm_castsi128_ps(d23), _MM_SHUFFLE(3, 1, 3, 1));
-            upper = _mm_add_ps(tl, _mm_mul_ps(fu, _mm_sub_ps(tr, tl)));
-            lower = _mm_add_ps(bl, _mm_mul_ps(fu, _mm_sub_ps(br, bl)));
-            STORE4(o + t, blank,
-                   _mm_and_ps(inside, _mm_add_ps(upper, _mm_mul_ps(fv, _mm_sub_ps(lower, upper)))));
-        }
+        /* max(v, 0) and min(v, vmax) as resample_row clamps (a NaN to 0). */
+        v = _mm_min_ps(_mm_max_ps(_mm_add_ps(y, pad), zero), vmax);
+        u = _mm_min_ps(_mm_max_ps(_mm_add_ps(x, pad), zero), umax);
+        vi = _mm_cvttps_epi32(v);
+        ui = _mm_cvttps_epi32(u);
+        fv = _mm_sub_ps(v, _mm_cvtepi32_ps(vi));
+        fu = _mm_sub_ps(u, _mm_cvtepi32_ps(ui));
+        index = _mm_madd_epi16(_mm_or_si128(vi, _mm_slli_epi32(ui, 16)), stride);
+        at[0] = _mm_cvtsi128_si32(index);
+        at[1] = _mm_cvtsi128_si32(_mm_shuffle_epi32(index, _MM_SHUFFLE(1, 1, 1, 1)));
+        at[2] = _mm_cvtsi128_si32(_mm_shuffle_epi32(index, _MM_SHUFFLE(2, 2, 2, 2)));
+        at[3] = _mm_cvtsi128_si32(_mm_shuffle_epi32(index, _MM_SHUFFLE(3, 3, 3, 3)));
+        /* Each point's two neighbours above and the two below, a pair per load. */
+        q01 = _mm_unpacklo_epi64(_mm_loadl_epi64((const __m128i *)(const void *)(ink + at[0])),
+                                 _mm_loadl_epi64((const __m128i *)(const void *)(ink + at[1])));
+        q23 = _mm_unpacklo_epi64(_mm_loadl_epi64((const __m128i *)(const void *)(ink + at[2])),
+                                 _mm_loadl_epi64((const __m128i *)(const void *)(ink + at[3])));
+        d01 = _mm_unpacklo_epi64(
+            _mm_loadl_epi64((const __m128i *)(const void *)(ink + at[0] + padded_cols)),
+            _mm_loadl_epi64((const __m128i *)(const void *)(ink + at[1] + padded_cols)));
+        d23 = _mm_unpacklo_epi64(
+            _mm_loadl_epi64((const __m128i *)(const void *)(ink + at[2] + padded_cols)),
+            _mm_loadl_epi64((const __m128i *)(const void *)(ink + at[3] + padded_cols)));
+        tl = _mm_shuffle_ps(_mm_castsi128_ps(q01), _mm_castsi128_ps(q23), _MM_SHUFFLE(2, 0, 2, 0));
+        tr = _mm_shuffle_ps(_mm_castsi128_ps(q01), _mm_castsi128_ps(q23), _MM_SHUFFLE(3, 1, 3, 1));
+        bl = _mm_shuffle_ps(_mm_castsi128_ps(d01), _mm_castsi128_ps(d23), _MM_SHUFFLE(2, 0, 2, 0));
+        br = _mm_shuffle_ps(_mm_castsi128_ps(d01), _mm_castsi128_ps(d23), _MM_SHUFFLE(3, 1, 3, 1));
+        upper = _mm_add_ps(tl, _mm_mul_ps(fu, _mm_sub_ps(tr, tl)));
+        lower = _mm_add_ps(bl, _mm_mul_ps(fu, _mm_sub_ps(br, bl)));
+        STORE4(o + t, blank, _mm_add_ps(upper, _mm_mul_ps(fv, _mm_sub_ps(lower, upper))));
         if (s + 4 >= j1)
             break;
         s += 4;
@@ -253,12 +249,9 @@ static void FN(resample)(geometry *g, const ffnn_distortion *d, uint64_t seed, u
     size_t *FFNN_RESTRICT span = g->span;
     size_t r, j, first_row = rows, last_row = 0, c0 = cols, c1 = 0;
     affine_map a;
-    double inverse[2];
     draw(g, d, seed, index, &a);
-    inverse[0] = fabs(a.m01) > 1e-9 ? 1.0 / a.m01 : 0.0;
-    inverse[1] = fabs(a.m11) > 1e-9 ? 1.0 / a.m11 : 0.0;
+    row_spans(&a, rows, cols, lo, hi, g->reach, span);
     for (r = 0; r < rows; ++r) {
-        row_span(&a, r, cols, lo, hi, inverse, g->reach, &span[2 * r], &span[2 * r + 1]);
         if (span[2 * r] < span[2 * r + 1]) {
             if (r < first_row)
                 first_row = r;
@@ -267,6 +260,9 @@ static void FN(resample)(geometry *g, const ffnn_distortion *d, uint64_t seed, u
             c1 = span[2 * r + 1] > c1 ? span[2 * r + 1] : c1;
         }
     }
+    /* resample_row4's groups of four reach up to 3 points beyond a span. */
+    c0 = c0 > 3 ? c0 - 3 : 0;
+    c1 = c1 + 3 < cols ? c1 + 3 : cols;
     if (g->elastic && first_row < rows)
         spread_columns(g, g->row_first[first_row], g->row_first[last_row] + 3, c0, c1);
 #if FFNN_DISTORT_SSE2 && defined(STORE4)
@@ -275,7 +271,7 @@ static void FN(resample)(geometry *g, const ffnn_distortion *d, uint64_t seed, u
             out[j] = OUTPUT(background, (REAL)0);
         for (r = first_row; r < rows && r <= last_row; ++r)
             if (span[2 * r] < span[2 * r + 1])
-                FN(resample_row4)(g, &a, r, ink, grown, span[2 * r], span[2 * r + 1], background,
+                FN(resample_row4)(g, &a, r, ink, span[2 * r], span[2 * r + 1], background,
                                   out + r * cols);
         return;
     }
