@@ -95,8 +95,10 @@ typedef struct {
     float amplitude;      /* alpha times the B-spline field's normalisation */
     double reach;         /* the most the elastic field moves a point, in pixels, and more */
     size_t grid_rows, grid_cols;
-    float *grid;          /* 2 planes (y, x) of grid_rows * grid_cols random values */
-    float *partial;       /* 2 planes of grid_rows * cols: the grid spread along rows */
+    size_t stacked;       /* grid_rows rounded up to a multiple of 4 */
+    float *grid;          /* 2 planes (y, x) of grid_cols * stacked random values, by
+                             grid column: node (a, b) at b * stacked + a */
+    float *partial;       /* 2 planes of stacked * cols: the grid spread along rows */
     float *row_weights;   /* 3 per row */
     size_t *row_first;    /* the first of each row's 3 grid rows */
     float *col_weights;   /* 3 per column */
@@ -191,10 +193,11 @@ static int geometry_create(geometry *g, const ffnn_distortion *d, size_t rows, s
             return FFNN_ERROR_ARGUMENT;
         g->grid_rows = grid_nodes(rows, g->spacing);
         g->grid_cols = grid_nodes(cols, g->spacing);
-        if (g->grid_rows > SIZE_MAX / 2 / g->grid_cols || g->grid_rows > SIZE_MAX / 2 / cols)
+        g->stacked = (g->grid_rows + 3) & ~(size_t)3;
+        if (g->stacked > SIZE_MAX / 2 / g->grid_cols || g->stacked > SIZE_MAX / 2 / cols)
             return FFNN_ERROR_MEMORY;
-        grid = 2 * g->grid_rows * g->grid_cols;
-        partial = 2 * g->grid_rows * cols;
+        grid = 2 * g->stacked * g->grid_cols; /* the rows past grid_rows stay 0 */
+        partial = 2 * g->stacked * cols;
         /* The smoothed field's standard deviation per unit of noise is
            sqrt(sum of the Gaussian's squared weights) = 1 / (2 sigma sqrt(pi));
            the B-spline field's is 11/20 (the mean over offsets of the sum
@@ -288,17 +291,19 @@ static void draw(geometry *g, const ffnn_distortion *d, uint64_t seed, uint64_t 
     a->cy = 0.5 * (double)(g->rows - 1);
     a->cx = 0.5 * (double)(g->cols - 1);
     if (g->elastic) {
-        const size_t cells = g->grid_rows * g->grid_cols;
+        const size_t stacked = g->stacked, gr = g->grid_rows, gc = g->grid_cols;
         const double oy = uniform_unit(&s), ox = uniform_unit(&s);
         const float amplitude = g->amplitude;
-        float *FFNN_RESTRICT zy = g->grid, *FFNN_RESTRICT zx = g->grid + cells;
-        size_t i;
-        for (i = 0; i < cells; ++i) {
-            float u, v;
-            uniform_pair(&s, &u, &v);
-            zy[i] = u * amplitude;
-            zx[i] = v * amplitude;
-        }
+        float *FFNN_RESTRICT zy = g->grid, *FFNN_RESTRICT zx = g->grid + gc * stacked;
+        size_t row, col;
+        /* Drawn row by row; stored by column. */
+        for (row = 0; row < gr; ++row)
+            for (col = 0; col < gc; ++col) {
+                float u, v;
+                uniform_pair(&s, &u, &v);
+                zy[col * stacked + row] = u * amplitude;
+                zx[col * stacked + row] = v * amplitude;
+            }
         spline_axis(g->rows, g->spacing, oy, g->row_weights, g->row_first);
         spline_axis(g->cols, g->spacing, ox, g->col_weights, g->col_first);
     }
@@ -308,19 +313,58 @@ static void draw(geometry *g, const ffnn_distortion *d, uint64_t seed, uint64_t 
    a0 .. a1 - 1: the first of the field's two separable passes. */
 static void spread_columns(geometry *g, size_t a0, size_t a1, size_t c0, size_t c1)
 {
-    const size_t gc = g->grid_cols, cols = g->cols, cells = g->grid_rows * gc;
+    const size_t stacked = g->stacked, cols = g->cols, plane = stacked * cols;
+    const size_t grid_plane = g->grid_cols * stacked;
     const float *FFNN_RESTRICT w = g->col_weights;
     const size_t *FFNN_RESTRICT first = g->col_first;
     size_t a, j;
+#if FFNN_DISTORT_SSE2
+    /* Four grid rows by four columns at a time: each column's blend of
+       three grid columns (of four rows each, one load), then the 4 x 4
+       block turned into four rows of four columns. */
+    if (cols >= 4) {
+        size_t s;
+        for (s = c0; s < c1; s += 4) {
+            const size_t t = s + 4 <= cols ? s : cols - 4;
+            __m128 w0[4], w1[4], w2[4];
+            const float *FFNN_RESTRICT z[4];
+            int k, plane_index;
+            for (k = 0; k < 4; ++k) {
+                const size_t jj = t + (size_t)k;
+                w0[k] = _mm_set1_ps(w[3 * jj]);
+                w1[k] = _mm_set1_ps(w[3 * jj + 1]);
+                w2[k] = _mm_set1_ps(w[3 * jj + 2]);
+                z[k] = g->grid + first[jj] * stacked;
+            }
+            for (plane_index = 0; plane_index < 2; ++plane_index) {
+                const size_t zo = (size_t)plane_index * grid_plane;
+                float *FFNN_RESTRICT q = g->partial + (size_t)plane_index * plane;
+                for (a = a0 & ~(size_t)3; a < a1; a += 4) {
+                    __m128 b[4];
+                    for (k = 0; k < 4; ++k) {
+                        const float *FFNN_RESTRICT zk = z[k] + zo + a;
+                        b[k] = _mm_add_ps(_mm_add_ps(_mm_mul_ps(w0[k], _mm_loadu_ps(zk)),
+                                                     _mm_mul_ps(w1[k], _mm_loadu_ps(zk + stacked))),
+                                          _mm_mul_ps(w2[k], _mm_loadu_ps(zk + 2 * stacked)));
+                    }
+                    _MM_TRANSPOSE4_PS(b[0], b[1], b[2], b[3]);
+                    for (k = 0; k < 4; ++k)
+                        _mm_storeu_ps(q + (a + (size_t)k) * cols + t, b[k]);
+                }
+            }
+        }
+        return;
+    }
+#endif
     for (a = a0; a < a1; ++a) {
-        const float *FFNN_RESTRICT ry = g->grid + a * gc, *FFNN_RESTRICT rx = ry + cells;
+        const float *FFNN_RESTRICT zy = g->grid + a, *FFNN_RESTRICT zx = zy + grid_plane;
         float *FFNN_RESTRICT qy = g->partial + a * cols;
-        float *FFNN_RESTRICT qx = qy + g->grid_rows * cols;
+        float *FFNN_RESTRICT qx = qy + plane;
         for (j = c0; j < c1; ++j) {
-            const size_t b = first[j];
+            const size_t b = first[j] * stacked;
             const float w0 = w[3 * j], w1 = w[3 * j + 1], w2 = w[3 * j + 2];
-            qy[j] = w0 * ry[b] + w1 * ry[b + 1] + w2 * ry[b + 2];
-            qx[j] = w0 * rx[b] + w1 * rx[b + 1] + w2 * rx[b + 2];
+            qy[j] = w0 * zy[b] + w1 * zy[b + stacked] + w2 * zy[b + 2 * stacked];
+            qx[j] = w0 * zx[b] + w1 * zx[b + stacked] + w2 * zx[b + 2 * stacked];
         }
     }
 }
@@ -367,7 +411,7 @@ static void row_coordinates(const geometry *g, const affine_map *a, size_t r, si
         const float *p = g->partial + g->row_first[r] * cols;
         const float *w = g->row_weights + 3 * r;
         elastic_row(j0, j1, y0, (float)a->m01, g->column, p, cols, w, y);
-        elastic_row(j0, j1, x0, (float)a->m11, g->column, p + g->grid_rows * cols, cols, w, x);
+        elastic_row(j0, j1, x0, (float)a->m11, g->column, p + g->stacked * cols, cols, w, x);
     } else {
         affine_row(j0, j1, y0, (float)a->m01, g->column, y);
         affine_row(j0, j1, x0, (float)a->m11, g->column, x);

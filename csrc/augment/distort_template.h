@@ -170,7 +170,7 @@ static void FN(resample_row4)(const geometry *g, const affine_map *a, size_t r,
     if (g->elastic) {
         const float *w = g->row_weights + 3 * r;
         py = g->partial + g->row_first[r] * cols;
-        px = py + g->grid_rows * cols;
+        px = py + g->stacked * cols;
         w0 = _mm_set1_ps(w[0]);
         w1 = _mm_set1_ps(w[1]);
         w2 = _mm_set1_ps(w[2]);
