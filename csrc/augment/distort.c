@@ -107,6 +107,7 @@ typedef struct {
     float *column;        /* 0, 1, ..., cols - 1 */
     int32_t *at;          /* cols: where each point of a row reads the ink buffer */
     size_t *span;         /* 2 per row: the columns that may read ink, from .. to */
+    uint8_t *marks;       /* cols: which columns of an image hold ink */
     void *fv, *fu;        /* cols values of the precision each: its fractions */
     void *ink;            /* (rows + 2 PAD) * (cols + 2 PAD) values of the precision */
     void *block;          /* the one allocation holding all of the above */
@@ -212,7 +213,7 @@ static int geometry_create(geometry *g, const ffnn_distortion *d, size_t rows, s
         || !add_bytes(&total, 3 * cols, sizeof(float)) || !add_bytes(&total, cols, sizeof(size_t))
         || !add_bytes(&total, plane, sizeof(float)) || !add_bytes(&total, plane, sizeof(float))
         || !add_bytes(&total, cols, sizeof(float)) || !add_bytes(&total, cols, sizeof(int32_t))
-        || !add_bytes(&total, 2 * rows, sizeof(size_t))
+        || !add_bytes(&total, 2 * rows, sizeof(size_t)) || !add_bytes(&total, cols, 1)
         || !add_bytes(&total, cols, real_size) || !add_bytes(&total, cols, real_size)
         || !add_bytes(&total, padded, real_size) )
         return FFNN_ERROR_MEMORY;
@@ -234,6 +235,7 @@ static int geometry_create(geometry *g, const ffnn_distortion *d, size_t rows, s
     TAKE(column, float, cols);
     TAKE(at, int32_t, cols);
     TAKE(span, size_t, 2 * rows);
+    TAKE(marks, uint8_t, cols);
     g->fv = p + total;
     add_bytes(&total, cols, real_size);
     g->fu = p + total;
