@@ -94,6 +94,7 @@ typedef struct {
     double spacing;       /* h, the grid's spacing in pixels */
     float amplitude;      /* alpha times the B-spline field's normalisation */
     double reach;         /* the most the elastic field moves a point, in pixels, and more */
+    double offset[2];     /* the sample's grid offset (rows, columns), in cells */
     size_t grid_rows, grid_cols;
     size_t stacked;       /* grid_rows rounded up to a multiple of 4 */
     float *grid;          /* 2 planes (y, x) of grid_cols * stacked random values, by
@@ -256,12 +257,14 @@ static void bspline_weights(float f, float *w)
     w[2] = 0.5f * f * f;
 }
 
-/* Each of n pixels' 3 grid nodes and weights, the grid at `offset` cells. */
-static void spline_axis(size_t n, double spacing, double offset, float *weights, size_t *first)
+/* Pixels i0 .. i1 - 1's 3 grid nodes and weights each, the grid at `offset`
+   cells. */
+static void spline_axis(size_t i0, size_t i1, double spacing, double offset, float *weights,
+                        size_t *first)
 {
     const double step = 1.0 / spacing;
     size_t i;
-    for (i = 0; i < n; ++i) {
+    for (i = i0; i < i1; ++i) {
         const double t = (double)i * step + offset;
         const size_t cell = (size_t)(int64_t)t; /* t >= 0: its floor */
         first[i] = cell; /* nodes cell - 1 .. cell + 1, stored from 0 */
@@ -271,9 +274,10 @@ static void spline_axis(size_t n, double spacing, double offset, float *weights,
 
 /*
  * The random values of sample `index`: its affine map into *a and, for an
- * elastic distortion, the grid's values (times the amplitude) and each
- * row's and column's grid nodes and weights. The affine values are drawn
- * first (turn, scale, shear, shift), then the grid's offset and values.
+ * elastic distortion, the grid's values (times the amplitude) and its
+ * offset (cells, in g->offset). The affine values are drawn first (turn,
+ * scale, shear, shift), then the grid's offset and values. spline_axis
+ * gives the rows' and columns' grid nodes and weights.
  */
 static void draw(geometry *g, const ffnn_distortion *d, uint64_t seed, uint64_t index,
                  affine_map *a)
@@ -306,8 +310,8 @@ static void draw(geometry *g, const ffnn_distortion *d, uint64_t seed, uint64_t 
                 zy[col * stacked + row] = u * amplitude;
                 zx[col * stacked + row] = v * amplitude;
             }
-        spline_axis(g->rows, g->spacing, oy, g->row_weights, g->row_first);
-        spline_axis(g->cols, g->spacing, ox, g->col_weights, g->col_first);
+        g->offset[0] = oy;
+        g->offset[1] = ox;
     }
 }
 
@@ -496,8 +500,11 @@ static void locate(geometry *g, const ffnn_distortion *d, uint64_t seed, uint64_
     affine_map a;
     size_t r;
     draw(g, d, seed, index, &a);
-    if (g->elastic)
+    if (g->elastic) {
+        spline_axis(0, rows, g->spacing, g->offset[0], g->row_weights, g->row_first);
+        spline_axis(0, cols, g->spacing, g->offset[1], g->col_weights, g->col_first);
         spread_columns(g, 0, g->grid_rows, 0, cols);
+    }
     for (r = 0; r < rows; ++r)
         row_coordinates(g, &a, r, 0, cols, g->y + r * cols, g->x + r * cols);
 }

@@ -311,8 +311,12 @@ static void FN(resample)(geometry *g, const ffnn_distortion *d, uint64_t seed, u
     /* resample_row4's groups of four reach up to 3 points beyond a span. */
     c0 = c0 > 3 ? c0 - 3 : 0;
     c1 = c1 + 3 < cols ? c1 + 3 : cols;
-    if (g->elastic && first_row < rows)
+    if (g->elastic && first_row < rows) {
+        spline_axis(first_row, last_row + 1, g->spacing, g->offset[0], g->row_weights,
+                    g->row_first);
+        spline_axis(c0, c1, g->spacing, g->offset[1], g->col_weights, g->col_first);
         spread_columns(g, g->row_first[first_row], g->row_first[last_row] + 3, c0, c1);
+    }
 #if FFNN_DISTORT_SSE2 && defined(STORE4)
     if (cols >= 4) {
         for (j = 0; j < rows * cols; ++j)
