@@ -16,6 +16,16 @@
  * (2 sigma^2 per axis, hence h = 2 sigma) and differs from it by at most
  * 0.03; its amplitude is set so that its variance equals the smoothed
  * field's. docs/beyond.md gives the measurement.
+ *
+ * Work only where ink can land. An output point reads ink only if it lies
+ * within a pixel of the ink's box, and the elastic field moves no point by
+ * more than its amplitude, so each output row gets coordinates only on the
+ * span of columns whose affine point lies within the box grown by both
+ * (about 470 of an MNIST image's 784 points); the rest is blank. On x86-64
+ * (SSE2, part of every such CPU) the spread of the grid, the ink and each
+ * row's span are done four or sixteen values at a time, with the same
+ * operations in the same order as the plain C, so the outputs are bitwise
+ * the same on every path.
  */
 #include <math.h>
 #include <stdint.h>
@@ -24,6 +34,14 @@
 
 #include "augment/distort.h"
 #include "core/book.h"
+
+/* SSE2 for resampling into floats and pixels: part of every x86-64 CPU. */
+#if defined(__SSE2__) || defined(_M_X64) || defined(_M_AMD64)
+#include <emmintrin.h>
+#define FFNN_DISTORT_SSE2 1
+#else
+#define FFNN_DISTORT_SSE2 0
+#endif
 
 /* Blank pixels around the copy of each image that the resampling reads, so
    that any point it clamps to the border reads blank neighbours alone. */
@@ -85,20 +103,32 @@ typedef struct {
     int elastic;
     double spacing;       /* h, the grid's spacing in pixels */
     float amplitude;      /* alpha times the B-spline field's normalisation */
+    double reach;         /* the most the elastic field moves a point, in pixels, and more */
+    double offset[2];     /* the sample's grid offset (rows, columns), in cells */
     size_t grid_rows, grid_cols;
-    float *grid;          /* 2 planes (y, x) of grid_rows * grid_cols random values */
-    float *partial;       /* 2 planes of grid_rows * cols: the grid spread along rows */
+    size_t stacked;       /* grid_rows rounded up to a multiple of 4 */
+    float *grid;          /* 2 planes (y, x) of grid_cols * stacked random values, by
+                             grid column: node (a, b) at b * stacked + a */
+    float *partial;       /* 2 planes of stacked * cols: the grid spread along rows */
     float *row_weights;   /* 3 per row */
     size_t *row_first;    /* the first of each row's 3 grid rows */
     float *col_weights;   /* 3 per column */
     size_t *col_first;
-    float *y, *x;         /* rows * cols source coordinates */
+    float *y, *x;         /* source coordinates: rows * cols, or one row of cols */
     float *column;        /* 0, 1, ..., cols - 1 */
     int32_t *at;          /* cols: where each point of a row reads the ink buffer */
+    size_t *span;         /* 2 per row: the columns that may read ink, from .. to */
+    uint8_t *marks;       /* cols: which columns of an image hold ink */
     void *fv, *fu;        /* cols values of the precision each: its fractions */
     void *ink;            /* (rows + 2 PAD) * (cols + 2 PAD) values of the precision */
     void *block;          /* the one allocation holding all of the above */
 } geometry;
+
+/* The affine part of one sample: the inverse of grow * turn * shear (output
+   offset to input offset) and the shift, about the centre (cy, cx). */
+typedef struct {
+    double m00, m01, m10, m11, cy, cx, ty, tx;
+} affine_map;
 
 static int finite_nonnegative(double v)
 {
@@ -144,11 +174,12 @@ static size_t grid_nodes(size_t n, double spacing)
 }
 
 /*
- * The scratch space of a call: coordinates, elastic grid and an ink buffer
- * of `real_size`-byte values, in one allocation. FFNN_OK or a status.
+ * The scratch space of a call: coordinates (of the whole image if `whole`,
+ * else of a row), elastic grid and an ink buffer of `real_size`-byte values,
+ * in one allocation. FFNN_OK or a status.
  */
 static int geometry_create(geometry *g, const ffnn_distortion *d, size_t rows, size_t cols,
-                           size_t real_size)
+                           size_t real_size, int whole)
 {
     size_t total = 0, plane, grid = 0, partial = 0, padded_rows, padded_cols, padded, i;
     char *p;
@@ -158,7 +189,7 @@ static int geometry_create(geometry *g, const ffnn_distortion *d, size_t rows, s
     /* Coordinates are floats and offsets int32: sides up to 2^14 keep both exact. */
     if (rows > MAX_SIDE || cols > MAX_SIDE)
         return FFNN_ERROR_ARGUMENT;
-    plane = rows * cols;
+    plane = whole ? rows * cols : cols;
     padded_rows = rows + 2 * PAD;
     padded_cols = cols + 2 * PAD;
     if (padded_rows > SIZE_MAX / padded_cols)
@@ -174,21 +205,26 @@ static int geometry_create(geometry *g, const ffnn_distortion *d, size_t rows, s
             return FFNN_ERROR_ARGUMENT;
         g->grid_rows = grid_nodes(rows, g->spacing);
         g->grid_cols = grid_nodes(cols, g->spacing);
-        if (g->grid_rows > SIZE_MAX / 2 / g->grid_cols || g->grid_rows > SIZE_MAX / 2 / cols)
+        g->stacked = (g->grid_rows + 3) & ~(size_t)3;
+        if (g->stacked > SIZE_MAX / 2 / g->grid_cols || g->stacked > SIZE_MAX / 2 / cols)
             return FFNN_ERROR_MEMORY;
-        grid = 2 * g->grid_rows * g->grid_cols;
-        partial = 2 * g->grid_rows * cols;
+        grid = 2 * g->stacked * g->grid_cols; /* the rows past grid_rows stay 0 */
+        partial = 2 * g->stacked * cols;
         /* The smoothed field's standard deviation per unit of noise is
            sqrt(sum of the Gaussian's squared weights) = 1 / (2 sigma sqrt(pi));
            the B-spline field's is 11/20 (the mean over offsets of the sum
            of squared B-spline weights, per axis, squared). */
         g->amplitude = (float)(d->alpha / (2.0 * d->sigma * sqrt(pi)) / (11.0 / 20.0));
+        /* Each displacement is a blend of grid values of at most `amplitude`
+           with weights summing to 1 (up to a few roundings). */
+        g->reach = (double)g->amplitude * 1.001;
     }
     if (!add_bytes(&total, grid, sizeof(float)) || !add_bytes(&total, partial, sizeof(float))
         || !add_bytes(&total, 3 * rows, sizeof(float)) || !add_bytes(&total, rows, sizeof(size_t))
         || !add_bytes(&total, 3 * cols, sizeof(float)) || !add_bytes(&total, cols, sizeof(size_t))
         || !add_bytes(&total, plane, sizeof(float)) || !add_bytes(&total, plane, sizeof(float))
         || !add_bytes(&total, cols, sizeof(float)) || !add_bytes(&total, cols, sizeof(int32_t))
+        || !add_bytes(&total, 2 * rows, sizeof(size_t)) || !add_bytes(&total, cols, 1)
         || !add_bytes(&total, cols, real_size) || !add_bytes(&total, cols, real_size)
         || !add_bytes(&total, padded, real_size) )
         return FFNN_ERROR_MEMORY;
@@ -209,6 +245,8 @@ static int geometry_create(geometry *g, const ffnn_distortion *d, size_t rows, s
     TAKE(x, float, plane);
     TAKE(column, float, cols);
     TAKE(at, int32_t, cols);
+    TAKE(span, size_t, 2 * rows);
+    TAKE(marks, uint8_t, cols);
     g->fv = p + total;
     add_bytes(&total, cols, real_size);
     g->fu = p + total;
@@ -229,103 +267,256 @@ static void bspline_weights(float f, float *w)
     w[2] = 0.5f * f * f;
 }
 
-/* Each of n pixels' 3 grid nodes and weights, the grid at `offset` cells. */
-static void spline_axis(size_t n, double spacing, double offset, float *weights, size_t *first)
+/* Pixels i0 .. i1 - 1's 3 grid nodes and weights each, the grid at `offset`
+   cells. */
+static void spline_axis(size_t i0, size_t i1, double spacing, double offset, float *weights,
+                        size_t *first)
 {
     const double step = 1.0 / spacing;
     size_t i;
-    for (i = 0; i < n; ++i) {
+    for (i = i0; i < i1; ++i) {
         const double t = (double)i * step + offset;
-        const size_t cell = (size_t)t; /* t >= 0: its floor */
+        const size_t cell = (size_t)(int64_t)t; /* t >= 0: its floor */
         first[i] = cell; /* nodes cell - 1 .. cell + 1, stored from 0 */
         bspline_weights((float)(t - (double)cell), weights + 3 * i);
     }
 }
 
-/* One output row of coordinates: the affine map's line plus the elastic
-   displacement, spread from its three grid rows p with weights w. */
-static void elastic_row(size_t cols, float start, float step, const float *FFNN_RESTRICT column,
-                        const float *FFNN_RESTRICT p, size_t stride, const float w[3],
-                        float *FFNN_RESTRICT out)
-{
-    const float w0 = w[0], w1 = w[1], w2 = w[2];
-    const float *FFNN_RESTRICT p1 = p + stride, *FFNN_RESTRICT p2 = p + 2 * stride;
-    size_t j;
-    for (j = 0; j < cols; ++j)
-        out[j] = (start + step * column[j]) + (w0 * p[j] + w1 * p1[j] + w2 * p2[j]);
-}
-
-static void affine_row(size_t cols, float start, float step, const float *FFNN_RESTRICT column,
-                       float *FFNN_RESTRICT out)
-{
-    size_t j;
-    for (j = 0; j < cols; ++j)
-        out[j] = start + step * column[j];
-}
-
 /*
- * Where each output pixel of sample `index` reads the input, into g->y and
- * g->x: an affine map about the centre (turn, scale, shear, shift, drawn in
- * that order), plus the elastic displacement at the output pixel.
+ * The random values of sample `index`: its affine map into *a and, for an
+ * elastic distortion, the grid's values (times the amplitude) and its
+ * offset (cells, in g->offset). The affine values are drawn first (turn,
+ * scale, shear, shift), then the grid's offset and values. spline_axis
+ * gives the rows' and columns' grid nodes and weights.
  */
-static void locate(geometry *g, const ffnn_distortion *d, uint64_t seed, uint64_t index)
+static void draw(geometry *g, const ffnn_distortion *d, uint64_t seed, uint64_t index,
+                 affine_map *a)
 {
     const double pi = 3.14159265358979323846;
-    const size_t rows = g->rows, cols = g->cols;
     stream s = stream_of(seed, index);
     const double angle = d->rotate * uniform_signed(&s) * (pi / 180.0);
     const double grow = 1.0 + d->scale * uniform_signed(&s);
     const double k = d->shear * uniform_signed(&s);
-    const double ty = d->shift * uniform_signed(&s);
-    const double tx = d->shift * uniform_signed(&s);
     const double c = cos(angle), sn = sin(angle);
-    /* The inverse of grow * turn * shear, output offset to input offset. */
-    const double m00 = c / grow, m01 = sn / grow;
-    const double m10 = (-k * c - sn) / grow, m11 = (-k * sn + c) / grow;
-    const double cy = 0.5 * (double)(rows - 1), cx = 0.5 * (double)(cols - 1);
-    size_t r, j;
+    a->ty = d->shift * uniform_signed(&s);
+    a->tx = d->shift * uniform_signed(&s);
+    a->m00 = c / grow;
+    a->m01 = sn / grow;
+    a->m10 = (-k * c - sn) / grow;
+    a->m11 = (-k * sn + c) / grow;
+    a->cy = 0.5 * (double)(g->rows - 1);
+    a->cx = 0.5 * (double)(g->cols - 1);
     if (g->elastic) {
-        const size_t gr = g->grid_rows, gc = g->grid_cols;
+        const size_t stacked = g->stacked, gr = g->grid_rows, gc = g->grid_cols;
         const double oy = uniform_unit(&s), ox = uniform_unit(&s);
-        float *zy = g->grid, *zx = g->grid + gr * gc;
-        float *py = g->partial, *px = g->partial + gr * cols;
-        size_t a, i;
-        for (i = 0; i < gr * gc; ++i) {
-            uniform_pair(&s, &zy[i], &zx[i]);
-            zy[i] *= g->amplitude;
-            zx[i] *= g->amplitude;
-        }
-        spline_axis(rows, g->spacing, oy, g->row_weights, g->row_first);
-        spline_axis(cols, g->spacing, ox, g->col_weights, g->col_first);
-        /* Along the columns first, for every grid row ... */
-        for (a = 0; a < gr; ++a) {
-            const float *FFNN_RESTRICT ry = zy + a * gc, *FFNN_RESTRICT rx = zx + a * gc;
-            float *FFNN_RESTRICT qy = py + a * cols, *FFNN_RESTRICT qx = px + a * cols;
-            const float *FFNN_RESTRICT w = g->col_weights;
-            const size_t *FFNN_RESTRICT first = g->col_first;
-            for (j = 0; j < cols; ++j) {
-                const size_t b = first[j];
-                const float w0 = w[3 * j], w1 = w[3 * j + 1], w2 = w[3 * j + 2];
-                qy[j] = w0 * ry[b] + w1 * ry[b + 1] + w2 * ry[b + 2];
-                qx[j] = w0 * rx[b] + w1 * rx[b + 1] + w2 * rx[b + 2];
+        const float amplitude = g->amplitude;
+        float *FFNN_RESTRICT zy = g->grid, *FFNN_RESTRICT zx = g->grid + gc * stacked;
+        size_t row, col;
+        /* Drawn row by row; stored by column. */
+        for (row = 0; row < gr; ++row)
+            for (col = 0; col < gc; ++col) {
+                float u, v;
+                uniform_pair(&s, &u, &v);
+                zy[col * stacked + row] = u * amplitude;
+                zx[col * stacked + row] = v * amplitude;
             }
+        g->offset[0] = oy;
+        g->offset[1] = ox;
+    }
+}
+
+/* The elastic grid spread along the columns c0 .. c1 - 1, for grid rows
+   a0 .. a1 - 1: the first of the field's two separable passes. */
+static void spread_columns(geometry *g, size_t a0, size_t a1, size_t c0, size_t c1)
+{
+    const size_t stacked = g->stacked, cols = g->cols, plane = stacked * cols;
+    const size_t grid_plane = g->grid_cols * stacked;
+    const float *FFNN_RESTRICT w = g->col_weights;
+    const size_t *FFNN_RESTRICT first = g->col_first;
+    size_t a, j;
+#if FFNN_DISTORT_SSE2
+    /* Four grid rows by four columns at a time: each column's blend of
+       three grid columns (of four rows each, one load), then the 4 x 4
+       block turned into four rows of four columns. */
+    if (cols >= 4) {
+        size_t s;
+        for (s = c0; s < c1; s += 4) {
+            const size_t t = s + 4 <= cols ? s : cols - 4;
+            __m128 w0[4], w1[4], w2[4];
+            const float *FFNN_RESTRICT z[4];
+            int k, plane_index;
+            for (k = 0; k < 4; ++k) {
+                const size_t jj = t + (size_t)k;
+                w0[k] = _mm_set1_ps(w[3 * jj]);
+                w1[k] = _mm_set1_ps(w[3 * jj + 1]);
+                w2[k] = _mm_set1_ps(w[3 * jj + 2]);
+                z[k] = g->grid + first[jj] * stacked;
+            }
+            for (plane_index = 0; plane_index < 2; ++plane_index) {
+                const size_t zo = (size_t)plane_index * grid_plane;
+                float *FFNN_RESTRICT q = g->partial + (size_t)plane_index * plane;
+                for (a = a0 & ~(size_t)3; a < a1; a += 4) {
+                    __m128 b[4];
+                    for (k = 0; k < 4; ++k) {
+                        const float *FFNN_RESTRICT zk = z[k] + zo + a;
+                        b[k] = _mm_add_ps(_mm_add_ps(_mm_mul_ps(w0[k], _mm_loadu_ps(zk)),
+                                                     _mm_mul_ps(w1[k], _mm_loadu_ps(zk + stacked))),
+                                          _mm_mul_ps(w2[k], _mm_loadu_ps(zk + 2 * stacked)));
+                    }
+                    _MM_TRANSPOSE4_PS(b[0], b[1], b[2], b[3]);
+                    for (k = 0; k < 4; ++k)
+                        _mm_storeu_ps(q + (a + (size_t)k) * cols + t, b[k]);
+                }
+            }
+        }
+        return;
+    }
+#endif
+    for (a = a0; a < a1; ++a) {
+        const float *FFNN_RESTRICT zy = g->grid + a, *FFNN_RESTRICT zx = zy + grid_plane;
+        float *FFNN_RESTRICT qy = g->partial + a * cols;
+        float *FFNN_RESTRICT qx = qy + plane;
+        for (j = c0; j < c1; ++j) {
+            const size_t b = first[j] * stacked;
+            const float w0 = w[3 * j], w1 = w[3 * j + 1], w2 = w[3 * j + 2];
+            qy[j] = w0 * zy[b] + w1 * zy[b + stacked] + w2 * zy[b + 2 * stacked];
+            qx[j] = w0 * zx[b] + w1 * zx[b + stacked] + w2 * zx[b + 2 * stacked];
+        }
+    }
+}
+
+/* Where output row r's affine map starts (its column 0), rounded to floats. */
+static void row_start(const affine_map *a, size_t r, float *y0, float *x0)
+{
+    const double dr = (double)r - a->cy - a->ty;
+    *y0 = (float)(a->cy + a->m00 * dr - a->m01 * (a->cx + a->tx));
+    *x0 = (float)(a->cx + a->m10 * dr - a->m11 * (a->cx + a->tx));
+}
+
+/* Points j0 .. j1 - 1 of one output row of coordinates: the affine map's
+   line plus the elastic displacement, spread from its three grid rows p
+   with weights w (the second pass). */
+static void elastic_row(size_t j0, size_t j1, float start, float step,
+                        const float *FFNN_RESTRICT column, const float *FFNN_RESTRICT p,
+                        size_t stride, const float w[3], float *FFNN_RESTRICT out)
+{
+    const float w0 = w[0], w1 = w[1], w2 = w[2];
+    const float *FFNN_RESTRICT p1 = p + stride, *FFNN_RESTRICT p2 = p + 2 * stride;
+    size_t j;
+    for (j = j0; j < j1; ++j)
+        out[j] = (start + step * column[j]) + (w0 * p[j] + w1 * p1[j] + w2 * p2[j]);
+}
+
+static void affine_row(size_t j0, size_t j1, float start, float step,
+                       const float *FFNN_RESTRICT column, float *FFNN_RESTRICT out)
+{
+    size_t j;
+    for (j = j0; j < j1; ++j)
+        out[j] = start + step * column[j];
+}
+
+/* Output row r's source coordinates at points j0 .. j1 - 1, into y and x
+   (indexed by column); the elastic grid spread along those columns. */
+static void row_coordinates(const geometry *g, const affine_map *a, size_t r, size_t j0,
+                            size_t j1, float *FFNN_RESTRICT y, float *FFNN_RESTRICT x)
+{
+    float y0, x0;
+    row_start(a, r, &y0, &x0);
+    if (g->elastic) {
+        const size_t cols = g->cols;
+        const float *p = g->partial + g->row_first[r] * cols;
+        const float *w = g->row_weights + 3 * r;
+        elastic_row(j0, j1, y0, (float)a->m01, g->column, p, cols, w, y);
+        elastic_row(j0, j1, x0, (float)a->m11, g->column, p + g->stacked * cols, cols, w, x);
+    } else {
+        affine_row(j0, j1, y0, (float)a->m01, g->column, y);
+        affine_row(j0, j1, x0, (float)a->m11, g->column, x);
+    }
+}
+
+/*
+ * Each output row's columns j, span[2 r] <= j < span[2 r + 1], whose affine
+ * point (row_start + j * (m01, m11)) may lie strictly inside the box lo..hi
+ * (top, bottom; left, right) grown by `slack` pixels, and by more than the
+ * rounding of the coordinates: a superset of those whose float coordinates
+ * do (an empty span if none). Along each axis the row's start is a line in
+ * r, and so are the ends of its span.
+ */
+static void row_spans(const affine_map *a, size_t rows, size_t cols, const double lo[2],
+                      const double hi[2], double slack, size_t *FFNN_RESTRICT span)
+{
+    const double dr0 = -a->cy - a->ty;
+    const double base[2] = {a->cy + a->m00 * dr0 - a->m01 * (a->cx + a->tx),
+                            a->cx + a->m10 * dr0 - a->m11 * (a->cx + a->tx)};
+    const double slope[2] = {a->m00, a->m10}, step[2] = {a->m01, a->m11};
+    /* The span's ends along each axis, from[axis] + r * by[axis] and
+       to[axis] + r * by_to[axis], in columns; a flat axis (a step under
+       1e-9 pixels per column, under 2e-5 pixels over a row) bounds rows
+       instead: lower < start < upper. */
+    double from[2], to[2], by[2], by_to[2], lower[2], upper[2];
+    int flat[2], axis;
+    size_t r;
+    for (axis = 0; axis < 2; ++axis) {
+        const double end = base[axis] + slope[axis] * (double)rows;
+        /* More than the float coordinates' rounding, relative to their size,
+           and than the rounding of the lines. */
+        const double margin = slack + 1e-6 * (fabs(base[axis]) + fabs(end)
+                                              + fabs(step[axis]) * (double)cols + (double)rows
+                                              + (double)cols + fabs(a->ty) + fabs(a->tx));
+        lower[axis] = lo[axis] - margin;
+        upper[axis] = hi[axis] + margin;
+        flat[axis] = !(fabs(step[axis]) > 1e-9);
+        if (!flat[axis]) {
+            const double inverse = 1.0 / step[axis];
+            const double first = (inverse > 0.0 ? lower[axis] : upper[axis]) - base[axis];
+            const double last = (inverse > 0.0 ? upper[axis] : lower[axis]) - base[axis];
+            from[axis] = first * inverse;
+            to[axis] = last * inverse;
+            by[axis] = by_to[axis] = -slope[axis] * inverse;
         }
     }
     for (r = 0; r < rows; ++r) {
-        const double dr = (double)r - cy - ty;
-        const float y0 = (float)(cy + m00 * dr - m01 * (cx + tx));
-        const float x0 = (float)(cx + m10 * dr - m11 * (cx + tx));
-        if (g->elastic) {
-            /* ... then along the rows, a whole output row at a time. */
-            const float *p = g->partial + g->row_first[r] * cols;
-            const float *w = g->row_weights + 3 * r;
-            elastic_row(cols, y0, (float)m01, g->column, p, cols, w, g->y + r * cols);
-            elastic_row(cols, x0, (float)m11, g->column, p + g->grid_rows * cols, cols, w, g->x + r * cols);
+        double first = 0.0, last = (double)cols - 1.0;
+        for (axis = 0; axis < 2; ++axis) {
+            if (flat[axis]) {
+                const double start = base[axis] + slope[axis] * (double)r;
+                if (!(start > lower[axis] && start < upper[axis]))
+                    last = -1.0;
+            } else {
+                const double f = from[axis] + by[axis] * (double)r;
+                const double t = to[axis] + by_to[axis] * (double)r;
+                first = f > first ? f : first;
+                last = t < last ? t : last;
+            }
+        }
+        if (first <= last) {
+            span[2 * r] = (size_t)(int64_t)first; /* first >= 0: its floor */
+            span[2 * r + 1] = (size_t)(int64_t)last + 1;
         } else {
-            affine_row(cols, y0, (float)m01, g->column, g->y + r * cols);
-            affine_row(cols, x0, (float)m11, g->column, g->x + r * cols);
+            span[2 * r] = span[2 * r + 1] = 0;
         }
     }
+}
+
+/*
+ * Where each output pixel of sample `index` reads the input, into g->y and
+ * g->x (the whole image): an affine map about the centre (turn, scale,
+ * shear, shift, drawn in that order), plus the elastic displacement at the
+ * output pixel.
+ */
+static void locate(geometry *g, const ffnn_distortion *d, uint64_t seed, uint64_t index)
+{
+    const size_t rows = g->rows, cols = g->cols;
+    affine_map a;
+    size_t r;
+    draw(g, d, seed, index, &a);
+    if (g->elastic) {
+        spline_axis(0, rows, g->spacing, g->offset[0], g->row_weights, g->row_first);
+        spline_axis(0, cols, g->spacing, g->offset[1], g->col_weights, g->col_first);
+        spread_columns(g, 0, g->grid_rows, 0, cols);
+    }
+    for (r = 0; r < rows; ++r)
+        row_coordinates(g, &a, r, 0, cols, g->y + r * cols, g->x + r * cols);
 }
 
 int ffnn_distort_coordinates(const ffnn_distortion *d, uint64_t seed, uint64_t index,
@@ -340,7 +531,7 @@ int ffnn_distort_coordinates(const ffnn_distortion *d, uint64_t seed, uint64_t i
         return FFNN_OK;
     if (y == NULL || x == NULL)
         return FFNN_ERROR_ARGUMENT;
-    status = geometry_create(&g, d, rows, cols, 1);
+    status = geometry_create(&g, d, rows, cols, 1, 1);
     if (status != FFNN_OK)
         return status;
     locate(&g, d, seed, index);
@@ -350,6 +541,24 @@ int ffnn_distort_coordinates(const ffnn_distortion *d, uint64_t seed, uint64_t i
     return FFNN_OK;
 }
 
+#if FFNN_DISTORT_SSE2
+/* Four blends of ink written out, as OUTPUT writes one. */
+static void store4_f32(float *o, __m128 background, __m128 ink)
+{
+    _mm_storeu_ps(o, _mm_add_ps(background, ink));
+}
+
+static void store4_u8(uint8_t *o, __m128 ink)
+{
+    /* Each in 0 .. 255 after rounding, so the saturating packs change none. */
+    __m128i level = _mm_cvttps_epi32(_mm_add_ps(ink, _mm_set1_ps(0.5f)));
+    int32_t four;
+    level = _mm_packs_epi32(level, level);
+    four = _mm_cvtsi128_si32(_mm_packus_epi16(level, level));
+    memcpy(o, &four, 4);
+}
+#endif
+
 /* Defines distort_f32: the book's inputs, or float inputs. */
 #define REAL float
 #define SUFFIX _f32
@@ -358,6 +567,7 @@ int ffnn_distort_coordinates(const ffnn_distortion *d, uint64_t seed, uint64_t i
 #define PIXEL_BACKGROUND book_input_f32(0.0f)
 #define INK_PER_LEVEL ((book_input_f32(255.0f) - book_input_f32(0.0f)) / 255.0f)
 #define OUTPUT(background, ink) ((background) + (ink))
+#define STORE4(o, background, ink) store4_f32((o), (background), (ink))
 #include "distort_template.h"
 
 /* Defines distort_f64. */
@@ -379,6 +589,7 @@ int ffnn_distort_coordinates(const ffnn_distortion *d, uint64_t seed, uint64_t i
 #define PIXEL_BACKGROUND 0.0f
 #define INK_PER_LEVEL 1.0f
 #define OUTPUT(background, ink) ((uint8_t)((ink) + 0.5f))
+#define STORE4(o, background, ink) store4_u8((o), (ink))
 #include "distort_template.h"
 
 int ffnn_distort_f32(const ffnn_distortion *d, uint64_t seed, uint64_t first, size_t n,
