@@ -112,6 +112,16 @@ static size_t sample_at(const int64_t *order, size_t s)
     return order ? (size_t)order[s] : s;
 }
 
+/* Where the caller and its helper meet when the sparse engine runs in two
+   parts (network_template.h): `steps` is s + 2 once step s's deltas and
+   biases are there for the helper's step s + 1 (1: the engine is ready,
+   -1: it runs alone after all), `outputs` is s + 1 once the helper's part
+   of layer 1's outputs of step s is there. */
+struct handover {
+    ffnn_pool_mark steps;
+    ffnn_pool_mark outputs;
+};
+
 /* What network_template.h defines, once per precision, by full name:
    training (the trainer, its tasks for the pool, a step, a run), the
    batch query, backquery. */
@@ -136,6 +146,11 @@ static void first_layer_outputs_f32(const struct trainer_f32 *job, size_t lo,
 static void first_layer_outputs_f64(const struct trainer_f64 *job, size_t lo,
                                     size_t hi, double *s);
 static ffnn_pool_task first_layer_task_f32, first_layer_task_f64;
+static void sparse_units_f32(const struct trainer_f32 *job, int part);
+static void sparse_units_f64(const struct trainer_f64 *job, int part);
+static void sparse_first_layer_f32(const struct trainer_f32 *job);
+static void sparse_first_layer_f64(const struct trainer_f64 *job);
+static ffnn_pool_task sparse_helper_task_f32, sparse_helper_task_f64;
 static ffnn_pool_task forward_task_f32, forward_task_f64;
 static ffnn_pool_task backward_task_f32, backward_task_f64;
 static void delta_f32(size_t n, const float *e, const float *o, float *d);
@@ -144,6 +159,12 @@ static void step_f32(struct trainer_f32 *job);
 static void step_f64(struct trainer_f64 *job);
 static void load_sample_f32(struct trainer_f32 *job, size_t s);
 static void load_sample_f64(struct trainer_f64 *job, size_t s);
+static int start_sparse_f32(struct trainer_f32 *job,
+                            const struct ffnn_sparse_layer_f32 *layer, int *asked);
+static int start_sparse_f64(struct trainer_f64 *job,
+                            const struct ffnn_sparse_layer_f64 *layer, int *asked);
+static void end_sparse_f32(struct trainer_f32 *job, int asked);
+static void end_sparse_f64(struct trainer_f64 *job, int asked);
 static double train_f32(const ffnn_net *net, const ffnn_samples *samples,
                         const ffnn_schedule *schedule, int *status);
 static double train_f64(const ffnn_net *net, const ffnn_samples *samples,

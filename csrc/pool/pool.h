@@ -49,6 +49,39 @@ typedef void ffnn_pool_task(void *ctx, size_t lo, size_t hi, int thread);
 void ffnn_pool_share(ffnn_pool *pool, size_t n, size_t blocks,
                      ffnn_pool_task *fn, void *ctx);
 
+/* Lend a helper to the caller for a whole call of `items` steps: fn(ctx,
+   1, 2, thread) runs on one helper while the caller goes on with its own
+   part, the two meeting through marks (below) as often as they need. So
+   that a helper's data stays in its core's cache for the call, not only
+   for one task. Whether to lend at all is the pool's policy for such calls
+   (share_policy.h), which times each call from here to ffnn_pool_lend_end.
+   Returns 1 if a helper took fn, 0 if the caller works alone: the policy
+   said so, or no helper took fn within a bound (asleep, or its core
+   busy); then fn never runs. Either way the caller calls
+   ffnn_pool_lend_end at the end of the call. While fn is lent, every
+   ffnn_pool_share of the pool runs on the caller alone. */
+int ffnn_pool_lend(ffnn_pool *pool, size_t items, ffnn_pool_task *fn, void *ctx);
+/* The end of a call begun by ffnn_pool_lend (`lent`, what it returned):
+   waits for the lent fn to return, and tells the policy the call's time. */
+void ffnn_pool_lend_end(ffnn_pool *pool, int lent);
+
+/* A count that one thread raises and another waits for, on a cache line
+   of its own (the padding), so that the waiting thread reads a line only
+   the other one writes. */
+typedef struct ffnn_pool_mark {
+    char before[64];
+    long long value;
+    char after[64];
+} ffnn_pool_mark;
+
+/* mark->value = value, after every write of this thread before it. */
+void ffnn_pool_mark_set(ffnn_pool_mark *mark, long long value);
+/* Waits until mark->value >= value or < 0 (the other thread gave up), and
+   returns it; every write made before it was set is then seen. Spins a
+   while, then yields the core at each look, so that a thread waiting for
+   a descheduled one leaves its core to others. */
+long long ffnn_pool_mark_wait(ffnn_pool_mark *mark, long long value);
+
 /* Run task(ctx, lo, hi, thread) over the n items of a layer of `weights`
    weights: shared out between the pool's threads if the layer is large,
    else all on this thread. One block per thread: each block costs
