@@ -113,14 +113,29 @@ static size_t sample_at(const int64_t *order, size_t s)
 }
 
 /* Where the caller and its helper meet when the sparse engine runs in two
-   parts (network_template.h): `steps` is s + 2 once step s's deltas and
-   biases are there for the helper's step s + 1 (1: the engine is ready,
-   -1: it runs alone after all), `outputs` is s + 1 once the helper's part
-   of layer 1's outputs of step s is there. */
+   parts (network_template.h). `steps` is s + 2 once step s's deltas and
+   biases are there for step s + 1 (1: the engine is ready, -1: the caller
+   works alone after all). `at` says where the helper is with part 1 of
+   step s: HELPER_FREE (s) while it may start it, HELPER_LISTING its ink,
+   HELPER_LISTED, HELPER_RUNNING its units, and HELPER_FREE (s + 1) once
+   step s's outputs are there; HELPER_GONE once the caller has taken part 1
+   over. The caller takes it only from a state in which the helper is not
+   working (free or listed), with a claim that fails if the helper has just
+   moved on, so that part 1 is never worked on by both. At s == count,
+   RUNNING means the last pass. */
 struct handover {
     ffnn_pool_mark steps;
-    ffnn_pool_mark outputs;
+    ffnn_pool_mark at;
 };
+#define HELPER_FREE(s) (4 * (long long)(s))
+#define HELPER_LISTING(s) (4 * (long long)(s) + 1)
+#define HELPER_LISTED(s) (4 * (long long)(s) + 2)
+#define HELPER_RUNNING(s) (4 * (long long)(s) + 3)
+#define HELPER_GONE (-1LL)
+/* Rounds of a wait before the caller takes part 1 of a step that the
+   helper has not started: the helper normally starts well before the
+   caller needs it, so a helper still not there has lost its core. */
+#define HELPER_GRACE 64
 
 /* What network_template.h defines, once per precision, by full name:
    training (the trainer, its tasks for the pool, a step, a run), the
@@ -148,8 +163,10 @@ static void first_layer_outputs_f64(const struct trainer_f64 *job, size_t lo,
 static ffnn_pool_task first_layer_task_f32, first_layer_task_f64;
 static void sparse_units_f32(const struct trainer_f32 *job, int part);
 static void sparse_units_f64(const struct trainer_f64 *job, int part);
-static void sparse_first_layer_f32(const struct trainer_f32 *job);
-static void sparse_first_layer_f64(const struct trainer_f64 *job);
+static void sparse_first_layer_f32(struct trainer_f32 *job);
+static void sparse_first_layer_f64(struct trainer_f64 *job);
+static int helper_done_f32(struct trainer_f32 *job, size_t s);
+static int helper_done_f64(struct trainer_f64 *job, size_t s);
 static ffnn_pool_task sparse_helper_task_f32, sparse_helper_task_f64;
 static ffnn_pool_task forward_task_f32, forward_task_f64;
 static ffnn_pool_task backward_task_f32, backward_task_f64;

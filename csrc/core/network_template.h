@@ -50,7 +50,8 @@ struct FN(trainer) {
     const struct FN(ffnn_kernels) * kernels;
     struct FN(ffnn_sparse) *sparse; /* the sparse first layer (sparse/sparse.h), or NULL */
     int parts;              /* the sparse engine's parts: 2 with a helper */
-    size_t s;               /* the step under way */
+    int helped;             /* part 1 is the helper's (else this thread's) */
+    size_t s, row;          /* the step under way, its sample */
     struct handover *handover; /* with a helper: where the threads meet */
     double total;
 };
@@ -144,13 +145,38 @@ static void FN(sparse_units)(const struct FN(trainer) *job, int part)
         FN(first_layer_outputs)(job, first, last, s);
 }
 
-/* Layer 1 with the sparse engine: this thread's part, and with a helper
-   the wait for its part's outputs. */
-static void FN(sparse_first_layer)(const struct FN(trainer) *job)
+/* Whether the helper has finished part 1 of step s (s == count: its last
+   pass); 0 once this thread has taken part 1 over, the helper having
+   lost its core (see struct handover). */
+static int FN(helper_done)(struct FN(trainer) *job, size_t s)
+{
+    ffnn_pool_mark *at = &job->handover->at;
+    long long seen = ffnn_pool_mark_get(at);
+    /* The helper may already be on to the next step. */
+    for (long round = 0; seen < HELPER_FREE(s + 1); round++) {
+        const int idle = seen == HELPER_FREE(s) || seen == HELPER_LISTED(s);
+        if (idle && round >= HELPER_GRACE && ffnn_pool_mark_claim(at, seen, HELPER_GONE)) {
+            if (seen == HELPER_FREE(0)) /* the helper never came */
+                FN(ffnn_sparse_own)(job->sparse, 1);
+            if (seen == HELPER_FREE(s) && s < job->count)
+                FN(ffnn_sparse_load)(job->sparse, 1, s, job->row);
+            return 0;
+        }
+        ffnn_pool_pause(round);
+        seen = ffnn_pool_mark_get(at);
+    }
+    return 1;
+}
+
+/* Layer 1 with the sparse engine: this thread's part; in two parts the
+   helper's part too, waited for, or computed here once taken over. */
+static void FN(sparse_first_layer)(struct FN(trainer) *job)
 {
     FN(sparse_units)(job, 0);
-    if (job->parts == 2)
-        ffnn_pool_mark_wait(&job->handover->outputs, (long long)job->s + 1);
+    if (job->parts == 2 && job->helped)
+        job->helped = FN(helper_done)(job, job->s);
+    if (job->parts == 2 && !job->helped)
+        FN(sparse_units)(job, 1);
 }
 
 /*
@@ -158,7 +184,8 @@ static void FN(sparse_first_layer)(const struct FN(trainer) *job)
  * whole call (lent by ffnn_pool_lend): part 1's working copy, then at each
  * step its sample's ink listed (while the caller still runs the last
  * step's later layers), the wait for the last step's deltas, its units,
- * and its outputs handed over; at the end its units' last pass. Works from
+ * and its outputs handed over; at the end its units' last pass. It stops
+ * where the caller has taken part 1 over (struct handover). Works from
  * its own copy of what it reads of the trainer, whose other fields the
  * caller writes at every step.
  */
@@ -166,6 +193,7 @@ static void FN(sparse_helper_task)(void *ctx, size_t lo, size_t hi, int thread)
 {
     const struct FN(trainer) *job = (const struct FN(trainer) *)ctx;
     struct handover *handover = job->handover;
+    ffnn_pool_mark *at = &handover->at;
     struct FN(trainer) mine;
     (void)lo;
     (void)hi;
@@ -180,17 +208,26 @@ static void FN(sparse_helper_task)(void *ctx, size_t lo, size_t hi, int thread)
     mine.order = job->order;
     mine.count = job->count;
     mine.sparse = job->sparse;
-    FN(ffnn_sparse_own)(mine.sparse, 1);
     for (size_t s = 0; s < mine.count; s++) {
+        if (!ffnn_pool_mark_claim(at, HELPER_FREE(s), HELPER_LISTING(s)))
+            return;
+        if (s == 0) /* claimed first, so that the caller waits for it */
+            FN(ffnn_sparse_own)(mine.sparse, 1);
         FN(ffnn_sparse_load)(mine.sparse, 1, s, sample_at(mine.order, s));
+        ffnn_pool_mark_set(at, HELPER_LISTED(s));
         mine.pending = s > 0;
         if (s > 0)
             ffnn_pool_mark_wait(&handover->steps, (long long)s + 1);
+        if (!ffnn_pool_mark_claim(at, HELPER_LISTED(s), HELPER_RUNNING(s)))
+            return;
         FN(sparse_units)(&mine, 1);
-        ffnn_pool_mark_set(&handover->outputs, (long long)s + 1);
+        ffnn_pool_mark_set(at, HELPER_FREE(s + 1));
     }
     ffnn_pool_mark_wait(&handover->steps, (long long)mine.count + 1);
+    if (!ffnn_pool_mark_claim(at, HELPER_FREE(mine.count), HELPER_RUNNING(mine.count)))
+        return;
     FN(ffnn_sparse_last_pass)(mine.sparse, 1);
+    ffnn_pool_mark_set(at, HELPER_FREE(mine.count + 1));
 }
 
 /* Rows lo .. hi - 1 of layer k >= 2 forwards: o_k = sigmoid(W_k o_{k-1} (+ b_k)). */
@@ -318,7 +355,10 @@ static void FN(load_sample)(struct FN(trainer) *job, size_t s)
     }
     job->x_next = NULL;
     if (job->sparse) {
+        job->row = i;
         FN(ffnn_sparse_load)(job->sparse, 0, s, i);
+        if (job->parts == 2 && !job->helped)
+            FN(ffnn_sparse_load)(job->sparse, 1, s, i);
     } else if (job->pixels) {
         REAL *x = job->xbuf + (s % 3) * stride;
         if (s == 0)
@@ -350,13 +390,14 @@ static int FN(start_sparse)(struct FN(trainer) *job,
 {
     int lent = 0, status;
     ffnn_pool_mark_set(&job->handover->steps, 0);
-    ffnn_pool_mark_set(&job->handover->outputs, 0);
+    ffnn_pool_mark_set(&job->handover->at, HELPER_FREE(0));
     *asked = FN(ffnn_sparse_split)(layer->hidden) != 0;
     if (*asked)
         lent = ffnn_pool_lend(job->pool, job->count, FN(sparse_helper_task), job);
     status = FN(ffnn_sparse_begin)(&job->sparse, layer, lent ? 2 : 1);
     job->parts = status == FFNN_OK ? FN(ffnn_sparse_parts)(job->sparse) : 1;
-    if (lent && job->parts == 2) {
+    job->helped = lent && job->parts == 2;
+    if (job->helped) {
         FN(ffnn_sparse_own)(job->sparse, 0);
         ffnn_pool_mark_set(&job->handover->steps, 1);
     } else if (lent) {
@@ -372,8 +413,11 @@ static int FN(start_sparse)(struct FN(trainer) *job,
    the wait for the helper's; the weights written back, the engine freed. */
 static void FN(end_sparse)(struct FN(trainer) *job, int asked)
 {
-    if (job->parts == 2)
+    if (job->parts == 2) {
         FN(ffnn_sparse_last_pass)(job->sparse, 0);
+        if (!job->helped || !FN(helper_done)(job, job->count))
+            FN(ffnn_sparse_last_pass)(job->sparse, 1);
+    }
     if (asked)
         ffnn_pool_lend_end(job->pool, job->parts == 2);
     FN(ffnn_sparse_end)(job->sparse);
@@ -423,7 +467,8 @@ static double FN(train)(const ffnn_net *net, const ffnn_samples *samples,
     job.kernels = FN(ffnn_kernels_active)();
     job.sparse = NULL;
     job.parts = 1;
-    job.s = 0;
+    job.helped = 0;
+    job.s = job.row = 0;
     job.handover = &handover;
     job.total = 0;
     *status = FN(ffnn_sparse_choose)(schedule, sizes, samples, &sparse);

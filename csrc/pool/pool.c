@@ -486,15 +486,30 @@ void ffnn_pool_mark_set(ffnn_pool_mark *mark, long long value)
     atomic_set(mark_of(mark), value);
 }
 
+void ffnn_pool_pause(long round)
+{
+    if (round < SPINS_BEFORE_SLEEP)
+        spin_pause();
+    else
+        yield_cpu();
+}
+
 long long ffnn_pool_mark_wait(ffnn_pool_mark *mark, long long value)
 {
     long long seen = atomic_get(mark_of(mark));
-    for (long spins = 0; seen < value && seen >= 0; spins++) {
-        if (spins < SPINS_BEFORE_SLEEP)
-            spin_pause();
-        else
-            yield_cpu();
+    for (long round = 0; seen < value && seen >= 0; round++) {
+        ffnn_pool_pause(round);
         seen = atomic_get(mark_of(mark));
     }
     return seen;
+}
+
+long long ffnn_pool_mark_get(ffnn_pool_mark *mark)
+{
+    return atomic_get(mark_of(mark));
+}
+
+int ffnn_pool_mark_claim(ffnn_pool_mark *mark, long long old, long long value)
+{
+    return atomic_cas(mark_of(mark), old, value);
 }

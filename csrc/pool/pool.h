@@ -81,6 +81,14 @@ void ffnn_pool_mark_set(ffnn_pool_mark *mark, long long value);
    while, then yields the core at each look, so that a thread waiting for
    a descheduled one leaves its core to others. */
 long long ffnn_pool_mark_wait(ffnn_pool_mark *mark, long long value);
+/* mark->value now. */
+long long ffnn_pool_mark_get(ffnn_pool_mark *mark);
+/* If mark->value is `old`, makes it `value` and returns 1 (one thread of
+   several trying wins), else returns 0. */
+int ffnn_pool_mark_claim(ffnn_pool_mark *mark, long long old, long long value);
+/* The pause of a wait's round `round` (0, 1, ...): a spin, then, after
+   as many rounds as the pool's own waits spin, a yield of the core. */
+void ffnn_pool_pause(long round);
 
 /* Run task(ctx, lo, hi, thread) over the n items of a layer of `weights`
    weights: shared out between the pool's threads if the layer is large,
