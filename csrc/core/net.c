@@ -114,8 +114,7 @@ static size_t sample_at(const int64_t *order, size_t s)
 
 /* Where the caller and its helper meet when the sparse engine runs in two
    parts (network_template.h). `steps` is s + 2 once step s's deltas and
-   biases are there for step s + 1 (1: the engine is ready, -1: the caller
-   works alone after all). `at` says where the helper is with part 1 of
+   biases are there for step s + 1. `at` says where the helper is with part 1 of
    step s: HELPER_FREE (s) while it may start it, HELPER_LISTING its ink,
    HELPER_LISTED, HELPER_RUNNING its units, and HELPER_FREE (s + 1) once
    step s's outputs are there; HELPER_GONE once the caller has taken part 1
@@ -135,7 +134,7 @@ struct handover {
 /* Rounds of a wait before the caller takes part 1 of a step that the
    helper has not started: the helper normally starts well before the
    caller needs it, so a helper still not there has lost its core. */
-#define HELPER_GRACE 64
+#define HELPER_GRACE 256
 
 /* What network_template.h defines, once per precision, by full name:
    training (the trainer, its tasks for the pool, a step, a run), the

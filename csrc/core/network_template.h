@@ -198,8 +198,6 @@ static void FN(sparse_helper_task)(void *ctx, size_t lo, size_t hi, int thread)
     (void)lo;
     (void)hi;
     (void)thread;
-    if (ffnn_pool_mark_wait(&handover->steps, 1) < 0)
-        return; /* the caller works alone after all */
     mine.sizes = job->sizes;
     mine.biases = job->biases;
     mine.outputs = job->outputs;
@@ -382,31 +380,31 @@ static void FN(load_sample)(struct FN(trainer) *job, size_t s)
 
 /* The sparse engine for the run, in two parts when a helper is lent for
    the call (the pool's policy and a free helper decide), else one; this
-   thread's part's working copy made. FFNN_OK, or begin's
-   FFNN_ERROR_MEMORY (no helper left waiting). *asked: whether the pool
-   was asked for a helper, whose answer FN(end_sparse) closes. */
+   thread's part's working copy made. The engine is made first, so that a
+   helper starts on its part as soon as it comes. FFNN_OK, or begin's
+   FFNN_ERROR_MEMORY. *asked: whether the pool was asked for a helper,
+   whose answer FN(end_sparse) closes. */
 static int FN(start_sparse)(struct FN(trainer) *job,
                             const struct FN(ffnn_sparse_layer) *layer, int *asked)
 {
-    int lent = 0, status;
+    const int split = FN(ffnn_sparse_split)(layer->hidden) != 0;
+    int status;
     ffnn_pool_mark_set(&job->handover->steps, 0);
     ffnn_pool_mark_set(&job->handover->at, HELPER_FREE(0));
-    *asked = FN(ffnn_sparse_split)(layer->hidden) != 0;
-    if (*asked)
-        lent = ffnn_pool_lend(job->pool, job->count, FN(sparse_helper_task), job);
-    status = FN(ffnn_sparse_begin)(&job->sparse, layer, lent ? 2 : 1);
-    job->parts = status == FFNN_OK ? FN(ffnn_sparse_parts)(job->sparse) : 1;
-    job->helped = lent && job->parts == 2;
+    status = FN(ffnn_sparse_begin)(&job->sparse, layer, split ? 2 : 1);
+    if (status != FFNN_OK)
+        return status;
+    job->parts = FN(ffnn_sparse_parts)(job->sparse);
+    *asked = job->parts == 2;
+    job->helped = *asked &&
+                  ffnn_pool_lend(job->pool, job->count, FN(sparse_helper_task), job);
     if (job->helped) {
         FN(ffnn_sparse_own)(job->sparse, 0);
-        ffnn_pool_mark_set(&job->handover->steps, 1);
-    } else if (lent) {
-        /* The helper waits for word: it returns at once. */
-        ffnn_pool_mark_set(&job->handover->steps, -1);
-        ffnn_pool_lend_end(job->pool, 1);
-        *asked = 0;
+    } else if (job->parts == 2) {
+        FN(ffnn_sparse_alone)(job->sparse);
+        job->parts = 1;
     }
-    return status;
+    return FFNN_OK;
 }
 
 /* The sparse engine's end: with a helper, this thread's part's last pass,

@@ -107,7 +107,7 @@ static ffnn_pool_task sparse_begin_task_f64, sparse_end_task_f64;
 #include "sparse/ink_template.h"
 
 /* Defines ffnn_sparse_choose_f32, ffnn_sparse_split_f32,
-   ffnn_sparse_begin_f32, ffnn_sparse_own_f32, ffnn_sparse_load_f32,
+   ffnn_sparse_begin_f32, ffnn_sparse_alone_f32, ffnn_sparse_own_f32, ffnn_sparse_load_f32,
    ffnn_sparse_first_layer_f32, ffnn_sparse_last_pass_f32,
    ffnn_sparse_end_f32. */
 #define REAL float
@@ -125,7 +125,7 @@ static ffnn_pool_task sparse_begin_task_f64, sparse_end_task_f64;
 #include "sparse/ink_template.h"
 
 /* Defines ffnn_sparse_choose_f64, ffnn_sparse_split_f64,
-   ffnn_sparse_begin_f64, ffnn_sparse_own_f64, ffnn_sparse_load_f64,
+   ffnn_sparse_begin_f64, ffnn_sparse_alone_f64, ffnn_sparse_own_f64, ffnn_sparse_load_f64,
    ffnn_sparse_first_layer_f64, ffnn_sparse_last_pass_f64,
    ffnn_sparse_end_f64. */
 #define REAL double

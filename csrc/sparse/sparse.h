@@ -99,6 +99,10 @@ int ffnn_sparse_begin_f32(struct ffnn_sparse_f32 **engine,
                           const struct ffnn_sparse_layer_f32 *layer, int parts);
 int ffnn_sparse_begin_f64(struct ffnn_sparse_f64 **engine,
                           const struct ffnn_sparse_layer_f64 *layer, int parts);
+/* An engine begun in two parts, before its first step, made one part
+   (the helper for the other did not come), its working copy made. */
+void ffnn_sparse_alone_f32(struct ffnn_sparse_f32 *engine);
+void ffnn_sparse_alone_f64(struct ffnn_sparse_f64 *engine);
 /* The engine's parts: 1 or 2. */
 int ffnn_sparse_parts_f32(const struct ffnn_sparse_f32 *engine);
 int ffnn_sparse_parts_f64(const struct ffnn_sparse_f64 *engine);

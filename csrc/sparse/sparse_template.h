@@ -5,7 +5,7 @@
  *
  * Needs: REAL (float or double), SUFFIX (_f32 or _f64).
  * Defines, each with SUFFIX pasted on: ffnn_sparse_choose,
- *   ffnn_sparse_split, ffnn_sparse_begin, ffnn_sparse_parts,
+ *   ffnn_sparse_split, ffnn_sparse_begin, ffnn_sparse_alone, ffnn_sparse_parts,
  *   ffnn_sparse_own, ffnn_sparse_load, ffnn_sparse_first_layer,
  *   ffnn_sparse_last_pass, ffnn_sparse_end; static: sparse_unit,
  *   sparse_pass, sparse_plan_end and the pool's tasks.
@@ -114,6 +114,19 @@ int FN(ffnn_sparse_begin)(struct FN(ffnn_sparse) **engine,
                       FN(sparse_begin_task), sp);
     *engine = sp;
     return FFNN_OK;
+}
+
+void FN(ffnn_sparse_alone)(struct FN(ffnn_sparse) *sp)
+{
+    const struct FN(ffnn_sparse_layer) *layer = &sp->layer;
+    if (sp->parts == 2) {
+        free(sp->part[1]->memory);
+        sp->part[1] = NULL;
+        sp->part[0]->hi = sp->ld;
+        sp->parts = 1;
+    }
+    ffnn_pool_run(layer->pool, layer->hidden, layer->hidden * layer->n_in,
+                  FN(sparse_begin_task), sp);
 }
 
 int FN(ffnn_sparse_parts)(const struct FN(ffnn_sparse) *sp)
