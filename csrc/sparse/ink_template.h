@@ -140,7 +140,7 @@ static void FN(sparse_lists)(const struct FN(ffnn_sparse) *sp,
     struct FN(sparse_columns) *owing = &part->lists[0], *fresh = &part->lists[1];
     size_t *pending = part->pending;
     REAL *pending_a = part->pending_a;
-    const size_t ld = sp->ld, n_in = sp->n_in, offset = slot * ld;
+    const size_t ld = part->ld, n_in = sp->n_in, offset = slot * ld;
     size_t n0 = 0, n1 = 0;
     if (flush)
         for (size_t c = 0; c < n_in; c++)

@@ -41,21 +41,27 @@ static int sparse_create_f64(struct ffnn_sparse_f64 *sp, size_t n_in, size_t hid
                             double b, int parts, size_t split);
 static void sparse_free_f32(struct ffnn_sparse_f32 *sp);
 static void sparse_free_f64(struct ffnn_sparse_f64 *sp);
-static void sparse_load_weights_f32(struct ffnn_sparse_f32 *sp,
+static void sparse_load_weights_f32(const struct ffnn_sparse_f32 *sp,
+                                  struct sparse_part_f32 *part,
                                   const struct ffnn_kernels_f32 *kernels,
                                   const float *w, size_t lo, size_t hi);
-static void sparse_load_weights_f64(struct ffnn_sparse_f64 *sp,
+static void sparse_load_weights_f64(const struct ffnn_sparse_f64 *sp,
+                                  struct sparse_part_f64 *part,
                                   const struct ffnn_kernels_f64 *kernels,
                                   const double *w, size_t lo, size_t hi);
-static void sparse_fold_f32(struct ffnn_sparse_f32 *sp,
+static void sparse_fold_f32(const struct ffnn_sparse_f32 *sp,
+                          struct sparse_part_f32 *part,
                           const struct ffnn_kernels_f32 *kernels, size_t lo,
                           size_t hi);
-static void sparse_fold_f64(struct ffnn_sparse_f64 *sp,
+static void sparse_fold_f64(const struct ffnn_sparse_f64 *sp,
+                          struct sparse_part_f64 *part,
                           const struct ffnn_kernels_f64 *kernels, size_t lo,
                           size_t hi);
-static void sparse_store_weights_f32(const struct ffnn_sparse_f32 *sp, float *w,
+static void sparse_store_weights_f32(const struct ffnn_sparse_f32 *sp,
+                                   const struct sparse_part_f32 *part, float *w,
                                    size_t lo, size_t hi);
-static void sparse_store_weights_f64(const struct ffnn_sparse_f64 *sp, double *w,
+static void sparse_store_weights_f64(const struct ffnn_sparse_f64 *sp,
+                                   const struct sparse_part_f64 *part, double *w,
                                    size_t lo, size_t hi);
 /* ink_template.h's ink lists, */
 static uint64_t pixel_word_f32(const uint8_t *p, size_t n);

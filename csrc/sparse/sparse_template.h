@@ -87,7 +87,7 @@ static void FN(sparse_begin_task)(void *ctx, size_t lo, size_t hi, int thread)
     (void)thread;
     lo = FN(sparse_unit)(sp, lo);
     hi = FN(sparse_unit)(sp, hi);
-    FN(sparse_load_weights)(sp, sp->layer.kernels, sp->layer.weights, lo, hi);
+    FN(sparse_load_weights)(sp, sp->part[0], sp->layer.kernels, sp->layer.weights, lo, hi);
 }
 
 int FN(ffnn_sparse_begin)(struct FN(ffnn_sparse) **engine,
@@ -120,10 +120,16 @@ void FN(ffnn_sparse_alone)(struct FN(ffnn_sparse) *sp)
 {
     const struct FN(ffnn_sparse_layer) *layer = &sp->layer;
     if (sp->parts == 2) {
-        free(sp->part[1]->memory);
-        sp->part[1] = NULL;
-        sp->part[0]->hi = sp->ld;
-        sp->parts = 1;
+        struct FN(sparse_part) *whole = FN(sparse_part_create)(sp->n_in, 0, sp->ld);
+        if (whole) { /* else the caller runs both parts */
+            FN(sparse_free)(sp);
+            sp->part[0] = whole;
+            sp->parts = 1;
+        } else {
+            FN(ffnn_sparse_own)(sp, 0);
+            FN(ffnn_sparse_own)(sp, 1);
+            return;
+        }
     }
     ffnn_pool_run(layer->pool, layer->hidden, layer->hidden * layer->n_in,
                   FN(sparse_begin_task), sp);
@@ -136,8 +142,8 @@ int FN(ffnn_sparse_parts)(const struct FN(ffnn_sparse) *sp)
 
 void FN(ffnn_sparse_own)(struct FN(ffnn_sparse) *sp, int part)
 {
-    const struct FN(sparse_part) *mine = sp->part[part];
-    FN(sparse_load_weights)(sp, sp->layer.kernels, sp->layer.weights, mine->lo,
+    struct FN(sparse_part) *mine = sp->part[part];
+    FN(sparse_load_weights)(sp, mine, sp->layer.kernels, sp->layer.weights, mine->lo,
                             mine->hi);
 }
 
@@ -174,47 +180,52 @@ static void FN(sparse_pass)(struct FN(ffnn_sparse) *sp, struct FN(sparse_part) *
 {
     const struct FN(ffnn_kernels) *kernels = sp->layer.kernels;
     const struct FN(sparse_columns) *owing = &part->lists[0], *fresh = &part->lists[1];
-    const size_t end = hi < sp->hidden ? hi : sp->hidden;
-    REAL *v = sp->v + lo, *ring = sp->ring + lo, *z = sp->z;
-    size_t h;
-    /* The forward pass's sums start from the parts that need no column,
-       b r + u (1^T x), after the last sample's part of u and r (and any
-       fold); the kernels add V[:, ink] s[ink]. */
+    const size_t end = hi < sp->hidden ? hi : sp->hidden, j0 = lo - part->lo;
+    const REAL *deltas = sp->layer.deltas + part->lo;
+    REAL *v = part->v + j0, *ring = part->ring + j0, *z = part->z, *u = part->u,
+         *r = part->r;
+    size_t j;
+    if (lo >= hi)
+        return;
+    /* Unit h is at j = h - part->lo of the part's vectors. The forward
+       pass's sums start from the parts that need no column, b r + u (1^T
+       x), after the last sample's part of u and r (and any fold); the
+       kernels add V[:, ink] s[ink]. */
     if (pending) {
         const REAL lr = sp->layer.lr, b = sp->b, sum = part->sum_prev,
                    total = part->total;
         const int start = part->forward && !part->fold;
-        REAL *g = sp->ring + part->prev_slot * sp->ld;
-        for (h = lo; h < end; h++) {
-            const REAL gh = lr * sp->layer.deltas[h];
-            const REAL uh = sp->u[h] + b * gh, rh = sp->r[h] + gh * sum;
-            g[h] = gh;
-            sp->u[h] = uh;
-            sp->r[h] = rh;
+        REAL *g = part->ring + part->prev_slot * part->ld;
+        for (j = j0; j < end - part->lo; j++) {
+            const REAL gh = lr * deltas[j];
+            const REAL uh = u[j] + b * gh, rh = r[j] + gh * sum;
+            g[j] = gh;
+            u[j] = uh;
+            r[j] = rh;
             if (start)
-                z[h] = b * rh + uh * total;
+                z[j] = b * rh + uh * total;
         }
-        for (; h < hi; h++)
-            g[h] = z[h] = 0; /* the padding units */
+        for (; j < hi - part->lo; j++)
+            g[j] = z[j] = 0; /* the padding units */
     }
     if (part->flush)
         kernels->columns_update_dot(hi - lo, owing->n, owing->cols, owing->gs,
                                     v, ring, owing->a, NULL, NULL);
     if (part->fold)
-        FN(sparse_fold)(sp, kernels, lo, hi);
+        FN(sparse_fold)(sp, part, kernels, lo, hi);
     if (part->forward) {
         if (part->fold || !pending)
-            for (h = lo; h < hi; h++)
-                z[h] = sp->b * sp->r[h] + sp->u[h] * part->total;
+            for (j = j0; j < hi - part->lo; j++)
+                z[j] = sp->b * r[j] + u[j] * part->total;
         if (!part->flush)
             kernels->columns_update_dot(hi - lo, owing->n, owing->cols,
                                         owing->gs, v, ring, owing->a, owing->x,
-                                        z + lo);
+                                        z + j0);
         kernels->columns_update_dot(hi - lo, fresh->n, fresh->cols, NULL, v,
-                                    NULL, NULL, fresh->x, z + lo);
+                                    NULL, NULL, fresh->x, z + j0);
     }
     if (part->store)
-        FN(sparse_store_weights)(sp, sp->layer.weights, lo, hi);
+        FN(sparse_store_weights)(sp, part, sp->layer.weights, lo, hi);
 }
 
 REAL *FN(ffnn_sparse_first_layer)(struct FN(ffnn_sparse) *sp, int part_index,
@@ -226,7 +237,7 @@ REAL *FN(ffnn_sparse_first_layer)(struct FN(ffnn_sparse) *sp, int part_index,
     *last = part->hi < sp->hidden ? part->hi : sp->hidden;
     if (*first >= *last)
         return NULL;
-    return sp->z + part->lo;
+    return part->z;
 }
 
 /* A part's plan for the last pass of a run: every pending update, W
