@@ -382,27 +382,28 @@ static void FN(load_sample)(struct FN(trainer) *job, size_t s)
    the call (the pool's policy and a free helper decide), else one; this
    thread's part's working copy made. The engine is made first, so that a
    helper starts on its part as soon as it comes. FFNN_OK, or begin's
-   FFNN_ERROR_MEMORY. *asked: whether the pool was asked for a helper,
-   whose answer FN(end_sparse) closes. */
+   FFNN_ERROR_MEMORY. *asked: 0, or 1 if the pool was asked for a helper
+   and 2 if it lent one, which FN(end_sparse) closes. */
 static int FN(start_sparse)(struct FN(trainer) *job,
                             const struct FN(ffnn_sparse_layer) *layer, int *asked)
 {
-    const int split = FN(ffnn_sparse_split)(layer->hidden) != 0;
     int status;
     ffnn_pool_mark_set(&job->handover->steps, 0);
     ffnn_pool_mark_set(&job->handover->at, HELPER_FREE(0));
-    status = FN(ffnn_sparse_begin)(&job->sparse, layer, split ? 2 : 1);
+    *asked = FN(ffnn_sparse_split)(layer->hidden) != 0;
+    status = FN(ffnn_sparse_begin)(&job->sparse, layer,
+                                   *asked && ffnn_pool_lend_wanted(job->pool, job->count) ? 2 : 1);
     if (status != FFNN_OK)
         return status;
     job->parts = FN(ffnn_sparse_parts)(job->sparse);
-    *asked = job->parts == 2;
-    job->helped = *asked &&
-                  ffnn_pool_lend(job->pool, job->count, FN(sparse_helper_task), job);
+    job->helped = job->parts == 2 && ffnn_pool_lend(job->pool, FN(sparse_helper_task), job);
+    *asked += job->helped;
     if (job->helped) {
         FN(ffnn_sparse_own)(job->sparse, 0);
     } else if (job->parts == 2) {
+        /* Still two parts, both this thread's, without the memory for one. */
         FN(ffnn_sparse_alone)(job->sparse);
-        job->parts = 1;
+        job->parts = FN(ffnn_sparse_parts)(job->sparse);
     }
     return FFNN_OK;
 }
@@ -417,7 +418,7 @@ static void FN(end_sparse)(struct FN(trainer) *job, int asked)
             FN(ffnn_sparse_last_pass)(job->sparse, 1);
     }
     if (asked)
-        ffnn_pool_lend_end(job->pool, job->parts == 2);
+        ffnn_pool_lend_end(job->pool, asked == 2);
     FN(ffnn_sparse_end)(job->sparse);
     job->sparse = NULL;
 }

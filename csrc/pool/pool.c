@@ -421,16 +421,19 @@ void ffnn_pool_share(ffnn_pool *pool, size_t n, size_t blocks,
    the pool), and block 1, which a helper claims as any block and runs for
    the whole call. If none has claimed it within the bound, the caller
    claims it itself, marked finished: no helper can start it later. */
-int ffnn_pool_lend(ffnn_pool *pool, size_t items, ffnn_pool_task *fn, void *ctx)
+int ffnn_pool_lend_wanted(ffnn_pool *pool, size_t items)
 {
-    long long task, value;
     if (!pool || pool->threads == 1)
         return 0;
     if (pool->generation != forks)
         start_helpers(pool);
-    if (!ffnn_share_call_begin(&pool->calls, items, pool->threads) ||
-        pool->running < pool->threads)
-        return 0;
+    return ffnn_share_call_begin(&pool->calls, items, pool->threads) &&
+           pool->running == pool->threads;
+}
+
+int ffnn_pool_lend(ffnn_pool *pool, ffnn_pool_task *fn, void *ctx)
+{
+    long long task, value;
     pool->fn = fn;
     pool->ctx = ctx;
     pool->n = 2;

@@ -49,19 +49,22 @@ typedef void ffnn_pool_task(void *ctx, size_t lo, size_t hi, int thread);
 void ffnn_pool_share(ffnn_pool *pool, size_t n, size_t blocks,
                      ffnn_pool_task *fn, void *ctx);
 
-/* Lend a helper to the caller for a whole call of `items` steps: fn(ctx,
-   1, 2, thread) runs on one helper while the caller goes on with its own
-   part, the two meeting through marks (below) as often as they need. So
-   that a helper's data stays in its core's cache for the call, not only
-   for one task. Whether to lend at all is the pool's policy for such calls
-   (share_policy.h), which times each call from here to ffnn_pool_lend_end.
-   Returns 1 if a helper took fn, 0 if the caller works alone: the policy
-   said so, or no helper took fn within a bound (asleep, or its core
-   busy); then fn never runs. Either way the caller calls
-   ffnn_pool_lend_end at the end of the call. While fn is lent, every
-   ffnn_pool_share of the pool runs on the caller alone. */
-int ffnn_pool_lend(ffnn_pool *pool, size_t items, ffnn_pool_task *fn, void *ctx);
-/* The end of a call begun by ffnn_pool_lend (`lent`, what it returned):
+/* Whether to lend a helper to the caller for a whole call of `items`
+   steps (below): the pool's policy for such calls (share_policy.h), which
+   times each call from here to ffnn_pool_lend_end, and a helper running.
+   Asked once per call; ffnn_pool_lend_end closes the call whatever the
+   answer. */
+int ffnn_pool_lend_wanted(ffnn_pool *pool, size_t items);
+/* Lend a helper for the call (after ffnn_pool_lend_wanted said so):
+   fn(ctx, 1, 2, thread) runs on one helper while the caller goes on with
+   its own part, the two meeting through marks (below) as often as they
+   need. So that a helper's data stays in its core's cache for the call,
+   not only for one task. Returns 1 if a helper took fn, 0 if none did
+   within a bound (asleep, or its core busy): then fn never runs. While fn
+   is lent, every ffnn_pool_share of the pool runs on the caller alone. */
+int ffnn_pool_lend(ffnn_pool *pool, ffnn_pool_task *fn, void *ctx);
+/* The end of a call begun by ffnn_pool_lend_wanted (`lent`, what
+   ffnn_pool_lend returned, or 0):
    waits for the lent fn to return, and tells the policy the call's time. */
 void ffnn_pool_lend_end(ffnn_pool *pool, int lent);
 
