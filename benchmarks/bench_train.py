@@ -16,8 +16,8 @@ machine slows both sides. Reports:
   threads, with the dense engine and the sparse one (``fit(engine=...)``);
   two threads as a network has them by default (``share="adaptive"``: the
   policy runs a step's layer alone when sharing does not pay) and, for the
-  sparse engine, always shared (``share="deterministic"``), which shows what
-  handing half of each step's first layer to the other core costs;
+  sparse engine, always shared (``share="deterministic"``), which lends the
+  engine a helper thread for every call (docs/speed.md);
   the roofline probe of the dense step (the fused update-and-forward sweep
   over the first layer's weights, which every dense step must make);
 - the same step in JAX (benchmarks/peer_jax.py, one ``lax.scan`` per epoch;

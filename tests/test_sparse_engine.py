@@ -231,3 +231,48 @@ def test_calls_are_sized_by_the_engine_the_core_will_take(sample):
     assert core.train_chunk(S(all_ink), auto) == dense_calls
     inputs = scale_inputs(sample.train_images[:500], np.float32)
     assert core.train_chunk(S(inputs=inputs), auto) == dense_calls  # no background given
+
+
+# Shapes for the two-part runs of two threads: odd input counts, hidden layers of one
+# group of units (not split), a few, and many, one to three layers.
+TWO_PART_SHAPES = [(785, 203, 10), (17, 5, 3), (3, 203, 7, 4), (1, 1, 2), (785, 203),
+                   (17, 203, 17, 5), (1, 203, 3)]
+
+
+def two_part_net(sizes, dtype, rule, bias, threads):
+    net = ffnn.NeuralNetwork(sizes[0], list(sizes[1:-1]), sizes[-1], 0.1, dtype=dtype, rule=rule,
+                             bias=bias, threads=threads, share="deterministic")
+    rng = np.random.default_rng(len(sizes) * 1000 + sizes[0])
+    net.weights = [rng.normal(0, n_in ** -0.5, (n_out, n_in)).astype(dtype)
+                   for n_in, n_out in zip(sizes, sizes[1:])]
+    if bias:
+        net.biases = [rng.normal(0, 0.5, n).astype(dtype) for n in sizes[1:]]
+    return net
+
+
+def two_part_samples(sizes, floats):
+    """600 samples (past a fold, and more than a call shares) of about a fifth ink."""
+    rng = np.random.default_rng(sizes[0])
+    pixels = (rng.integers(1, 256, (600, sizes[0])) * (rng.random((600, sizes[0])) < 0.2)).astype(np.uint8)
+    labels = rng.integers(0, sizes[-1], 600)
+    return (scale_inputs(pixels) if floats else pixels), labels
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("rule", RULES)
+@pytest.mark.parametrize("bias", [False, True])
+def test_two_part_runs_give_bitwise_the_weights_of_one_thread(level, dtype, rule, bias):
+    """Two threads always sharing: each call lends the helper its part of the units (when
+    the layer has two groups of them) for the whole call, at every SIMD level."""
+    for sizes in TWO_PART_SHAPES:
+        for floats in (False, True):
+            X, y = two_part_samples(sizes, floats)
+            fit = {"background": 0.01} if floats else {}
+            nets = [two_part_net(sizes, dtype, rule, bias, threads) for threads in (1, 2)]
+            for net in nets:
+                net.fit(X, y, 2, shuffle=True, seed=3, engine="sparse", **fit)
+            for a, b in zip(nets[0].weights, nets[1].weights):
+                assert np.array_equal(a, b), (sizes, floats)
+            if bias:
+                for a, b in zip(nets[0].biases, nets[1].biases):
+                    assert np.array_equal(a, b), (sizes, floats)

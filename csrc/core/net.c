@@ -112,6 +112,30 @@ static size_t sample_at(const int64_t *order, size_t s)
     return order ? (size_t)order[s] : s;
 }
 
+/* Where the caller and its helper meet when the sparse engine runs in two
+   parts (network_template.h). `steps` is s + 2 once step s's deltas and
+   biases are there for step s + 1. `at` says where the helper is with part 1 of
+   step s: HELPER_FREE (s) while it may start it, HELPER_LISTING its ink,
+   HELPER_LISTED, HELPER_RUNNING its units, and HELPER_FREE (s + 1) once
+   step s's outputs are there; HELPER_GONE once the caller has taken part 1
+   over. The caller takes it only from a state in which the helper is not
+   working (free or listed), with a claim that fails if the helper has just
+   moved on, so that part 1 is never worked on by both. At s == count,
+   RUNNING means the last pass. */
+struct handover {
+    ffnn_pool_mark steps;
+    ffnn_pool_mark at;
+};
+#define HELPER_FREE(s) (4 * (long long)(s))
+#define HELPER_LISTING(s) (4 * (long long)(s) + 1)
+#define HELPER_LISTED(s) (4 * (long long)(s) + 2)
+#define HELPER_RUNNING(s) (4 * (long long)(s) + 3)
+#define HELPER_GONE (-1LL)
+/* Rounds of a wait before the caller takes part 1 of a step that the
+   helper has not started: the helper normally starts well before the
+   caller needs it, so a helper still not there has lost its core. */
+#define HELPER_GRACE 256
+
 /* What network_template.h defines, once per precision, by full name:
    training (the trainer, its tasks for the pool, a step, a run), the
    batch query, backquery. */
@@ -136,6 +160,13 @@ static void first_layer_outputs_f32(const struct trainer_f32 *job, size_t lo,
 static void first_layer_outputs_f64(const struct trainer_f64 *job, size_t lo,
                                     size_t hi, double *s);
 static ffnn_pool_task first_layer_task_f32, first_layer_task_f64;
+static void sparse_units_f32(const struct trainer_f32 *job, int part);
+static void sparse_units_f64(const struct trainer_f64 *job, int part);
+static void sparse_first_layer_f32(struct trainer_f32 *job);
+static void sparse_first_layer_f64(struct trainer_f64 *job);
+static int helper_done_f32(struct trainer_f32 *job, size_t s);
+static int helper_done_f64(struct trainer_f64 *job, size_t s);
+static ffnn_pool_task sparse_helper_task_f32, sparse_helper_task_f64;
 static ffnn_pool_task forward_task_f32, forward_task_f64;
 static ffnn_pool_task backward_task_f32, backward_task_f64;
 static void delta_f32(size_t n, const float *e, const float *o, float *d);
@@ -144,6 +175,12 @@ static void step_f32(struct trainer_f32 *job);
 static void step_f64(struct trainer_f64 *job);
 static void load_sample_f32(struct trainer_f32 *job, size_t s);
 static void load_sample_f64(struct trainer_f64 *job, size_t s);
+static int start_sparse_f32(struct trainer_f32 *job,
+                            const struct ffnn_sparse_layer_f32 *layer, int *asked);
+static int start_sparse_f64(struct trainer_f64 *job,
+                            const struct ffnn_sparse_layer_f64 *layer, int *asked);
+static void end_sparse_f32(struct trainer_f32 *job, int asked);
+static void end_sparse_f64(struct trainer_f64 *job, int asked);
 static double train_f32(const ffnn_net *net, const ffnn_samples *samples,
                         const ffnn_schedule *schedule, int *status);
 static double train_f64(const ffnn_net *net, const ffnn_samples *samples,

@@ -49,6 +49,10 @@ struct FN(trainer) {
     ffnn_pool *pool;
     const struct FN(ffnn_kernels) * kernels;
     struct FN(ffnn_sparse) *sparse; /* the sparse first layer (sparse/sparse.h), or NULL */
+    int parts;              /* the sparse engine's parts: 2 with a helper */
+    int helped;             /* part 1 is the helper's (else this thread's) */
+    size_t s, row;          /* the step under way, its sample */
+    struct handover *handover; /* with a helper: where the threads meet */
     double total;
 };
 
@@ -114,20 +118,13 @@ static void FN(first_layer_outputs)(const struct FN(trainer) *job, size_t lo,
 /* Rows lo .. hi - 1 of layer 1: the pending update, then (if there is a
    new input) the forward pass through the updated rows, in one sweep; and
    the matching share of the next sample's pixels scaled, so that no thread
-   waits while one does it all. With the sparse engine, its share of the
-   units instead. */
+   waits while one does it all. */
 static void FN(first_layer_task)(void *ctx, size_t lo, size_t hi, int thread)
 {
     const struct FN(trainer) *job = (const struct FN(trainer) *)ctx;
     const size_t cols = job->sizes[0], rows = job->sizes[1];
     REAL *o = job->x ? job->outputs + lo : NULL;
     (void)thread;
-    if (job->sparse) {
-        REAL *s = FN(ffnn_sparse_first_layer)(job->sparse, job->pending, &lo, &hi);
-        if (s)
-            FN(first_layer_outputs)(job, lo, hi, s);
-        return;
-    }
     job->kernels->update_matvec(hi - lo, cols, job->weights[0] + lo * cols,
                                 job->lr, job->pending ? job->deltas + lo : NULL,
                                 job->x_prev, job->x, o);
@@ -136,6 +133,99 @@ static void FN(first_layer_task)(void *ctx, size_t lo, size_t hi, int thread)
     if (job->x_next)
         FN(scale_pixels)(job->scale, job->p_next, job->x_next,
                          cols * lo / rows, cols * hi / rows);
+}
+
+/* Part `part` of the sparse engine's first layer for this step (the units
+   it owns), finished as a dense layer's. */
+static void FN(sparse_units)(const struct FN(trainer) *job, int part)
+{
+    size_t first, last;
+    REAL *s = FN(ffnn_sparse_first_layer)(job->sparse, part, job->pending, &first, &last);
+    if (s)
+        FN(first_layer_outputs)(job, first, last, s);
+}
+
+/* Whether the helper has finished part 1 of step s (s == count: its last
+   pass); 0 once this thread has taken part 1 over, the helper having
+   lost its core (see struct handover). */
+static int FN(helper_done)(struct FN(trainer) *job, size_t s)
+{
+    ffnn_pool_mark *at = &job->handover->at;
+    long long seen = ffnn_pool_mark_get(at);
+    /* The helper may already be on to the next step. */
+    for (long round = 0; seen < HELPER_FREE(s + 1); round++) {
+        const int idle = seen == HELPER_FREE(s) || seen == HELPER_LISTED(s);
+        if (idle && round >= HELPER_GRACE && ffnn_pool_mark_claim(at, seen, HELPER_GONE)) {
+            if (seen == HELPER_FREE(0)) /* the helper never came */
+                FN(ffnn_sparse_own)(job->sparse, 1);
+            if (seen == HELPER_FREE(s) && s < job->count)
+                FN(ffnn_sparse_load)(job->sparse, 1, s, job->row);
+            return 0;
+        }
+        ffnn_pool_pause(round);
+        seen = ffnn_pool_mark_get(at);
+    }
+    return 1;
+}
+
+/* Layer 1 with the sparse engine: this thread's part; in two parts the
+   helper's part too, waited for, or computed here once taken over. */
+static void FN(sparse_first_layer)(struct FN(trainer) *job)
+{
+    FN(sparse_units)(job, 0);
+    if (job->parts == 2 && job->helped)
+        job->helped = FN(helper_done)(job, job->s);
+    if (job->parts == 2 && !job->helped)
+        FN(sparse_units)(job, 1);
+}
+
+/*
+ * The helper's side of a run of the sparse engine in two parts, for the
+ * whole call (lent by ffnn_pool_lend): part 1's working copy, then at each
+ * step its sample's ink listed (while the caller still runs the last
+ * step's later layers), the wait for the last step's deltas, its units,
+ * and its outputs handed over; at the end its units' last pass. It stops
+ * where the caller has taken part 1 over (struct handover). Works from
+ * its own copy of what it reads of the trainer, whose other fields the
+ * caller writes at every step.
+ */
+static void FN(sparse_helper_task)(void *ctx, size_t lo, size_t hi, int thread)
+{
+    const struct FN(trainer) *job = (const struct FN(trainer) *)ctx;
+    struct handover *handover = job->handover;
+    ffnn_pool_mark *at = &handover->at;
+    struct FN(trainer) mine;
+    (void)lo;
+    (void)hi;
+    (void)thread;
+    mine.sizes = job->sizes;
+    mine.biases = job->biases;
+    mine.outputs = job->outputs;
+    mine.errors = job->errors;
+    mine.kernels = job->kernels;
+    mine.order = job->order;
+    mine.count = job->count;
+    mine.sparse = job->sparse;
+    for (size_t s = 0; s < mine.count; s++) {
+        if (!ffnn_pool_mark_claim(at, HELPER_FREE(s), HELPER_LISTING(s)))
+            return;
+        if (s == 0) /* claimed first, so that the caller waits for it */
+            FN(ffnn_sparse_own)(mine.sparse, 1);
+        FN(ffnn_sparse_load)(mine.sparse, 1, s, sample_at(mine.order, s));
+        ffnn_pool_mark_set(at, HELPER_LISTED(s));
+        mine.pending = s > 0;
+        if (s > 0)
+            ffnn_pool_mark_wait(&handover->steps, (long long)s + 1);
+        if (!ffnn_pool_mark_claim(at, HELPER_LISTED(s), HELPER_RUNNING(s)))
+            return;
+        FN(sparse_units)(&mine, 1);
+        ffnn_pool_mark_set(at, HELPER_FREE(s + 1));
+    }
+    ffnn_pool_mark_wait(&handover->steps, (long long)mine.count + 1);
+    if (!ffnn_pool_mark_claim(at, HELPER_FREE(mine.count), HELPER_RUNNING(mine.count)))
+        return;
+    FN(ffnn_sparse_last_pass)(mine.sparse, 1);
+    ffnn_pool_mark_set(at, HELPER_FREE(mine.count + 1));
 }
 
 /* Rows lo .. hi - 1 of layer k >= 2 forwards: o_k = sigmoid(W_k o_{k-1} (+ b_k)). */
@@ -185,7 +275,10 @@ static void FN(step)(struct FN(trainer) *job)
     const size_t n_nodes = (size_t)(job->errors - job->outputs);
 
     job->k = 1;
-    FN(run)(job, sizes[1], FN(first_layer_task));
+    if (job->sparse)
+        FN(sparse_first_layer)(job);
+    else
+        FN(run)(job, sizes[1], FN(first_layer_task));
     job->o = job->outputs;
     for (size_t k = 2; k <= L; k++) {
         job->k = k;
@@ -233,6 +326,9 @@ static void FN(step)(struct FN(trainer) *job)
     }
     job->pending = 1;
     job->x_prev = job->x;
+    /* The helper's next step may start: it needs these deltas and biases. */
+    if (job->parts == 2)
+        ffnn_pool_mark_set(&job->handover->steps, (long long)job->s + 2);
 }
 
 /* Point job->x at sample s's input and job->t at its target. Pixels go
@@ -257,7 +353,10 @@ static void FN(load_sample)(struct FN(trainer) *job, size_t s)
     }
     job->x_next = NULL;
     if (job->sparse) {
-        FN(ffnn_sparse_load)(job->sparse, s, i);
+        job->row = i;
+        FN(ffnn_sparse_load)(job->sparse, 0, s, i);
+        if (job->parts == 2 && !job->helped)
+            FN(ffnn_sparse_load)(job->sparse, 1, s, i);
     } else if (job->pixels) {
         REAL *x = job->xbuf + (s % 3) * stride;
         if (s == 0)
@@ -279,6 +378,51 @@ static void FN(load_sample)(struct FN(trainer) *job, size_t s)
     }
 }
 
+/* The sparse engine for the run, in two parts when a helper is lent for
+   the call (the pool's policy and a free helper decide), else one; this
+   thread's part's working copy made. The engine is made first, so that a
+   helper starts on its part as soon as it comes. FFNN_OK, or begin's
+   FFNN_ERROR_MEMORY. *asked: 0, or 1 if the pool was asked for a helper
+   and 2 if it lent one, which FN(end_sparse) closes. */
+static int FN(start_sparse)(struct FN(trainer) *job,
+                            const struct FN(ffnn_sparse_layer) *layer, int *asked)
+{
+    int status;
+    ffnn_pool_mark_set(&job->handover->steps, 0);
+    ffnn_pool_mark_set(&job->handover->at, HELPER_FREE(0));
+    *asked = FN(ffnn_sparse_split)(layer->hidden) != 0;
+    status = FN(ffnn_sparse_begin)(&job->sparse, layer,
+                                   *asked && ffnn_pool_lend_wanted(job->pool, job->count) ? 2 : 1);
+    if (status != FFNN_OK)
+        return status;
+    job->parts = FN(ffnn_sparse_parts)(job->sparse);
+    job->helped = job->parts == 2 && ffnn_pool_lend(job->pool, FN(sparse_helper_task), job);
+    *asked += job->helped;
+    if (job->helped) {
+        FN(ffnn_sparse_own)(job->sparse, 0);
+    } else if (job->parts == 2) {
+        /* Still two parts, both this thread's, without the memory for one. */
+        FN(ffnn_sparse_alone)(job->sparse);
+        job->parts = FN(ffnn_sparse_parts)(job->sparse);
+    }
+    return FFNN_OK;
+}
+
+/* The sparse engine's end: with a helper, this thread's part's last pass,
+   the wait for the helper's; the weights written back, the engine freed. */
+static void FN(end_sparse)(struct FN(trainer) *job, int asked)
+{
+    if (job->parts == 2) {
+        FN(ffnn_sparse_last_pass)(job->sparse, 0);
+        if (!job->helped || !FN(helper_done)(job, job->count))
+            FN(ffnn_sparse_last_pass)(job->sparse, 1);
+    }
+    if (asked)
+        ffnn_pool_lend_end(job->pool, asked == 2);
+    FN(ffnn_sparse_end)(job->sparse);
+    job->sparse = NULL;
+}
+
 /* ffnn_train's work, once net.c has checked the samples and schedule
    (count >= 1): the trainer set up, then load_sample and step per sample.
    *status: FFNN_OK, or FFNN_ERROR_ENGINE / FFNN_ERROR_MEMORY from the
@@ -287,9 +431,10 @@ static double FN(train)(const ffnn_net *net, const ffnn_samples *samples,
                         const ffnn_schedule *schedule, int *status)
 {
     struct FN(trainer) job;
+    struct handover handover;
     const size_t n_layers = net->n_layers, *sizes = net->sizes;
     REAL *work = (REAL *)net->work;
-    int sparse = 0;
+    int sparse = 0, asked = 0;
     size_t n_nodes = 0;
     for (size_t k = 1; k <= n_layers; k++)
         n_nodes += sizes[k];
@@ -320,6 +465,10 @@ static double FN(train)(const ffnn_net *net, const ffnn_samples *samples,
     job.pool = net->pool;
     job.kernels = FN(ffnn_kernels_active)();
     job.sparse = NULL;
+    job.parts = 1;
+    job.helped = 0;
+    job.s = job.row = 0;
+    job.handover = &handover;
     job.total = 0;
     *status = FN(ffnn_sparse_choose)(schedule, sizes, samples, &sparse);
     if (*status == FFNN_OK && sparse) {
@@ -335,7 +484,7 @@ static double FN(train)(const ffnn_net *net, const ffnn_samples *samples,
         layer.deltas = job.deltas;
         layer.pool = job.pool;
         layer.kernels = job.kernels;
-        *status = FN(ffnn_sparse_begin)(&job.sparse, &layer);
+        *status = FN(start_sparse)(&job, &layer, &asked);
         /* Without the memory for it, the dense engine does the same work. */
         if (*status != FFNN_OK && schedule->engine == FFNN_ENGINE_AUTO)
             *status = FFNN_OK;
@@ -343,6 +492,7 @@ static double FN(train)(const ffnn_net *net, const ffnn_samples *samples,
     if (*status != FFNN_OK)
         return 0;
     for (size_t s = 0; s < job.count; s++) {
+        job.s = s;
         FN(load_sample)(&job, s);
         FN(step)(&job);
     }
@@ -351,7 +501,7 @@ static double FN(train)(const ffnn_net *net, const ffnn_samples *samples,
     job.x_next = NULL;
     job.k = 1;
     if (job.sparse)
-        FN(ffnn_sparse_end)(job.sparse);
+        FN(end_sparse)(&job, asked);
     else
         FN(run)(&job, sizes[1], FN(first_layer_task));
     return job.total;

@@ -105,6 +105,10 @@ static int watch_forks(void)
 /* Spins (about 50 us) before a helper with nothing to do goes to sleep. */
 #define SPINS_BEFORE_SLEEP 2000
 
+/* Spins (about 100 us) a caller waits for a helper to take a lent call:
+   time enough for a sleeping helper to wake up. */
+#define SPINS_BEFORE_LENDING_FAILS 4000
+
 /* Most blocks one task is split into. */
 #define MAX_BLOCKS 1024
 
@@ -131,8 +135,11 @@ struct ffnn_pool {
     void (*fn)(void *ctx, size_t lo, size_t hi, int thread);
     void *ctx;
     size_t n, blocks;
-    /* Whether to share each task, and what deciding that remembers. */
+    /* Whether to share each task, and what deciding that remembers; the
+       same for the calls a helper is lent to. */
     struct ffnn_share_state policy;
+    struct ffnn_share_state calls;
+    long long lent;       /* the task lent to a helper (ffnn_pool_lend), or 0 */
     /* Block b of task t is free while claims[b].value < 2t, taken once it
        is 2t, finished at 2t + 1. A block's value only grows, so nothing
        needs resetting between tasks, and a thread whose look at a value is
@@ -284,6 +291,7 @@ static int start_helpers(ffnn_pool *pool)
     pool->stop = 0;
     pool->sleepers = 0;
     pool->current = 0;
+    pool->lent = 0;
     for (size_t b = 0; b < MAX_BLOCKS; b++)
         pool->claims[b].value = 0;
     if (watch_forks() != 0)
@@ -324,6 +332,7 @@ ffnn_pool *ffnn_pool_create(int threads)
     pool->running = 1;
     pool->generation = forks;
     ffnn_share_init(&pool->policy, FFNN_SHARE_DETERMINISTIC);
+    ffnn_share_init(&pool->calls, FFNN_SHARE_DETERMINISTIC);
     if (threads > 1 && start_helpers(pool) != 0) {
         free(pool);
         return NULL;
@@ -346,7 +355,9 @@ int ffnn_pool_threads(const ffnn_pool *pool)
 
 int ffnn_pool_set_policy(ffnn_pool *pool, int policy)
 {
-    return pool ? ffnn_share_init(&pool->policy, policy) : -1;
+    if (!pool || ffnn_share_init(&pool->policy, policy) != 0)
+        return -1;
+    return ffnn_share_init(&pool->calls, policy);
 }
 
 int ffnn_pool_policy(const ffnn_pool *pool)
@@ -366,7 +377,7 @@ void ffnn_pool_share(ffnn_pool *pool, size_t n, size_t blocks,
        ones (once; if that fails, the pool works alone from then on). */
     if (pool->generation != forks)
         start_helpers(pool);
-    if (pool->running < pool->threads ||
+    if (pool->running < pool->threads || pool->lent ||
         !ffnn_share_decide(&pool->policy, n, blocks, pool->threads)) {
         fn(ctx, 0, n, 0);
         return;
@@ -403,4 +414,105 @@ void ffnn_pool_share(ffnn_pool *pool, size_t n, size_t blocks,
                 yield_cpu();
         }
     }
+}
+
+/* A lent call is a task of two blocks: block 0, the caller's, finished
+   before the task is published (the caller works on its own, not through
+   the pool), and block 1, which a helper claims as any block and runs for
+   the whole call. If none has claimed it within the bound, the caller
+   claims it itself, marked finished: no helper can start it later. */
+int ffnn_pool_lend_wanted(ffnn_pool *pool, size_t items)
+{
+    if (!pool || pool->threads == 1)
+        return 0;
+    if (pool->generation != forks)
+        start_helpers(pool);
+    return ffnn_share_call_begin(&pool->calls, items, pool->threads) &&
+           pool->running == pool->threads;
+}
+
+int ffnn_pool_lend(ffnn_pool *pool, ffnn_pool_task *fn, void *ctx)
+{
+    long long task, value;
+    pool->fn = fn;
+    pool->ctx = ctx;
+    pool->n = 2;
+    pool->blocks = 2;
+    task = atomic_get(&pool->current) + 1;
+    atomic_set(&pool->claims[0].value, 2 * task + 1);
+    atomic_set(&pool->current, task);
+    if (atomic_get(&pool->sleepers) > 0) {
+        mutex_lock(&pool->sync->lock);
+        cond_broadcast(&pool->sync->wake);
+        mutex_unlock(&pool->sync->lock);
+    }
+    for (long spins = 0; spins < SPINS_BEFORE_LENDING_FAILS; spins++) {
+        if (atomic_get(&pool->claims[1].value) >= 2 * task) {
+            pool->lent = task;
+            return 1;
+        }
+        spin_pause();
+    }
+    value = atomic_get(&pool->claims[1].value);
+    if (value < 2 * task && atomic_cas(&pool->claims[1].value, value, 2 * task + 1))
+        return 0;
+    pool->lent = task;
+    return 1;
+}
+
+void ffnn_pool_lend_end(ffnn_pool *pool, int lent)
+{
+    if (!pool)
+        return;
+    if (lent) {
+        const long long task = pool->lent;
+        for (long spins = 0; atomic_get(&pool->claims[1].value) != 2 * task + 1;
+             spins++) {
+            if (spins < SPINS_BEFORE_SLEEP)
+                spin_pause();
+            else
+                yield_cpu();
+        }
+        pool->lent = 0;
+    }
+    ffnn_share_call_end(&pool->calls);
+}
+
+#if defined(_WIN32)
+#define mark_of(mark) ((counter_t *)&(mark)->value)
+#else
+#define mark_of(mark) (&(mark)->value)
+#endif
+
+void ffnn_pool_mark_set(ffnn_pool_mark *mark, long long value)
+{
+    atomic_set(mark_of(mark), value);
+}
+
+void ffnn_pool_pause(long round)
+{
+    if (round < SPINS_BEFORE_SLEEP)
+        spin_pause();
+    else
+        yield_cpu();
+}
+
+long long ffnn_pool_mark_wait(ffnn_pool_mark *mark, long long value)
+{
+    long long seen = atomic_get(mark_of(mark));
+    for (long round = 0; seen < value && seen >= 0; round++) {
+        ffnn_pool_pause(round);
+        seen = atomic_get(mark_of(mark));
+    }
+    return seen;
+}
+
+long long ffnn_pool_mark_get(ffnn_pool_mark *mark)
+{
+    return atomic_get(mark_of(mark));
+}
+
+int ffnn_pool_mark_claim(ffnn_pool_mark *mark, long long old, long long value)
+{
+    return atomic_cas(mark_of(mark), old, value);
 }

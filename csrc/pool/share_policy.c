@@ -76,6 +76,7 @@ static void adaptive_init(struct ffnn_share_adaptive *a)
     a->task_ns[0] = a->task_ns[1] = 0;
     a->rounds = 0;
     a->try_every[0] = a->try_every[1] = TRY_FIRST;
+    a->call_items = 0;
 }
 
 int ffnn_share_init(struct ffnn_share_state *state, int policy)
@@ -157,4 +158,29 @@ int ffnn_share_decide(struct ffnn_share_state *state, size_t n, size_t blocks,
     if (state->policy == FFNN_SHARE_ADAPTIVE)
         return adaptive_decide(&state->adaptive);
     return 1;
+}
+
+/* A call is long (milliseconds): it is a round of its own, timed whole,
+   the helper's wake-up and the call's own start included, since every
+   lent call pays them. */
+int ffnn_share_call_begin(struct ffnn_share_state *state, size_t items, int threads)
+{
+    struct ffnn_share_adaptive *a = &state->adaptive;
+    a->call_items = 0;
+    if (threads < 2 || items < FFNN_SHARE_MIN_CALL_ITEMS)
+        return 0;
+    if (state->policy != FFNN_SHARE_ADAPTIVE)
+        return 1;
+    a->call_items = (double)items;
+    a->last = now_ns();
+    return a->shared;
+}
+
+void ffnn_share_call_end(struct ffnn_share_state *state)
+{
+    struct ffnn_share_adaptive *a = &state->adaptive;
+    if (state->policy != FFNN_SHARE_ADAPTIVE || a->call_items == 0)
+        return;
+    a->shared = next_way(a, (now_ns() - a->last) / a->call_items);
+    a->call_items = 0;
 }

@@ -25,12 +25,17 @@ struct ffnn_share_adaptive {
     double task_ns[2];    /* each way's time per task in its last round (0: none) */
     long rounds;          /* settled rounds since the other way was last tried */
     long try_every[2];    /* settled rounds between two tries of way [i] */
+    double call_items;    /* a timed call's steps (0: the call is not timed) */
 };
 
 struct ffnn_share_state {
     int policy; /* enum ffnn_share_policy */
     struct ffnn_share_adaptive adaptive;
 };
+
+/* A call shorter than this many steps is not worth lending a helper for:
+   waking it may take longer than the call. */
+#define FFNN_SHARE_MIN_CALL_ITEMS 64
 
 /* Starts `state` with `policy`, forgetting what an earlier one measured.
    Returns 0, or -1 (state untouched) if policy is not one of enum
@@ -43,5 +48,13 @@ int ffnn_share_init(struct ffnn_share_state *state, int policy);
    the pool's caller. */
 int ffnn_share_decide(struct ffnn_share_state *state, size_t n, size_t blocks,
                       int threads);
+
+/* The same for a whole call of `items` steps that a helper could be lent
+   to (pool.h's ffnn_pool_lend): 1 to lend one, 0 to run alone. The
+   adaptive policy times the call from here to ffnn_share_call_end, which
+   must follow, and compares the two ways' time per item, each call a round
+   of its own. */
+int ffnn_share_call_begin(struct ffnn_share_state *state, size_t items, int threads);
+void ffnn_share_call_end(struct ffnn_share_state *state);
 
 #endif /* FFNN_SHARE_POLICY_H */

@@ -127,41 +127,44 @@ static REAL FN(s_at)(const struct FN(ffnn_sparse) *sp, const uint8_t *p,
     return p ? sp->s_of_pixel[p[c]] : x[c] - sp->b;
 }
 
-/* This step's two lists. With `flush`, lists[0] first takes every column
-   that owes an update (a fold or the end of a run comes). Then each ink
-   column of this sample (mask, NULL: none) goes to lists[0] with its
-   pending update, or to lists[1] without one, and now owes this sample's
-   update, whose g will be at ring slot `slot`. */
-static void FN(sparse_lists)(struct FN(ffnn_sparse) *sp, int flush,
+/* This step's two lists of a part. With `flush`, lists[0] first takes
+   every column that owes an update (a fold or the end of a run comes).
+   Then each ink column of this sample (mask, NULL: none) goes to lists[0]
+   with its pending update, or to lists[1] without one, and now owes this
+   sample's update, whose g will be at ring slot `slot`. */
+static void FN(sparse_lists)(const struct FN(ffnn_sparse) *sp,
+                             struct FN(sparse_part) *part, int flush,
                              const uint64_t *mask, const uint8_t *p,
                              const REAL *x, size_t slot)
 {
-    struct FN(sparse_columns) *owing = &sp->lists[0], *fresh = &sp->lists[1];
-    const size_t ld = sp->ld, n_in = sp->n_in, offset = slot * ld;
+    struct FN(sparse_columns) *owing = &part->lists[0], *fresh = &part->lists[1];
+    size_t *pending = part->pending;
+    REAL *pending_a = part->pending_a;
+    const size_t ld = part->ld, n_in = sp->n_in, offset = slot * ld;
     size_t n0 = 0, n1 = 0;
     if (flush)
         for (size_t c = 0; c < n_in; c++)
-            if (sp->pending[c] != FFNN_SPARSE_NONE) {
+            if (pending[c] != FFNN_SPARSE_NONE) {
                 owing->cols[n0] = c * ld;
-                owing->gs[n0] = sp->pending[c];
-                owing->a[n0++] = sp->pending_a[c];
-                sp->pending[c] = FFNN_SPARSE_NONE;
+                owing->gs[n0] = pending[c];
+                owing->a[n0++] = pending_a[c];
+                pending[c] = FFNN_SPARSE_NONE;
             }
     for (size_t w = 0; mask && w * 64 < n_in; w++)
         for (uint64_t bits = mask[w]; bits; bits &= bits - 1) {
             const size_t c = w * 64 + FN(lowest_bit)(bits);
             const REAL s = FN(s_at)(sp, p, x, c);
-            if (sp->pending[c] != FFNN_SPARSE_NONE) {
+            if (pending[c] != FFNN_SPARSE_NONE) {
                 owing->cols[n0] = c * ld;
-                owing->gs[n0] = sp->pending[c];
-                owing->a[n0] = sp->pending_a[c];
+                owing->gs[n0] = pending[c];
+                owing->a[n0] = pending_a[c];
                 owing->x[n0++] = s;
             } else {
                 fresh->cols[n1] = c * ld;
                 fresh->x[n1++] = s;
             }
-            sp->pending[c] = offset;
-            sp->pending_a[c] = s;
+            pending[c] = offset;
+            pending_a[c] = s;
         }
     owing->n = n0;
     fresh->n = n1;

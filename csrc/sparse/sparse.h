@@ -18,11 +18,19 @@
  * exact arithmetic nothing changes. Deeper layers stay dense.
  *
  * A training run calls, in this order: ffnn_sparse_choose_<p> (whether),
- * ffnn_sparse_begin_<p> (the working copy made from the weights), per
- * sample ffnn_sparse_load_<p> and then, from layer 1's task, per share of
- * its units, ffnn_sparse_first_layer_<p>; and ffnn_sparse_end_<p> (every
- * pending update, the weights written back, the engine freed). <p> is f32
- * or f64.
+ * ffnn_sparse_begin_<p> (the engine, in one or two parts), per sample
+ * ffnn_sparse_load_<p> and then ffnn_sparse_first_layer_<p>, once for each
+ * part; and ffnn_sparse_end_<p> (every pending update, the weights written
+ * back, the engine freed). <p> is f32 or f64.
+ *
+ * In two parts, each part is a thread's for the whole run: it owns a range
+ * of the units, makes their working copy (ffnn_sparse_own_<p>), lists each
+ * sample's ink itself (ffnn_sparse_load_<p> with its part), computes its
+ * units (ffnn_sparse_first_layer_<p>) and makes their last pass
+ * (ffnn_sparse_last_pass_<p>) before the end. The two threads share no
+ * data but the step's deltas and outputs, which the caller hands over
+ * between steps. Each unit goes through exactly the operations it would in
+ * one part: the results are bitwise the same.
  */
 #ifndef FFNN_SPARSE_H
 #define FFNN_SPARSE_H
@@ -76,37 +84,63 @@ int ffnn_sparse_choose_f32(const ffnn_schedule *schedule, const size_t *sizes,
 int ffnn_sparse_choose_f64(const ffnn_schedule *schedule, const size_t *sizes,
                            const ffnn_samples *samples, int *sparse);
 
-/* The engine for `layer`, its working copy made from layer->weights (shared
-   out in layer->pool): FFNN_OK, or FFNN_ERROR_MEMORY with *engine NULL. */
+/* The units of part 0 when a layer of `hidden` units is split in two
+   parts (whole 64-byte groups, part 1 has the rest); 0 when it is too
+   small to split. */
+size_t ffnn_sparse_split_f32(size_t hidden);
+size_t ffnn_sparse_split_f64(size_t hidden);
+
+/* The engine for `layer` in `parts` parts (1, or 2 when
+   ffnn_sparse_split_<p> is not 0): FFNN_OK, or FFNN_ERROR_MEMORY with
+   *engine NULL. In one part its working copy is made here from
+   layer->weights (shared out in layer->pool); in two, each part makes its
+   own with ffnn_sparse_own_<p>, on its thread, before its first step. */
 int ffnn_sparse_begin_f32(struct ffnn_sparse_f32 **engine,
-                          const struct ffnn_sparse_layer_f32 *layer);
+                          const struct ffnn_sparse_layer_f32 *layer, int parts);
 int ffnn_sparse_begin_f64(struct ffnn_sparse_f64 **engine,
-                          const struct ffnn_sparse_layer_f64 *layer);
+                          const struct ffnn_sparse_layer_f64 *layer, int parts);
+/* An engine begun in two parts, before its first step, made one part
+   (the helper for the other did not come), its working copy made. */
+void ffnn_sparse_alone_f32(struct ffnn_sparse_f32 *engine);
+void ffnn_sparse_alone_f64(struct ffnn_sparse_f64 *engine);
+/* The engine's parts: 1 or 2. */
+int ffnn_sparse_parts_f32(const struct ffnn_sparse_f32 *engine);
+int ffnn_sparse_parts_f64(const struct ffnn_sparse_f64 *engine);
+/* The working copy of `part`'s units (a run in two parts). */
+void ffnn_sparse_own_f32(struct ffnn_sparse_f32 *engine, int part);
+void ffnn_sparse_own_f64(struct ffnn_sparse_f64 *engine, int part);
 
 /* Sample `row` of the samples as step s of the run (s = 0, 1, ... in
-   order): its ink, and the step's plan (a fold every FFNN_SPARSE_FOLD
-   samples, after every pending update, before the forward pass). */
-void ffnn_sparse_load_f32(struct ffnn_sparse_f32 *engine, size_t s, size_t row);
-void ffnn_sparse_load_f64(struct ffnn_sparse_f64 *engine, size_t s, size_t row);
+   order), for `part`: its ink, and the step's plan (a fold every
+   FFNN_SPARSE_FOLD samples, after every pending update, before the
+   forward pass). */
+void ffnn_sparse_load_f32(struct ffnn_sparse_f32 *engine, int part, size_t s,
+                          size_t row);
+void ffnn_sparse_load_f64(struct ffnn_sparse_f64 *engine, int part, size_t s,
+                          size_t row);
 
-/* Units *first .. *last - 1 of layer 1 for this step (a share of the units;
-   the shares of a step cover them all): the last sample's update when
+/* `part`'s units of layer 1 for this step: the last sample's update when
    `pending` (its deltas at layer->deltas), its part of u and r, then the
    columns: at a fold every pending update and the fold; the forward pass
    through this sample's ink, each column taking its pending update in the
    same sweep. Returns the forward pass's weighted sums (without biases) of
-   the units it leaves in *first .. *last - 1: the share rounded to whole
-   64-byte groups of units (consecutive shares stay consecutive), less the
-   padding; the caller finishes them as a dense layer's. NULL when there is
-   none to finish. */
-float *ffnn_sparse_first_layer_f32(struct ffnn_sparse_f32 *engine, int pending,
-                                   size_t *first, size_t *last);
-double *ffnn_sparse_first_layer_f64(struct ffnn_sparse_f64 *engine, int pending,
-                                    size_t *first, size_t *last);
+   units *first .. *last - 1 (the part's, less the padding); the caller
+   finishes them as a dense layer's. NULL when there is none to finish. */
+float *ffnn_sparse_first_layer_f32(struct ffnn_sparse_f32 *engine, int part,
+                                   int pending, size_t *first, size_t *last);
+double *ffnn_sparse_first_layer_f64(struct ffnn_sparse_f64 *engine, int part,
+                                    int pending, size_t *first, size_t *last);
 
-/* The end of a run (after at least one step): the last sample's update,
-   every pending one, then W = V + u 1^T written back into layer->weights,
-   and the engine freed. */
+/* The last pass of `part`'s units in a run of two parts, on its thread,
+   after its last step: the last sample's update, every pending one, then
+   W = V + u 1^T of its units written back into layer->weights. */
+void ffnn_sparse_last_pass_f32(struct ffnn_sparse_f32 *engine, int part);
+void ffnn_sparse_last_pass_f64(struct ffnn_sparse_f64 *engine, int part);
+
+/* The end of a run (after at least one step), once no part runs: in one
+   part the last sample's update, every pending one, then W = V + u 1^T
+   written back into layer->weights (in two, ffnn_sparse_last_pass_<p> has
+   done that); the engine freed. */
 void ffnn_sparse_end_f32(struct ffnn_sparse_f32 *engine);
 void ffnn_sparse_end_f64(struct ffnn_sparse_f64 *engine);
 

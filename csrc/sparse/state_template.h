@@ -5,9 +5,9 @@
  * Needs: REAL (float or double), SUFFIX (_f32 or _f64), and, from sparse.c,
  *   FFNN_SPARSE_NONE and the headers sparse/engine.h and sparse/sparse.h.
  * Defines, each with SUFFIX pasted on: struct ffnn_sparse (sparse.h's
- *   engine) and struct sparse_columns; static: sparse_round_up,
- *   sparse_create, sparse_free, sparse_load_weights, sparse_fold,
- *   sparse_store_weights.
+ *   engine), struct sparse_columns and struct sparse_part; static:
+ *   sparse_round_up, sparse_create, sparse_part_create, sparse_free,
+ *   sparse_load_weights, sparse_fold, sparse_store_weights.
  * Undefines REAL and SUFFIX at the end.
  *
  * W (hidden x n_in, row-major, the network's) is held as W = V + u 1^T with
@@ -16,6 +16,13 @@
  * units rounded up to whole 64-byte groups, so that the units are the
  * vector lanes of every SIMD level and a thread's share of them starts on a
  * cache line. The units past `hidden` (padding) are zero throughout.
+ *
+ * A run is done in one or two parts, each a thread's: a part owns a range
+ * of the units (their rows of V, their u, r, z and ring entries) for the
+ * whole run, and keeps its own record of the samples' ink (which columns
+ * owe an update, this step's column lists, the step's plan). The two
+ * records are the same, each made by its thread from the same masks, so
+ * that no list has to cross from one core to the other.
  */
 #ifndef REAL
 #error "state_template.h needs REAL (the element type) defined"
@@ -37,21 +44,24 @@ struct FN(sparse_columns) {
     REAL *a, *x;
 };
 
-struct FN(ffnn_sparse) {
-    struct FN(ffnn_sparse_layer) layer; /* the layer it works on (sparse.h) */
-    size_t n_in, hidden, ld;
-    REAL b;              /* the background: every x = b + s */
-    REAL s_of_pixel[256]; /* s of each pixel value, v / 255 * 0.99 */
+/* One part of a run: its units, and its record of the ink. Allocated on
+   cache lines of its own, since its thread writes it at every step. */
+struct FN(sparse_part) {
+    size_t lo, hi;       /* the units it owns, whole 64-byte groups */
+    /* Its units' working copy, apart from the other part's, so that no
+       cache line (nor a prefetcher running ahead along one) is both
+       threads': unit h at h - lo of each. */
+    size_t ld;           /* hi - lo */
     REAL *v;             /* n_in columns of ld */
     REAL *u, *r, *z;     /* the offset, V 1 and the forward pass's sums, ld each */
+    REAL *ring;          /* FFNN_SPARSE_FOLD slots of ld: g = lr d of every
+                            sample since the last fold */
     /* The updates are lazy: W += g x^T of a sample leaves V[:, ink] as it
        was, and the column takes its update the next time it is read (or
        at a fold, or at the end), in one sweep with that read. A column
        changes only when it is ink, so it owes at most one update, and the
        same operations happen to it as if done at once: V's bits are those
-       of the eager order. The ring holds g = lr d of every sample since
-       the last fold, FFNN_SPARSE_FOLD slots of ld. */
-    REAL *ring;
+       of the eager order. */
     size_t *pending;     /* per column: the ring offset of its update's g, or NONE */
     REAL *pending_a;     /* per column: its coefficient (the s it had then) */
     /* This step's columns: ink with an update pending (or, at a fold or the
@@ -69,6 +79,16 @@ struct FN(ffnn_sparse) {
     void *memory;
 };
 
+struct FN(ffnn_sparse) {
+    struct FN(ffnn_sparse_layer) layer; /* the layer it works on (sparse.h) */
+    size_t n_in, hidden, ld;
+    REAL b;              /* the background: every x = b + s */
+    REAL s_of_pixel[256]; /* s of each pixel value, v / 255 * 0.99 */
+    int parts;           /* 1 or 2 */
+    struct FN(sparse_part) *part[2];
+    void *memory;
+};
+
 /* Elements in a 64-byte group. */
 #define FFNN_SPARSE_GROUP (64 / sizeof(REAL))
 
@@ -78,52 +98,82 @@ static size_t FN(sparse_round_up)(size_t n)
     return (n + FFNN_SPARSE_GROUP - 1) / FFNN_SPARSE_GROUP * FFNN_SPARSE_GROUP;
 }
 
-/* The working copy for a layer of n_in inputs into `hidden` units, no
-   update pending; FFNN_ERROR_MEMORY when it cannot be allocated. One
-   block: the mask, the lists' and the pending updates' offsets, then (on a
-   cache line) V, three vectors, the ring and the coefficients. */
-static int FN(sparse_create)(struct FN(ffnn_sparse) *sp, size_t n_in, size_t hidden,
-                             REAL b)
+/* A part of a run owning units lo .. hi - 1 of a layer of n_in inputs, no
+   update pending, or NULL without the memory. One block, on cache lines of
+   its own: the part, the mask, the lists' and the pending updates'
+   offsets, their coefficients; then V, three vectors and the ring. */
+static struct FN(sparse_part) *FN(sparse_part_create)(size_t n_in, size_t lo,
+                                                      size_t hi)
 {
-    const size_t ld = FN(sparse_round_up)(hidden), words = (n_in + 63) / 64;
-    const size_t slots = FFNN_SPARSE_FOLD;
-    size_t head, reals;
+    const size_t words = (n_in + 63) / 64, ld = hi - lo;
+    const size_t head = (sizeof(struct FN(sparse_part)) + 63) / 64 * 64;
+    size_t bytes = head + words * sizeof(uint64_t) + 5 * n_in * sizeof(size_t) +
+                   5 * n_in * sizeof(REAL);
+    struct FN(sparse_part) *part;
+    void *memory;
     char *p;
+    bytes = (bytes + 63) / 64 * 64;
+    memory = malloc(64 + bytes + (n_in * ld + 3 * ld + FFNN_SPARSE_FOLD * ld) * sizeof(REAL) +
+                    64); /* the last line its own too */
+    if (!memory)
+        return NULL;
+    p = (char *)ffnn_cache_aligned(memory);
+    part = (struct FN(sparse_part) *)(void *)p;
+    memset(part, 0, sizeof *part);
+    part->memory = memory;
+    part->lo = lo;
+    part->hi = hi;
+    part->ld = ld;
+    part->mask = (uint64_t *)(void *)(p + head);
+    part->pending = (size_t *)(void *)(part->mask + words);
+    part->lists[0].cols = part->pending + n_in;
+    part->lists[0].gs = part->lists[0].cols + n_in;
+    part->lists[1].cols = part->lists[0].gs + n_in;
+    part->lists[1].gs = part->lists[1].cols + n_in;
+    part->pending_a = (REAL *)(void *)(part->lists[1].gs + n_in);
+    for (int k = 0; k < 2; k++) {
+        part->lists[k].a = part->pending_a + n_in + 2 * (size_t)k * n_in;
+        part->lists[k].x = part->lists[k].a + n_in;
+    }
+    part->v = (REAL *)(void *)(p + bytes);
+    part->u = part->v + n_in * ld;
+    part->r = part->u + ld;
+    part->z = part->r + ld;
+    part->ring = part->z + ld;
+    for (size_t c = 0; c < n_in; c++)
+        part->pending[c] = FFNN_SPARSE_NONE;
+    for (size_t h = 0; h < ld; h++)
+        part->u[h] = 0;
+    return part;
+}
+
+/* The working copy for a layer of n_in inputs into `hidden` units, in
+   `parts` parts (1 or 2; part 0 owns the first `split` units, whole groups,
+   part 1 the rest), no update pending; FFNN_ERROR_MEMORY when it cannot be
+   allocated. */
+static int FN(sparse_create)(struct FN(ffnn_sparse) *sp, size_t n_in, size_t hidden,
+                             REAL b, int parts, size_t split)
+{
+    const size_t ld = FN(sparse_round_up)(hidden);
+    const size_t slots = FFNN_SPARSE_FOLD;
     memset(sp, 0, sizeof *sp);
     if (ld == 0 || n_in > SIZE_MAX / 64 / (ld + 6) / sizeof(REAL) ||
         ld > SIZE_MAX / 64 / slots / sizeof(REAL))
         return FFNN_ERROR_MEMORY;
-    head = words * sizeof(uint64_t) + 5 * n_in * sizeof(size_t);
-    head = (head + 63) / 64 * 64;
-    reals = n_in * ld + 3 * ld + slots * ld + 5 * n_in;
-    sp->memory = malloc(64 + head + reals * sizeof(REAL));
-    if (!sp->memory)
-        return FFNN_ERROR_MEMORY;
-    p = (char *)ffnn_cache_aligned(sp->memory);
-    sp->mask = (uint64_t *)(void *)p;
-    sp->pending = (size_t *)(void *)(sp->mask + words);
-    sp->lists[0].cols = sp->pending + n_in;
-    sp->lists[0].gs = sp->lists[0].cols + n_in;
-    sp->lists[1].cols = sp->lists[0].gs + n_in;
-    sp->lists[1].gs = sp->lists[1].cols + n_in;
     sp->n_in = n_in;
     sp->hidden = hidden;
     sp->ld = ld;
     sp->b = b;
-    sp->v = (REAL *)(void *)(p + head);
-    sp->u = sp->v + n_in * ld;
-    sp->r = sp->u + ld;
-    sp->z = sp->r + ld;
-    sp->ring = sp->z + ld;
-    sp->pending_a = sp->ring + slots * ld;
-    for (int k = 0; k < 2; k++) {
-        sp->lists[k].a = sp->pending_a + n_in + 2 * (size_t)k * n_in;
-        sp->lists[k].x = sp->lists[k].a + n_in;
+    sp->parts = parts;
+    if (parts == 1)
+        split = ld;
+    for (int k = 0; k < parts; k++) {
+        sp->part[k] = FN(sparse_part_create)(n_in, k ? split : 0, k ? ld : split);
+        if (!sp->part[k]) {
+            FN(sparse_free)(sp);
+            return FFNN_ERROR_MEMORY;
+        }
     }
-    for (size_t c = 0; c < n_in; c++)
-        sp->pending[c] = FFNN_SPARSE_NONE;
-    for (size_t h = 0; h < ld; h++)
-        sp->u[h] = 0;
     /* The book's scaling is v / 255 * 0.99 + 0.01 (core/book.h): s is its
        first part. */
     for (int v = 0; v < 256; v++)
@@ -133,58 +183,69 @@ static int FN(sparse_create)(struct FN(ffnn_sparse) *sp, size_t n_in, size_t hid
 
 static void FN(sparse_free)(struct FN(ffnn_sparse) *sp)
 {
-    free(sp->memory);
-    sp->memory = NULL;
+    for (int k = 0; k < 2; k++) {
+        if (sp->part[k])
+            free(sp->part[k]->memory);
+        sp->part[k] = NULL;
+    }
 }
 
 /* Columns in a tile of the transposes: W's rows are read (or written) 64
    bytes at a time, V's columns one unit at a time, all in cache. */
 #define FFNN_SPARSE_TILE 16
 
-/* V = W and r = V 1 for units lo .. hi - 1 (u is zero). */
-static void FN(sparse_load_weights)(struct FN(ffnn_sparse) *sp,
+/* V = W and r = V 1 for units lo .. hi - 1 of `part` (u is zero). */
+static void FN(sparse_load_weights)(const struct FN(ffnn_sparse) *sp,
+                                    struct FN(sparse_part) *part,
                                     const struct FN(ffnn_kernels) *kernels,
                                     const REAL *w, size_t lo, size_t hi)
 {
-    const size_t n_in = sp->n_in, ld = sp->ld;
+    const size_t n_in = sp->n_in, ld = part->ld;
     const size_t end = hi < sp->hidden ? hi : sp->hidden;
+    REAL *v = part->v; /* unit h at v[c * ld + h - part->lo] */
     for (size_t c0 = 0; c0 < n_in; c0 += FFNN_SPARSE_TILE) {
         const size_t c1 = n_in - c0 < FFNN_SPARSE_TILE ? n_in : c0 + FFNN_SPARSE_TILE;
         for (size_t h = lo; h < end; h++)
             for (size_t c = c0; c < c1; c++)
-                sp->v[c * ld + h] = w[h * n_in + c];
+                v[c * ld + h - part->lo] = w[h * n_in + c];
     }
     for (size_t c = 0; c < n_in; c++)
         for (size_t h = end; h < hi; h++)
-            sp->v[c * ld + h] = 0; /* the padding units */
-    kernels->columns_fold(hi - lo, n_in, ld, sp->v + lo, NULL, sp->r + lo);
+            v[c * ld + h - part->lo] = 0; /* the padding units */
+    kernels->columns_fold(hi - lo, n_in, ld, v + (lo - part->lo), NULL,
+                          part->r + (lo - part->lo));
 }
 
-/* Fold u into V and recompute r for units lo .. hi - 1: W is unchanged,
-   up to the rounding of V + u. */
-static void FN(sparse_fold)(struct FN(ffnn_sparse) *sp,
+/* Fold u into V and recompute r for units lo .. hi - 1 of `part`: W is
+   unchanged, up to the rounding of V + u. */
+static void FN(sparse_fold)(const struct FN(ffnn_sparse) *sp,
+                            struct FN(sparse_part) *part,
                             const struct FN(ffnn_kernels) *kernels, size_t lo,
                             size_t hi)
 {
-    kernels->columns_fold(hi - lo, sp->n_in, sp->ld, sp->v + lo, sp->u + lo,
-                          sp->r + lo);
-    for (size_t h = lo; h < hi; h++)
-        sp->u[h] = 0;
+    const size_t j = lo - part->lo;
+    kernels->columns_fold(hi - lo, sp->n_in, part->ld, part->v + j, part->u + j,
+                          part->r + j);
+    for (size_t h = j; h < j + (hi - lo); h++)
+        part->u[h] = 0;
 }
 
-/* W = V + u for units lo .. hi - 1: the same values a fold would leave in
-   V, so a run continued in a later call goes on exactly as one call. */
-static void FN(sparse_store_weights)(const struct FN(ffnn_sparse) *sp, REAL *w,
+/* W = V + u for units lo .. hi - 1 of `part`: the same values a fold would
+   leave in V, so a run continued in a later call goes on exactly as one
+   call. */
+static void FN(sparse_store_weights)(const struct FN(ffnn_sparse) *sp,
+                                     const struct FN(sparse_part) *part, REAL *w,
                                      size_t lo, size_t hi)
 {
-    const size_t n_in = sp->n_in, ld = sp->ld;
+    const size_t n_in = sp->n_in, ld = part->ld;
     const size_t end = hi < sp->hidden ? hi : sp->hidden;
+    const REAL *v = part->v, *u = part->u; /* unit h at h - part->lo */
     for (size_t c0 = 0; c0 < n_in; c0 += FFNN_SPARSE_TILE) {
         const size_t c1 = n_in - c0 < FFNN_SPARSE_TILE ? n_in : c0 + FFNN_SPARSE_TILE;
         for (size_t h = lo; h < end; h++) {
-            const REAL uh = sp->u[h];
+            const REAL uh = u[h - part->lo];
             for (size_t c = c0; c < c1; c++)
-                w[h * n_in + c] = sp->v[c * ld + h] + uh;
+                w[h * n_in + c] = v[c * ld + h - part->lo] + uh;
         }
     }
 }
