@@ -30,6 +30,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 MNIST_DIR = os.environ.get("FFNN_MNIST_DIR", os.path.join(HERE, "..", "..", "shared", "data", "mnist"))
 
 AFFINE = ffnn.Distortion(rotate=10, scale=0.1, shift=2)
+ELASTIC = dataclasses.replace(AFFINE, elastic=(8, 3))
 
 
 def rows() -> list[tuple[str, Recipe]]:
@@ -38,10 +39,12 @@ def rows() -> list[tuple[str, Recipe]]:
     epochs = dataclasses.replace(rule, name="20 epochs", epochs=20)
     schedule = dataclasses.replace(epochs, name="shrinking rate", schedule=schedules.Exponential(0.05, 0.92))
     affine = dataclasses.replace(schedule, name="affine distortions", epochs=30, distort=AFFINE)
-    elastic = dataclasses.replace(affine, name="elastic distortions", distort=best().distort)
+    elastic = dataclasses.replace(affine, name="elastic distortions", distort=ELASTIC)
     bias = dataclasses.replace(elastic, name="bias nodes", bias=True)
-    longer = dataclasses.replace(bias, name="best", epochs=60, schedule=schedules.Exponential(0.05, 0.95))
-    assert longer == best(), "the last row must be ffnn.recipes.best()"
+    longer = dataclasses.replace(bias, name="60 epochs", epochs=60, schedule=schedules.Exponential(0.05, 0.95))
+    longest = dataclasses.replace(longer, name="150 epochs", epochs=150, schedule=schedules.Exponential(0.05, 0.98))
+    slanted = dataclasses.replace(longest, name="best", distort=best().distort)
+    assert slanted == best(), "the last row must be ffnn.recipes.best()"
     return [
         ("the book (rule 'book', lr 0.1, 5 epochs)", book()),
         ("rule='cross_entropy', lr 0.05", rule),
@@ -50,7 +53,9 @@ def rows() -> list[tuple[str, Recipe]]:
         ("affine distortions (±10°, ±10 %, ±2 px), 30 epochs", affine),
         ("+ elastic distortions (α 8, σ 3)", elastic),
         ("bias nodes", bias),
-        ("60 epochs, lr 0.05 × 0.95^(epoch−1): ffnn.recipes.best()", longer),
+        ("60 epochs, lr 0.05 × 0.95^(epoch−1)", longer),
+        ("150 epochs, lr 0.05 × 0.98^(epoch−1)", longest),
+        ("+ slants (shear ±0.15), turns up to ±12°: ffnn.recipes.best()", slanted),
     ]
 
 

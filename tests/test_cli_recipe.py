@@ -23,7 +23,8 @@ def test_the_best_recipe_says_what_it_does_and_shows_each_epochs_rate(no_tqdm, c
     assert code == 0, err
     assert out.startswith("recipe 'best': 200 sigmoid hidden nodes, rule 'cross_entropy'")
     assert "bias=True" in out and "every image distorted afresh each epoch" in out
-    assert "epoch 2 of 2:" in out and "learning rate 0.0475" in out and "test accuracy" in out
+    assert "0.05 x 0.98^(epoch-1), 2 epochs," in out
+    assert "epoch 2 of 2:" in out and "learning rate 0.049" in out and "test accuracy" in out
 
 
 def test_the_book_is_the_default_recipe(no_tqdm, capsys):

@@ -57,13 +57,13 @@ def test_the_recipes_say_what_they_do():
     best = recipes.best()
     assert best.hidden == 200 and best.distort is not None and best.schedule is not None
     text = best.describe()
-    assert "cross_entropy" in text and "0.05 x 0.95^(epoch-1)" in text and "elastic alpha 8 px" in text
+    assert "cross_entropy" in text and "0.05 x 0.98^(epoch-1)" in text and "elastic alpha 8 px" in text
 
 
 def test_a_recipe_trains_a_new_network(sample):
     quick = dataclasses.replace(recipes.best(), epochs=2)
     net, history = quick.train(sample.train_images[:600], sample.train_labels[:600], seed=3)
     assert net.sizes == (784, 200, 10) and net.rule == "cross_entropy" and net.biases is not None
-    assert history["learning_rate"] == [0.05, 0.05 * 0.95]
+    assert history["learning_rate"] == [0.05, 0.05 * 0.98]
     again, _ = quick.train(sample.train_images[:600], sample.train_labels[:600], seed=3)
     assert again == net

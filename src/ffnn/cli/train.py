@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import secrets
 import signal
 import sys
@@ -76,8 +77,9 @@ def _recipe(args: argparse.Namespace) -> recipes.Recipe | None:
     if args.hidden != recipe.hidden or args.lr != 0.1 or args.rotate:
         raise ValueError(f"--recipe {args.recipe} sets its own hidden nodes, learning rate and distortions; "
                          "give --hidden, --lr and --rotate without it (--epochs may change its length)")
-    args.epochs = recipe.epochs if args.epochs is None else args.epochs
-    return recipe
+    if args.epochs is None:
+        args.epochs = recipe.epochs
+    return dataclasses.replace(recipe, epochs=args.epochs)  # so that it describes the run made
 
 
 class _EpochReport:
