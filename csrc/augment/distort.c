@@ -43,6 +43,16 @@
 #define FFNN_DISTORT_SSE2 0
 #endif
 
+/* AVX2 rows, eight points at a time, on x86-64 CPUs that have it
+   (distort_avx2.c, built with that level's flags; chosen at run time with
+   the kernels' level). */
+#if FFNN_DISTORT_SSE2 && (defined(__x86_64__) || defined(_M_X64))
+#include "augment/distort_rows.h"
+#define FFNN_DISTORT_AVX2 1
+#else
+#define FFNN_DISTORT_AVX2 0
+#endif
+
 /* Blank pixels around the copy of each image that the resampling reads, so
    that any point it clamps to the border reads blank neighbours alone. */
 #define PAD 2
@@ -101,6 +111,7 @@ static void uniform_pair(stream *s, float *a, float *b)
 typedef struct {
     size_t rows, cols;
     int elastic;
+    int wide;             /* rows by distort_avx2.c's kernels, eight points at a time */
     double spacing;       /* h, the grid's spacing in pixels */
     float amplitude;      /* alpha times the B-spline field's normalisation */
     double reach;         /* the most the elastic field moves a point, in pixels, and more */
@@ -541,6 +552,38 @@ int ffnn_distort_coordinates(const ffnn_distortion *d, uint64_t seed, uint64_t i
     return FFNN_OK;
 }
 
+#if FFNN_DISTORT_AVX2
+/* Whether this call's rows go to the AVX2 kernels: the level in use has
+   AVX2 and a row holds a group of eight. */
+static int use_wide(size_t cols)
+{
+    const int level = ffnn_simd_get();
+    return cols >= 8 && (level == FFNN_SIMD_AVX2 || level == FFNN_SIMD_AVX512);
+}
+
+/* Output row r as the row kernels take it, reading the float ink buffer. */
+static void describe_row(const geometry *g, const affine_map *a, size_t r, const float *ink,
+                         ffnn_distort_row *row)
+{
+    row->ink = ink;
+    row->rows = g->rows;
+    row->cols = g->cols;
+    row_start(a, r, &row->start_y, &row->start_x);
+    row->step_y = (float)a->m01;
+    row->step_x = (float)a->m11;
+    row->py = row->px = NULL;
+    row->w[0] = row->w[1] = row->w[2] = 0.0f;
+    if (g->elastic) {
+        const float *w = g->row_weights + 3 * r;
+        row->py = g->partial + g->row_first[r] * g->cols;
+        row->px = row->py + g->stacked * g->cols;
+        row->w[0] = w[0];
+        row->w[1] = w[1];
+        row->w[2] = w[2];
+    }
+}
+#endif
+
 #if FFNN_DISTORT_SSE2
 /* Four blends of ink written out, as OUTPUT writes one. */
 static void store4_f32(float *o, __m128 background, __m128 ink)
@@ -568,6 +611,7 @@ static void store4_u8(uint8_t *o, __m128 ink)
 #define INK_PER_LEVEL ((book_input_f32(255.0f) - book_input_f32(0.0f)) / 255.0f)
 #define OUTPUT(background, ink) ((background) + (ink))
 #define STORE4(o, background, ink) store4_f32((o), (background), (ink))
+#define ROW8(row, j0, j1, background, o) ffnn_distort_row_avx2_f32((row), (j0), (j1), (background), (o))
 #include "distort_template.h"
 
 /* Defines distort_f64. */
@@ -590,6 +634,7 @@ static void store4_u8(uint8_t *o, __m128 ink)
 #define INK_PER_LEVEL 1.0f
 #define OUTPUT(background, ink) ((uint8_t)((ink) + 0.5f))
 #define STORE4(o, background, ink) store4_u8((o), (ink))
+#define ROW8(row, j0, j1, background, o) ffnn_distort_row_avx2_u8((row), (j0), (j1), (o))
 #include "distort_template.h"
 
 int ffnn_distort_f32(const ffnn_distortion *d, uint64_t seed, uint64_t first, size_t n,

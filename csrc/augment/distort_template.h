@@ -295,7 +295,7 @@ static void FN(resample)(geometry *g, const ffnn_distortion *d, uint64_t seed, u
                             (float)box[3] + 1.0f};
     const double lo[2] = {grown[0], grown[2]}, hi[2] = {grown[1], grown[3]};
     size_t *FFNN_RESTRICT span = g->span;
-    size_t r, j, first_row = rows, last_row = 0, c0 = cols, c1 = 0;
+    size_t r, j, first_row = rows, last_row = 0, c0 = cols, c1 = 0, beyond;
     affine_map a;
     draw(g, d, seed, index, &a);
     row_spans(&a, rows, cols, lo, hi, g->reach, span);
@@ -308,9 +308,11 @@ static void FN(resample)(geometry *g, const ffnn_distortion *d, uint64_t seed, u
             c1 = span[2 * r + 1] > c1 ? span[2 * r + 1] : c1;
         }
     }
-    /* resample_row4's groups of four reach up to 3 points beyond a span. */
-    c0 = c0 > 3 ? c0 - 3 : 0;
-    c1 = c1 + 3 < cols ? c1 + 3 : cols;
+    /* resample_row4's groups of four reach up to 3 points beyond a span,
+       the AVX2 kernels' groups of eight up to 7. */
+    beyond = g->wide ? 7 : 3;
+    c0 = c0 > beyond ? c0 - beyond : 0;
+    c1 = c1 + beyond < cols ? c1 + beyond : cols;
     if (g->elastic && first_row < rows) {
         spline_axis(first_row, last_row + 1, g->spacing, g->offset[0], g->row_weights,
                     g->row_first);
@@ -321,6 +323,17 @@ static void FN(resample)(geometry *g, const ffnn_distortion *d, uint64_t seed, u
     if (cols >= 4) {
         for (j = 0; j < rows * cols; ++j)
             out[j] = OUTPUT(background, (REAL)0);
+#if FFNN_DISTORT_AVX2 && defined(ROW8)
+        if (g->wide) {
+            ffnn_distort_row row;
+            for (r = first_row; r < rows && r <= last_row; ++r)
+                if (span[2 * r] < span[2 * r + 1]) {
+                    describe_row(g, &a, r, ink, &row);
+                    ROW8(&row, span[2 * r], span[2 * r + 1], background, out + r * cols);
+                }
+            return;
+        }
+#endif
         for (r = first_row; r < rows && r <= last_row; ++r)
             if (span[2 * r] < span[2 * r + 1])
                 FN(resample_row4)(g, &a, r, ink, span[2 * r], span[2 * r + 1], background,
@@ -367,6 +380,9 @@ static int FN(distort)(const ffnn_distortion *d, uint64_t seed, uint64_t first, 
     status = geometry_create(&g, d, rows, cols, sizeof(REAL), 0);
     if (status != FFNN_OK)
         return status;
+#if FFNN_DISTORT_AVX2 && defined(ROW8)
+    g.wide = use_wide(cols);
+#endif
     for (i = 0; i < n; ++i) {
         OUT *o = out + i * plane;
         if (!FN(fill_ink)(rows, cols, pixels != NULL ? pixels + i * plane : NULL,
@@ -391,4 +407,7 @@ static int FN(distort)(const ffnn_distortion *d, uint64_t seed, uint64_t first, 
 #undef OUTPUT
 #ifdef STORE4
 #undef STORE4
+#endif
+#ifdef ROW8
+#undef ROW8
 #endif
