@@ -130,6 +130,8 @@ typedef struct {
     int32_t *at;          /* cols: where each point of a row reads the ink buffer */
     size_t *span;         /* 2 per row: the columns that may read ink, from .. to */
     uint8_t *marks;       /* cols: which columns of an image hold ink */
+    float *start;         /* 2 per row: its affine point at column 0, for the AVX2 kernels */
+    uint32_t *group;      /* 2 per group of eight points of a row, for the AVX2 kernels */
     void *fv, *fu;        /* cols values of the precision each: its fractions */
     void *ink;            /* (rows + 2 PAD) * (cols + 2 PAD) values of the precision */
     void *block;          /* the one allocation holding all of the above */
@@ -236,6 +238,8 @@ static int geometry_create(geometry *g, const ffnn_distortion *d, size_t rows, s
         || !add_bytes(&total, plane, sizeof(float)) || !add_bytes(&total, plane, sizeof(float))
         || !add_bytes(&total, cols, sizeof(float)) || !add_bytes(&total, cols, sizeof(int32_t))
         || !add_bytes(&total, 2 * rows, sizeof(size_t)) || !add_bytes(&total, cols, 1)
+        || !add_bytes(&total, 2 * rows, sizeof(float))
+        || !add_bytes(&total, 2 * rows * ((cols + 7) / 8), sizeof(uint32_t))
         || !add_bytes(&total, cols, real_size) || !add_bytes(&total, cols, real_size)
         || !add_bytes(&total, padded, real_size) )
         return FFNN_ERROR_MEMORY;
@@ -258,6 +262,8 @@ static int geometry_create(geometry *g, const ffnn_distortion *d, size_t rows, s
     TAKE(at, int32_t, cols);
     TAKE(span, size_t, 2 * rows);
     TAKE(marks, uint8_t, cols);
+    TAKE(start, float, 2 * rows);
+    TAKE(group, uint32_t, 2 * rows * ((cols + 7) / 8));
     g->fv = p + total;
     add_bytes(&total, cols, real_size);
     g->fu = p + total;
@@ -561,26 +567,46 @@ static int use_wide(size_t cols)
     return cols >= 8 && (level == FFNN_SIMD_AVX2 || level == FFNN_SIMD_AVX512);
 }
 
-/* Output row r as the row kernels take it, reading the float ink buffer. */
-static void describe_row(const geometry *g, const affine_map *a, size_t r, const float *ink,
-                         ffnn_distort_row *row)
+/*
+ * The groups of eight points of rows first_row .. last_row (their spans
+ * in g->span), into *groups with what the AVX2 kernels need to compute
+ * them from the float ink buffer. A row's last group is moved back to end
+ * at the row's end, and a group may reach 7 points beyond the span on
+ * either side: the caller has spread the elastic grid along those columns.
+ */
+static void group_points(geometry *g, const affine_map *a, size_t first_row, size_t last_row,
+                         const float *ink, ffnn_distort_groups *groups)
 {
-    row->ink = ink;
-    row->rows = g->rows;
-    row->cols = g->cols;
-    row_start(a, r, &row->start_y, &row->start_x);
-    row->step_y = (float)a->m01;
-    row->step_x = (float)a->m11;
-    row->py = row->px = NULL;
-    row->w[0] = row->w[1] = row->w[2] = 0.0f;
+    const size_t cols = g->cols;
+    uint32_t *FFNN_RESTRICT group = g->group;
+    size_t r, n = 0;
+    groups->ink = ink;
+    groups->rows = g->rows;
+    groups->cols = cols;
+    groups->step_y = (float)a->m01;
+    groups->step_x = (float)a->m11;
+    groups->start = g->start;
+    groups->partial_y = groups->partial_x = NULL;
+    groups->row_first = g->row_first;
+    groups->row_weights = g->row_weights;
     if (g->elastic) {
-        const float *w = g->row_weights + 3 * r;
-        row->py = g->partial + g->row_first[r] * g->cols;
-        row->px = row->py + g->stacked * g->cols;
-        row->w[0] = w[0];
-        row->w[1] = w[1];
-        row->w[2] = w[2];
+        groups->partial_y = g->partial;
+        groups->partial_x = g->partial + g->stacked * cols;
     }
+    for (r = first_row; r <= last_row; ++r) {
+        const size_t j0 = g->span[2 * r], j1 = g->span[2 * r + 1];
+        size_t s;
+        if (j0 >= j1)
+            continue;
+        row_start(a, r, g->start + 2 * r, g->start + 2 * r + 1);
+        for (s = j0; s < j1; s += 8) {
+            group[2 * n] = (uint32_t)r;
+            group[2 * n + 1] = (uint32_t)(s + 8 <= cols ? s : cols - 8);
+            ++n;
+        }
+    }
+    groups->group = group;
+    groups->n_groups = n;
 }
 #endif
 
@@ -611,7 +637,7 @@ static void store4_u8(uint8_t *o, __m128 ink)
 #define INK_PER_LEVEL ((book_input_f32(255.0f) - book_input_f32(0.0f)) / 255.0f)
 #define OUTPUT(background, ink) ((background) + (ink))
 #define STORE4(o, background, ink) store4_f32((o), (background), (ink))
-#define ROW8(row, j0, j1, background, o) ffnn_distort_row_avx2_f32((row), (j0), (j1), (background), (o))
+#define GROUPS8(groups, background, o) ffnn_distort_groups_avx2_f32((groups), (background), (o))
 #include "distort_template.h"
 
 /* Defines distort_f64. */
@@ -634,7 +660,7 @@ static void store4_u8(uint8_t *o, __m128 ink)
 #define INK_PER_LEVEL 1.0f
 #define OUTPUT(background, ink) ((uint8_t)((ink) + 0.5f))
 #define STORE4(o, background, ink) store4_u8((o), (ink))
-#define ROW8(row, j0, j1, background, o) ffnn_distort_row_avx2_u8((row), (j0), (j1), (o))
+#define GROUPS8(groups, background, o) ffnn_distort_groups_avx2_u8((groups), (o))
 #include "distort_template.h"
 
 int ffnn_distort_f32(const ffnn_distortion *d, uint64_t seed, uint64_t first, size_t n,

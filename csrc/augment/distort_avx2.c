@@ -15,30 +15,45 @@
 /* The blank border of the ink buffer, as distort.c's PAD. */
 #define PAD 2
 
-/* The blends of points t .. t + 7 of the row. */
-static inline __m256 blend8(const ffnn_distort_row *row, size_t t)
+/* What every group of an image computes with, set once per image. */
+typedef struct {
+    __m256 pad, zero, umax, vmax, lanes, step_y, step_x;
+    __m256i stride;
+} constants;
+
+static inline void set_constants(const ffnn_distort_groups *groups, constants *c)
 {
-    const size_t cols = row->cols, padded_cols = cols + 2 * PAD;
-    const float *ink = row->ink;
-    const __m256 pad = _mm256_set1_ps((float)PAD), zero = _mm256_setzero_ps();
-    const __m256 umax = _mm256_set1_ps((float)(cols + PAD));
-    const __m256 vmax = _mm256_set1_ps((float)(row->rows + PAD));
-    const __m256 lanes = _mm256_set_ps(7.0f, 6.0f, 5.0f, 4.0f, 3.0f, 2.0f, 1.0f, 0.0f);
+    const size_t cols = groups->cols, padded_cols = cols + 2 * PAD;
+    c->pad = _mm256_set1_ps((float)PAD);
+    c->zero = _mm256_setzero_ps();
+    c->umax = _mm256_set1_ps((float)(cols + PAD));
+    c->vmax = _mm256_set1_ps((float)(groups->rows + PAD));
+    c->lanes = _mm256_set_ps(7.0f, 6.0f, 5.0f, 4.0f, 3.0f, 2.0f, 1.0f, 0.0f);
+    c->step_y = _mm256_set1_ps(groups->step_y);
+    c->step_x = _mm256_set1_ps(groups->step_x);
     /* vi * padded_cols + ui as one multiply-add of 16-bit halves: all of
        them are below 2^15 (sides up to distort.c's MAX_SIDE). */
-    const __m256i stride = _mm256_set1_epi32((int32_t)padded_cols | (1 << 16));
-    const __m256 column = _mm256_add_ps(_mm256_set1_ps((float)t), lanes);
-    __m256 y = _mm256_add_ps(_mm256_set1_ps(row->start_y),
-                             _mm256_mul_ps(_mm256_set1_ps(row->step_y), column));
-    __m256 x = _mm256_add_ps(_mm256_set1_ps(row->start_x),
-                             _mm256_mul_ps(_mm256_set1_ps(row->step_x), column));
+    c->stride = _mm256_set1_epi32((int32_t)padded_cols | (1 << 16));
+}
+
+/* The blends of points t .. t + 7 of row r. */
+static inline __m256 blend8(const ffnn_distort_groups *groups, const constants *c, size_t r,
+                            size_t t)
+{
+    const size_t cols = groups->cols, padded_cols = cols + 2 * PAD;
+    const float *ink = groups->ink;
+    const __m256 column = _mm256_add_ps(_mm256_set1_ps((float)(int32_t)t), c->lanes);
+    __m256 y = _mm256_add_ps(_mm256_set1_ps(groups->start[2 * r]), _mm256_mul_ps(c->step_y, column));
+    __m256 x = _mm256_add_ps(_mm256_set1_ps(groups->start[2 * r + 1]), _mm256_mul_ps(c->step_x, column));
     __m256 v, u, fv, fu, top, bottom, tl, tr, bl, br, upper, lower;
     __m256i vi, ui, index;
-    int32_t at[8];
-    if (row->py != NULL) {
-        const __m256 w0 = _mm256_set1_ps(row->w[0]), w1 = _mm256_set1_ps(row->w[1]);
-        const __m256 w2 = _mm256_set1_ps(row->w[2]);
-        const float *py = row->py + t, *px = row->px + t;
+    uint32_t at[8]; /* each below 2^31: no sign to extend */
+    if (groups->partial_y != NULL) {
+        const float *w = groups->row_weights + 3 * r;
+        const __m256 w0 = _mm256_set1_ps(w[0]), w1 = _mm256_set1_ps(w[1]);
+        const __m256 w2 = _mm256_set1_ps(w[2]);
+        const size_t at_row = groups->row_first[r] * cols + t;
+        const float *py = groups->partial_y + at_row, *px = groups->partial_x + at_row;
         y = _mm256_add_ps(
             y, _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(w0, _mm256_loadu_ps(py)),
                                            _mm256_mul_ps(w1, _mm256_loadu_ps(py + cols))),
@@ -49,25 +64,23 @@ static inline __m256 blend8(const ffnn_distort_row *row, size_t t)
                              _mm256_mul_ps(w2, _mm256_loadu_ps(px + 2 * cols))));
     }
     /* max(v, 0) and min(v, vmax) as resample_row clamps (a NaN to 0). */
-    v = _mm256_min_ps(_mm256_max_ps(_mm256_add_ps(y, pad), zero), vmax);
-    u = _mm256_min_ps(_mm256_max_ps(_mm256_add_ps(x, pad), zero), umax);
+    v = _mm256_min_ps(_mm256_max_ps(_mm256_add_ps(y, c->pad), c->zero), c->vmax);
+    u = _mm256_min_ps(_mm256_max_ps(_mm256_add_ps(x, c->pad), c->zero), c->umax);
     vi = _mm256_cvttps_epi32(v);
     ui = _mm256_cvttps_epi32(u);
     fv = _mm256_sub_ps(v, _mm256_cvtepi32_ps(vi));
     fu = _mm256_sub_ps(u, _mm256_cvtepi32_ps(ui));
-    index = _mm256_madd_epi16(_mm256_or_si256(vi, _mm256_slli_epi32(ui, 16)), stride);
+    index = _mm256_madd_epi16(_mm256_or_si256(vi, _mm256_slli_epi32(ui, 16)), c->stride);
     _mm256_storeu_si256((__m256i *)(void *)at, index);
-    /* Each point's two neighbours above, a pair per load: points 0, 1, 4, 5
-       in one register and 2, 3, 6, 7 in the other, so that one shuffle of
-       the two puts the left ones (and one the right ones) in order. */
-#define PAIRS(a, b, c, d, below)                                                             \
-    _mm256_insertf128_ps(                                                                    \
-        _mm256_castps128_ps256(_mm_castpd_ps(_mm_loadh_pd(                                   \
-            _mm_load_sd((const double *)(const void *)(ink + at[a] + (below))),              \
-            (const double *)(const void *)(ink + at[b] + (below))))),                        \
-        _mm_castpd_ps(_mm_loadh_pd(_mm_load_sd((const double *)(const void *)(ink + at[c] + (below))), \
-                                   (const double *)(const void *)(ink + at[d] + (below)))),  \
-        1)
+    /* Each point's two neighbours above (or below), a pair per load:
+       points 0, 1, 4, 5 in one register and 2, 3, 6, 7 in the other, so
+       that one shuffle of the two puts the left ones in order, and one the
+       right ones. */
+#define PAIR(k, below) ((const double *)(const void *)(ink + at[k] + (below)))
+#define PAIRS(a, b, c, d, below)                                                                  \
+    _mm256_insertf128_ps(                                                                         \
+        _mm256_castps128_ps256(_mm_castpd_ps(_mm_loadh_pd(_mm_load_sd(PAIR(a, below)), PAIR(b, below)))), \
+        _mm_castpd_ps(_mm_loadh_pd(_mm_load_sd(PAIR(c, below)), PAIR(d, below))), 1)
     top = PAIRS(0, 1, 4, 5, 0);
     bottom = PAIRS(2, 3, 6, 7, 0);
     tl = _mm256_shuffle_ps(top, bottom, _MM_SHUFFLE(2, 0, 2, 0));
@@ -77,44 +90,43 @@ static inline __m256 blend8(const ffnn_distort_row *row, size_t t)
     bl = _mm256_shuffle_ps(top, bottom, _MM_SHUFFLE(2, 0, 2, 0));
     br = _mm256_shuffle_ps(top, bottom, _MM_SHUFFLE(3, 1, 3, 1));
 #undef PAIRS
+#undef PAIR
     upper = _mm256_add_ps(tl, _mm256_mul_ps(fu, _mm256_sub_ps(tr, tl)));
     lower = _mm256_add_ps(bl, _mm256_mul_ps(fu, _mm256_sub_ps(br, bl)));
     return _mm256_add_ps(upper, _mm256_mul_ps(fv, _mm256_sub_ps(lower, upper)));
 }
 
-void ffnn_distort_row_avx2_u8(const ffnn_distort_row *row, size_t j0, size_t j1,
-                              uint8_t *FFNN_RESTRICT out)
+void ffnn_distort_groups_avx2_u8(const ffnn_distort_groups *groups, uint8_t *FFNN_RESTRICT out)
 {
-    const size_t cols = row->cols;
+    const size_t cols = groups->cols, n = groups->n_groups;
+    const uint32_t *group = groups->group;
     const __m256 half = _mm256_set1_ps(0.5f);
-    size_t s = j0;
-    for (;;) {
-        /* The last group moved back to end at the row's end. */
-        const size_t t = s + 8 <= cols ? s : cols - 8;
+    constants c;
+    size_t k;
+    set_constants(groups, &c);
+    for (k = 0; k < n; ++k) {
+        const size_t r = group[2 * k], t = group[2 * k + 1];
         /* Each in 0 .. 255 after rounding, so the saturating packs change none. */
-        const __m256i level = _mm256_cvttps_epi32(_mm256_add_ps(blend8(row, t), half));
+        const __m256i level = _mm256_cvttps_epi32(_mm256_add_ps(blend8(groups, &c, r, t), half));
         __m128i eight = _mm_packs_epi32(_mm256_castsi256_si128(level),
                                         _mm256_extracti128_si256(level, 1));
         eight = _mm_packus_epi16(eight, eight);
-        _mm_storel_epi64((__m128i *)(void *)(out + t), eight);
-        if (s + 8 >= j1)
-            break;
-        s += 8;
+        _mm_storel_epi64((__m128i *)(void *)(out + r * cols + t), eight);
     }
 }
 
-void ffnn_distort_row_avx2_f32(const ffnn_distort_row *row, size_t j0, size_t j1,
-                               float background, float *FFNN_RESTRICT out)
+void ffnn_distort_groups_avx2_f32(const ffnn_distort_groups *groups, float background,
+                                  float *FFNN_RESTRICT out)
 {
-    const size_t cols = row->cols;
+    const size_t cols = groups->cols, n = groups->n_groups;
+    const uint32_t *group = groups->group;
     const __m256 blank = _mm256_set1_ps(background);
-    size_t s = j0;
-    for (;;) {
-        const size_t t = s + 8 <= cols ? s : cols - 8;
-        _mm256_storeu_ps(out + t, _mm256_add_ps(blank, blend8(row, t)));
-        if (s + 8 >= j1)
-            break;
-        s += 8;
+    constants c;
+    size_t k;
+    set_constants(groups, &c);
+    for (k = 0; k < n; ++k) {
+        const size_t r = group[2 * k], t = group[2 * k + 1];
+        _mm256_storeu_ps(out + r * cols + t, _mm256_add_ps(blank, blend8(groups, &c, r, t)));
     }
 }
 #elif defined(__x86_64__) || defined(_M_X64)

@@ -323,14 +323,13 @@ static void FN(resample)(geometry *g, const ffnn_distortion *d, uint64_t seed, u
     if (cols >= 4) {
         for (j = 0; j < rows * cols; ++j)
             out[j] = OUTPUT(background, (REAL)0);
-#if FFNN_DISTORT_AVX2 && defined(ROW8)
+#if FFNN_DISTORT_AVX2 && defined(GROUPS8)
         if (g->wide) {
-            ffnn_distort_row row;
-            for (r = first_row; r < rows && r <= last_row; ++r)
-                if (span[2 * r] < span[2 * r + 1]) {
-                    describe_row(g, &a, r, ink, &row);
-                    ROW8(&row, span[2 * r], span[2 * r + 1], background, out + r * cols);
-                }
+            ffnn_distort_groups groups;
+            if (first_row < rows) {
+                group_points(g, &a, first_row, last_row, ink, &groups);
+                GROUPS8(&groups, background, out);
+            }
             return;
         }
 #endif
@@ -380,7 +379,7 @@ static int FN(distort)(const ffnn_distortion *d, uint64_t seed, uint64_t first, 
     status = geometry_create(&g, d, rows, cols, sizeof(REAL), 0);
     if (status != FFNN_OK)
         return status;
-#if FFNN_DISTORT_AVX2 && defined(ROW8)
+#if FFNN_DISTORT_AVX2 && defined(GROUPS8)
     g.wide = use_wide(cols);
 #endif
     for (i = 0; i < n; ++i) {
@@ -408,6 +407,6 @@ static int FN(distort)(const ffnn_distortion *d, uint64_t seed, uint64_t first, 
 #ifdef STORE4
 #undef STORE4
 #endif
-#ifdef ROW8
-#undef ROW8
+#ifdef GROUPS8
+#undef GROUPS8
 #endif
