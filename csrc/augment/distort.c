@@ -291,10 +291,12 @@ static void spline_axis(size_t i0, size_t i1, double spacing, double offset, flo
 {
     const double step = 1.0 / spacing;
     size_t i;
+    /* Through int64_t, sides being far below 2^63: the same values as
+       size_t's, and cheaper conversions. */
     for (i = i0; i < i1; ++i) {
-        const double t = (double)i * step + offset;
-        const size_t cell = (size_t)(int64_t)t; /* t >= 0: its floor */
-        first[i] = cell; /* nodes cell - 1 .. cell + 1, stored from 0 */
+        const double t = (double)(int64_t)i * step + offset;
+        const int64_t cell = (int64_t)t; /* t >= 0: its floor */
+        first[i] = (size_t)cell; /* nodes cell - 1 .. cell + 1, stored from 0 */
         bspline_weights((float)(t - (double)cell), weights + 3 * i);
     }
 }

@@ -41,7 +41,7 @@ static inline __m256 blend8(const ffnn_distort_groups *groups, const constants *
                             size_t t)
 {
     const size_t cols = groups->cols, padded_cols = cols + 2 * PAD;
-    const float *ink = groups->ink;
+    const float *ink = groups->ink, *below = ink + padded_cols;
     const __m256 column = _mm256_add_ps(_mm256_set1_ps((float)(int32_t)t), c->lanes);
     __m256 y = _mm256_add_ps(_mm256_set1_ps(groups->start[2 * r]), _mm256_mul_ps(c->step_y, column));
     __m256 x = _mm256_add_ps(_mm256_set1_ps(groups->start[2 * r + 1]), _mm256_mul_ps(c->step_x, column));
@@ -76,17 +76,17 @@ static inline __m256 blend8(const ffnn_distort_groups *groups, const constants *
        points 0, 1, 4, 5 in one register and 2, 3, 6, 7 in the other, so
        that one shuffle of the two puts the left ones in order, and one the
        right ones. */
-#define PAIR(k, below) ((const double *)(const void *)(ink + at[k] + (below)))
-#define PAIRS(a, b, c, d, below)                                                                  \
+#define PAIR(k, base) ((const double *)(const void *)((base) + at[k]))
+#define PAIRS(a, b, c, d, base)                                                                   \
     _mm256_insertf128_ps(                                                                         \
-        _mm256_castps128_ps256(_mm_castpd_ps(_mm_loadh_pd(_mm_load_sd(PAIR(a, below)), PAIR(b, below)))), \
-        _mm_castpd_ps(_mm_loadh_pd(_mm_load_sd(PAIR(c, below)), PAIR(d, below))), 1)
-    top = PAIRS(0, 1, 4, 5, 0);
-    bottom = PAIRS(2, 3, 6, 7, 0);
+        _mm256_castps128_ps256(_mm_castpd_ps(_mm_loadh_pd(_mm_load_sd(PAIR(a, base)), PAIR(b, base)))), \
+        _mm_castpd_ps(_mm_loadh_pd(_mm_load_sd(PAIR(c, base)), PAIR(d, base))), 1)
+    top = PAIRS(0, 1, 4, 5, ink);
+    bottom = PAIRS(2, 3, 6, 7, ink);
     tl = _mm256_shuffle_ps(top, bottom, _MM_SHUFFLE(2, 0, 2, 0));
     tr = _mm256_shuffle_ps(top, bottom, _MM_SHUFFLE(3, 1, 3, 1));
-    top = PAIRS(0, 1, 4, 5, padded_cols);
-    bottom = PAIRS(2, 3, 6, 7, padded_cols);
+    top = PAIRS(0, 1, 4, 5, below);
+    bottom = PAIRS(2, 3, 6, 7, below);
     bl = _mm256_shuffle_ps(top, bottom, _MM_SHUFFLE(2, 0, 2, 0));
     br = _mm256_shuffle_ps(top, bottom, _MM_SHUFFLE(3, 1, 3, 1));
 #undef PAIRS
@@ -127,6 +127,38 @@ void ffnn_distort_groups_avx2_f32(const ffnn_distort_groups *groups, float backg
     for (k = 0; k < n; ++k) {
         const size_t r = group[2 * k], t = group[2 * k + 1];
         _mm256_storeu_ps(out + r * cols + t, _mm256_add_ps(blank, blend8(groups, &c, r, t)));
+    }
+}
+
+void ffnn_distort_ink_avx2(const uint8_t *FFNN_RESTRICT pixels, size_t rows, size_t cols,
+                           float per_level, float *FFNN_RESTRICT ink, size_t *top,
+                           size_t *bottom)
+{
+    const size_t padded_cols = cols + 2 * PAD;
+    const __m256 scale = _mm256_set1_ps(per_level);
+    size_t r, c;
+    for (r = 0; r < rows; ++r) {
+        const uint8_t *FFNN_RESTRICT src = pixels + r * cols;
+        float *FFNN_RESTRICT dst = ink + (r + PAD) * padded_cols + PAD;
+        __m128i any = _mm_setzero_si128();
+        for (c = 0;; c += 16) {
+            /* The last 16 moved back to end at the row's end. */
+            const size_t t = c + 16 <= cols ? c : cols - 16;
+            const __m128i level = _mm_loadu_si128((const __m128i *)(const void *)(src + t));
+            any = _mm_or_si128(any, level);
+            _mm256_storeu_ps(dst + t, _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(level)),
+                                                    scale));
+            _mm256_storeu_ps(dst + t + 8, _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(
+                                                            _mm_srli_si128(level, 8))),
+                                                        scale));
+            if (c + 16 >= cols)
+                break;
+        }
+        if (!_mm_testz_si128(any, any)) {
+            if (r < *top)
+                *top = r;
+            *bottom = r;
+        }
     }
 }
 #elif defined(__x86_64__) || defined(_M_X64)

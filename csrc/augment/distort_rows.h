@@ -40,4 +40,13 @@ void ffnn_distort_groups_avx2_u8(const ffnn_distort_groups *groups, uint8_t *FFN
 void ffnn_distort_groups_avx2_f32(const ffnn_distort_groups *groups, float background,
                                   float *FFNN_RESTRICT out);
 
+/*
+ * Pixels (rows * cols, cols >= 16) into the ink buffer's middle, each
+ * times per_level, as fill_ink of distort_template.h does it; *top and
+ * *bottom lowered and raised to the rows holding ink. AVX2 only, as above.
+ */
+void ffnn_distort_ink_avx2(const uint8_t *FFNN_RESTRICT pixels, size_t rows, size_t cols,
+                           float per_level, float *FFNN_RESTRICT ink, size_t *top,
+                           size_t *bottom);
+
 #endif /* FFNN_AUGMENT_DISTORT_ROWS_H */

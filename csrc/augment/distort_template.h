@@ -30,13 +30,14 @@
 static int FN(fill_ink)(size_t rows, size_t cols, const uint8_t *FFNN_RESTRICT pixels,
                         const REAL *FFNN_RESTRICT inputs, REAL background,
                         REAL *FFNN_RESTRICT ink,
-                        uint8_t *FFNN_RESTRICT column_ink, size_t box[4])
+                        uint8_t *FFNN_RESTRICT column_ink, int wide, size_t box[4])
 {
     const size_t padded_cols = cols + 2 * PAD;
     /* One product per pixel (the book's scaling less its background is a
        division): equal to it up to rounding, and exactly 0 for a blank pixel. */
     const REAL ink_per_level = INK_PER_LEVEL;
     size_t r, c, top = rows, bottom = 0;
+    (void)wide; /* only pixels into floats have an AVX2 fill */
     for (c = 0; c < cols; ++c)
         column_ink[c] = 0;
 #if FFNN_DISTORT_SSE2 && defined(STORE4)
@@ -45,6 +46,11 @@ static int FN(fill_ink)(size_t rows, size_t cols, const uint8_t *FFNN_RESTRICT p
     if (pixels != NULL && cols >= 16) {
         const __m128 per_level = _mm_set1_ps(ink_per_level);
         const __m128i nothing = _mm_setzero_si128();
+#if FFNN_DISTORT_AVX2
+        if (wide)
+            ffnn_distort_ink_avx2(pixels, rows, cols, ink_per_level, ink, &top, &bottom);
+        else
+#endif
         for (r = 0; r < rows; ++r) {
             const uint8_t *FFNN_RESTRICT src = pixels + r * cols;
             REAL *FFNN_RESTRICT dst = ink + (r + PAD) * padded_cols + PAD;
@@ -386,7 +392,7 @@ static int FN(distort)(const ffnn_distortion *d, uint64_t seed, uint64_t first, 
         OUT *o = out + i * plane;
         if (!FN(fill_ink)(rows, cols, pixels != NULL ? pixels + i * plane : NULL,
                           inputs != NULL ? inputs + i * plane : NULL, background,
-                          (REAL *)g.ink, g.marks, box)) {
+                          (REAL *)g.ink, g.marks, g.wide, box)) {
             for (k = 0; k < plane; ++k)
                 o[k] = OUTPUT(background, (REAL)0);
             continue;
