@@ -287,10 +287,18 @@ static void bspline_weights(float f, float *w)
 /* Pixels i0 .. i1 - 1's 3 grid nodes and weights each, the grid at `offset`
    cells. */
 static void spline_axis(size_t i0, size_t i1, double spacing, double offset, float *weights,
-                        size_t *first)
+                        size_t *first, int wide)
 {
     const double step = 1.0 / spacing;
     size_t i;
+#if FFNN_DISTORT_AVX2
+    if (wide) {
+        ffnn_distort_spline_avx2(i0, i1, step, offset, weights, first);
+        return;
+    }
+#else
+    (void)wide;
+#endif
     /* Through int64_t, sides being far below 2^63: the same values as
        size_t's, and cheaper conversions. */
     for (i = i0; i < i1; ++i) {
@@ -530,8 +538,8 @@ static void locate(geometry *g, const ffnn_distortion *d, uint64_t seed, uint64_
     size_t r;
     draw(g, d, seed, index, &a);
     if (g->elastic) {
-        spline_axis(0, rows, g->spacing, g->offset[0], g->row_weights, g->row_first);
-        spline_axis(0, cols, g->spacing, g->offset[1], g->col_weights, g->col_first);
+        spline_axis(0, rows, g->spacing, g->offset[0], g->row_weights, g->row_first, 0);
+        spline_axis(0, cols, g->spacing, g->offset[1], g->col_weights, g->col_first, 0);
         spread_columns(g, 0, g->grid_rows, 0, cols);
     }
     for (r = 0; r < rows; ++r)

@@ -161,6 +161,54 @@ void ffnn_distort_ink_avx2(const uint8_t *FFNN_RESTRICT pixels, size_t rows, siz
         }
     }
 }
+
+/* The quadratic B-spline's weights at fractions f, as bspline_weights of
+   distort.c computes them. */
+static inline void weights4(__m128 f, __m128 *w0, __m128 *w1, __m128 *w2)
+{
+    const __m128 half = _mm_set1_ps(0.5f);
+    const __m128 g = _mm_sub_ps(_mm_set1_ps(1.0f), f);
+    *w0 = _mm_mul_ps(_mm_mul_ps(half, g), g);
+    *w1 = _mm_add_ps(half, _mm_mul_ps(f, g));
+    *w2 = _mm_mul_ps(_mm_mul_ps(half, f), f);
+}
+
+void ffnn_distort_spline_avx2(size_t i0, size_t i1, double step, double offset,
+                              float *FFNN_RESTRICT weights, size_t *FFNN_RESTRICT first)
+{
+    const __m256d by = _mm256_set1_pd(step), from = _mm256_set1_pd(offset);
+    size_t i = i0;
+    for (; i + 4 <= i1; i += 4) {
+        const __m128i index = _mm_add_epi32(_mm_set1_epi32((int32_t)i), _mm_set_epi32(3, 2, 1, 0));
+        const __m256d t = _mm256_add_pd(_mm256_mul_pd(_mm256_cvtepi32_pd(index), by), from);
+        const __m128i cell = _mm256_cvttpd_epi32(t); /* t >= 0: its floor */
+        const __m128 f = _mm256_cvtpd_ps(_mm256_sub_pd(t, _mm256_cvtepi32_pd(cell)));
+        __m128 a, b, c;
+        weights4(f, &a, &b, &c);
+        _mm256_storeu_si256((__m256i *)(void *)(first + i), _mm256_cvtepi32_epi64(cell));
+        /* a0 b0 c0 a1, b1 c1 a2 b2, c2 a3 b3 c3: the weights pixel by pixel. */
+        _mm_storeu_ps(weights + 3 * i,
+                      _mm_shuffle_ps(_mm_unpacklo_ps(a, b), _mm_shuffle_ps(c, a, _MM_SHUFFLE(1, 1, 0, 0)),
+                                     _MM_SHUFFLE(2, 0, 1, 0)));
+        _mm_storeu_ps(weights + 3 * i + 4,
+                      _mm_shuffle_ps(_mm_shuffle_ps(b, c, _MM_SHUFFLE(1, 1, 1, 1)),
+                                     _mm_shuffle_ps(a, b, _MM_SHUFFLE(2, 2, 2, 2)),
+                                     _MM_SHUFFLE(2, 0, 2, 0)));
+        _mm_storeu_ps(weights + 3 * i + 8,
+                      _mm_shuffle_ps(_mm_shuffle_ps(c, a, _MM_SHUFFLE(3, 3, 2, 2)),
+                                     _mm_shuffle_ps(b, c, _MM_SHUFFLE(3, 3, 3, 3)),
+                                     _MM_SHUFFLE(2, 0, 2, 0)));
+    }
+    for (; i < i1; ++i) {
+        const double t = (double)(int64_t)i * step + offset;
+        const int64_t cell = (int64_t)t;
+        const float f = (float)(t - (double)cell), g = 1.0f - f;
+        first[i] = (size_t)cell;
+        weights[3 * i] = 0.5f * g * g;
+        weights[3 * i + 1] = 0.5f + f * g;
+        weights[3 * i + 2] = 0.5f * f * f;
+    }
+}
 #elif defined(__x86_64__) || defined(_M_X64)
 #error "distort_avx2.c must be compiled with -mavx2 -mfma (MSVC: /arch:AVX2) on x86-64"
 #else

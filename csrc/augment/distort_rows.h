@@ -49,4 +49,12 @@ void ffnn_distort_ink_avx2(const uint8_t *FFNN_RESTRICT pixels, size_t rows, siz
                            float per_level, float *FFNN_RESTRICT ink, size_t *top,
                            size_t *bottom);
 
+/*
+ * spline_axis of distort.c, four pixels at a time: pixels i0 .. i1 - 1's
+ * first grid node and 3 B-spline weights, at t = i * step + offset cells
+ * (t below 2^31). AVX2 only, as above.
+ */
+void ffnn_distort_spline_avx2(size_t i0, size_t i1, double step, double offset,
+                              float *FFNN_RESTRICT weights, size_t *FFNN_RESTRICT first);
+
 #endif /* FFNN_AUGMENT_DISTORT_ROWS_H */

@@ -321,8 +321,8 @@ static void FN(resample)(geometry *g, const ffnn_distortion *d, uint64_t seed, u
     c1 = c1 + beyond < cols ? c1 + beyond : cols;
     if (g->elastic && first_row < rows) {
         spline_axis(first_row, last_row + 1, g->spacing, g->offset[0], g->row_weights,
-                    g->row_first);
-        spline_axis(c0, c1, g->spacing, g->offset[1], g->col_weights, g->col_first);
+                    g->row_first, g->wide);
+        spline_axis(c0, c1, g->spacing, g->offset[1], g->col_weights, g->col_first, g->wide);
         spread_columns(g, g->row_first[first_row], g->row_first[last_row] + 3, c0, c1);
     }
 #if FFNN_DISTORT_SSE2 && defined(STORE4)
