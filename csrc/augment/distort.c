@@ -117,7 +117,7 @@ typedef struct {
     double reach;         /* the most the elastic field moves a point, in pixels, and more */
     double offset[2];     /* the sample's grid offset (rows, columns), in cells */
     size_t grid_rows, grid_cols;
-    size_t stacked;       /* grid_rows rounded up to a multiple of 4 */
+    size_t stacked;       /* grid_rows rounded up to a multiple of 8 */
     float *grid;          /* 2 planes (y, x) of grid_cols * stacked random values, by
                              grid column: node (a, b) at b * stacked + a */
     float *partial;       /* 2 planes of stacked * cols: the grid spread along rows */
@@ -218,7 +218,7 @@ static int geometry_create(geometry *g, const ffnn_distortion *d, size_t rows, s
             return FFNN_ERROR_ARGUMENT;
         g->grid_rows = grid_nodes(rows, g->spacing);
         g->grid_cols = grid_nodes(cols, g->spacing);
-        g->stacked = (g->grid_rows + 3) & ~(size_t)3;
+        g->stacked = (g->grid_rows + 7) & ~(size_t)7;
         if (g->stacked > SIZE_MAX / 2 / g->grid_cols || g->stacked > SIZE_MAX / 2 / cols)
             return FFNN_ERROR_MEMORY;
         grid = 2 * g->stacked * g->grid_cols; /* the rows past grid_rows stay 0 */
@@ -361,6 +361,13 @@ static void spread_columns(geometry *g, size_t a0, size_t a1, size_t c0, size_t 
     const float *FFNN_RESTRICT w = g->col_weights;
     const size_t *FFNN_RESTRICT first = g->col_first;
     size_t a, j;
+#if FFNN_DISTORT_AVX2
+    if (g->wide) {
+        ffnn_distort_spread_avx2(g->grid, stacked, grid_plane, w, first, cols, a0, a1, c0, c1,
+                                 g->partial);
+        return;
+    }
+#endif
 #if FFNN_DISTORT_SSE2
     /* Four grid rows by four columns at a time: each column's blend of
        three grid columns (of four rows each, one load), then the 4 x 4

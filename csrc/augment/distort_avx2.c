@@ -209,6 +209,63 @@ void ffnn_distort_spline_avx2(size_t i0, size_t i1, double step, double offset,
         weights[3 * i + 2] = 0.5f * f * f;
     }
 }
+
+void ffnn_distort_spread_avx2(const float *FFNN_RESTRICT grid, size_t stacked,
+                              size_t grid_plane, const float *FFNN_RESTRICT w,
+                              const size_t *FFNN_RESTRICT first, size_t cols, size_t a0,
+                              size_t a1, size_t c0, size_t c1, float *FFNN_RESTRICT partial)
+{
+    const size_t plane = stacked * cols;
+    size_t s, a;
+    int k, p;
+    for (s = c0; s < c1; s += 8) {
+        /* The last eight moved back to end at the row's end. */
+        const size_t t = s + 8 <= cols ? s : cols - 8;
+        __m256 w0[8], w1[8], w2[8];
+        const float *FFNN_RESTRICT z[8];
+        for (k = 0; k < 8; ++k) {
+            const size_t j = t + (size_t)k;
+            w0[k] = _mm256_set1_ps(w[3 * j]);
+            w1[k] = _mm256_set1_ps(w[3 * j + 1]);
+            w2[k] = _mm256_set1_ps(w[3 * j + 2]);
+            z[k] = grid + first[j] * stacked;
+        }
+        for (p = 0; p < 2; ++p) {
+            const size_t zo = (size_t)p * grid_plane;
+            float *FFNN_RESTRICT q = partial + (size_t)p * plane;
+            for (a = a0 & ~(size_t)7; a < a1; a += 8) {
+                /* Each column's blend of its three grid columns (eight
+                   grid rows each, one load), then the 8 x 8 block turned
+                   into eight grid rows of eight columns. */
+                __m256 b[8], e[8], o[8];
+                for (k = 0; k < 8; ++k) {
+                    const float *FFNN_RESTRICT zk = z[k] + zo + a;
+                    b[k] = _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(w0[k], _mm256_loadu_ps(zk)),
+                                                       _mm256_mul_ps(w1[k], _mm256_loadu_ps(zk + stacked))),
+                                         _mm256_mul_ps(w2[k], _mm256_loadu_ps(zk + 2 * stacked)));
+                }
+                for (k = 0; k < 8; k += 2) {
+                    e[k] = _mm256_unpacklo_ps(b[k], b[k + 1]);
+                    e[k + 1] = _mm256_unpackhi_ps(b[k], b[k + 1]);
+                }
+                for (k = 0; k < 8; k += 4) {
+                    o[k] = _mm256_shuffle_ps(e[k], e[k + 2], _MM_SHUFFLE(1, 0, 1, 0));
+                    o[k + 1] = _mm256_shuffle_ps(e[k], e[k + 2], _MM_SHUFFLE(3, 2, 3, 2));
+                    o[k + 2] = _mm256_shuffle_ps(e[k + 1], e[k + 3], _MM_SHUFFLE(1, 0, 1, 0));
+                    o[k + 3] = _mm256_shuffle_ps(e[k + 1], e[k + 3], _MM_SHUFFLE(3, 2, 3, 2));
+                }
+                /* o[k] holds grid rows k and k + 4 of columns 0 .. 3 (o[k])
+                   and 4 .. 7 (o[k + 4]). */
+                for (k = 0; k < 4; ++k) {
+                    _mm256_storeu_ps(q + (a + (size_t)k) * cols + t,
+                                     _mm256_permute2f128_ps(o[k], o[k + 4], 0x20));
+                    _mm256_storeu_ps(q + (a + (size_t)k + 4) * cols + t,
+                                     _mm256_permute2f128_ps(o[k], o[k + 4], 0x31));
+                }
+            }
+        }
+    }
+}
 #elif defined(__x86_64__) || defined(_M_X64)
 #error "distort_avx2.c must be compiled with -mavx2 -mfma (MSVC: /arch:AVX2) on x86-64"
 #else

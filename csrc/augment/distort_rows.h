@@ -57,4 +57,17 @@ void ffnn_distort_ink_avx2(const uint8_t *FFNN_RESTRICT pixels, size_t rows, siz
 void ffnn_distort_spline_avx2(size_t i0, size_t i1, double step, double offset,
                               float *FFNN_RESTRICT weights, size_t *FFNN_RESTRICT first);
 
+/*
+ * spread_columns of distort.c, eight grid rows by eight columns at a time:
+ * the grid (2 planes of grid_plane values, node (a, b) at b * stacked + a,
+ * stacked a multiple of 8) blended along columns c0 .. c1 - 1 (cols >= 8)
+ * with the columns' weights w (3 each) from their first nodes, for grid
+ * rows a0 .. a1 - 1, into partial (2 planes of stacked rows of cols). AVX2
+ * only, as above.
+ */
+void ffnn_distort_spread_avx2(const float *FFNN_RESTRICT grid, size_t stacked,
+                              size_t grid_plane, const float *FFNN_RESTRICT w,
+                              const size_t *FFNN_RESTRICT first, size_t cols, size_t a0,
+                              size_t a1, size_t c0, size_t c1, float *FFNN_RESTRICT partial);
+
 #endif /* FFNN_AUGMENT_DISTORT_ROWS_H */
