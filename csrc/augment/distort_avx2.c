@@ -36,18 +36,23 @@ static inline void set_constants(const ffnn_distort_groups *groups, constants *c
     c->stride = _mm256_set1_epi32((int32_t)padded_cols | (1 << 16));
 }
 
-/* The blends of points t .. t + 7 of row r. */
-static inline __m256 blend8(const ffnn_distort_groups *groups, const constants *c, size_t r,
-                            size_t t)
+/* Groups taken at once: where their points read is found for all of them
+   first, then their blends. Each group's work is a long chain of
+   dependent steps; in two shorter loops more groups fit in flight. */
+#define BATCH 32
+
+/* Where each point of the group at row r, columns t .. t + 7, reads the
+   ink buffer (at), and its fractions down (fv) and across (fu). */
+static inline void locate8(const ffnn_distort_groups *groups, const constants *c, size_t r,
+                           size_t t, uint32_t *FFNN_RESTRICT at, float *FFNN_RESTRICT fv,
+                           float *FFNN_RESTRICT fu)
 {
-    const size_t cols = groups->cols, padded_cols = cols + 2 * PAD;
-    const float *ink = groups->ink, *below = ink + padded_cols;
+    const size_t cols = groups->cols;
     const __m256 column = _mm256_add_ps(_mm256_set1_ps((float)(int32_t)t), c->lanes);
     __m256 y = _mm256_add_ps(_mm256_set1_ps(groups->start[2 * r]), _mm256_mul_ps(c->step_y, column));
     __m256 x = _mm256_add_ps(_mm256_set1_ps(groups->start[2 * r + 1]), _mm256_mul_ps(c->step_x, column));
-    __m256 v, u, fv, fu, top, bottom, tl, tr, bl, br, upper, lower;
-    __m256i vi, ui, index;
-    uint32_t at[8]; /* each below 2^31: no sign to extend */
+    __m256 v, u;
+    __m256i vi, ui;
     if (groups->partial_y != NULL) {
         const float *w = groups->row_weights + 3 * r;
         const __m256 w0 = _mm256_set1_ps(w[0]), w1 = _mm256_set1_ps(w[1]);
@@ -68,10 +73,20 @@ static inline __m256 blend8(const ffnn_distort_groups *groups, const constants *
     u = _mm256_min_ps(_mm256_max_ps(_mm256_add_ps(x, c->pad), c->zero), c->umax);
     vi = _mm256_cvttps_epi32(v);
     ui = _mm256_cvttps_epi32(u);
-    fv = _mm256_sub_ps(v, _mm256_cvtepi32_ps(vi));
-    fu = _mm256_sub_ps(u, _mm256_cvtepi32_ps(ui));
-    index = _mm256_madd_epi16(_mm256_or_si256(vi, _mm256_slli_epi32(ui, 16)), c->stride);
-    _mm256_storeu_si256((__m256i *)(void *)at, index);
+    _mm256_store_ps(fv, _mm256_sub_ps(v, _mm256_cvtepi32_ps(vi)));
+    _mm256_store_ps(fu, _mm256_sub_ps(u, _mm256_cvtepi32_ps(ui)));
+    _mm256_store_si256((__m256i *)(void *)at,
+                       _mm256_madd_epi16(_mm256_or_si256(vi, _mm256_slli_epi32(ui, 16)), c->stride));
+}
+
+/* The blends of a group's eight points, from where locate8 found they
+   read (each offset below 2^31: no sign to extend). */
+static inline __m256 blend8(const float *ink, size_t padded_cols, const uint32_t *FFNN_RESTRICT at,
+                            const float *FFNN_RESTRICT fv, const float *FFNN_RESTRICT fu)
+{
+    const float *below = ink + padded_cols;
+    const __m256 across = _mm256_load_ps(fu);
+    __m256 top, bottom, tl, tr, bl, br, upper, lower;
     /* Each point's two neighbours above (or below), a pair per load:
        points 0, 1, 4, 5 in one register and 2, 3, 6, 7 in the other, so
        that one shuffle of the two puts the left ones in order, and one the
@@ -91,42 +106,77 @@ static inline __m256 blend8(const ffnn_distort_groups *groups, const constants *
     br = _mm256_shuffle_ps(top, bottom, _MM_SHUFFLE(3, 1, 3, 1));
 #undef PAIRS
 #undef PAIR
-    upper = _mm256_add_ps(tl, _mm256_mul_ps(fu, _mm256_sub_ps(tr, tl)));
-    lower = _mm256_add_ps(bl, _mm256_mul_ps(fu, _mm256_sub_ps(br, bl)));
-    return _mm256_add_ps(upper, _mm256_mul_ps(fv, _mm256_sub_ps(lower, upper)));
+    upper = _mm256_add_ps(tl, _mm256_mul_ps(across, _mm256_sub_ps(tr, tl)));
+    lower = _mm256_add_ps(bl, _mm256_mul_ps(across, _mm256_sub_ps(br, bl)));
+    return _mm256_add_ps(upper, _mm256_mul_ps(_mm256_load_ps(fv), _mm256_sub_ps(lower, upper)));
 }
+
+/* Where the points of groups k0 .. k0 + m - 1 read, into the batch's
+   arrays. */
+static void locate_batch(const ffnn_distort_groups *groups, const constants *c, size_t k0,
+                         size_t m, uint32_t *FFNN_RESTRICT at, float *FFNN_RESTRICT fv,
+                         float *FFNN_RESTRICT fu)
+{
+    const uint32_t *group = groups->group + 2 * k0;
+    size_t k;
+    for (k = 0; k < m; ++k)
+        locate8(groups, c, group[2 * k], group[2 * k + 1], at + 8 * k, fv + 8 * k, fu + 8 * k);
+}
+
+/* The scratch of a batch, aligned as an __m256. */
+typedef union {
+    struct {
+        uint32_t at[8 * BATCH];
+        float fv[8 * BATCH], fu[8 * BATCH];
+    } of;
+    __m256 aligned;
+} batch;
 
 void ffnn_distort_groups_avx2_u8(const ffnn_distort_groups *groups, uint8_t *FFNN_RESTRICT out)
 {
-    const size_t cols = groups->cols, n = groups->n_groups;
+    const size_t cols = groups->cols, n = groups->n_groups, padded_cols = cols + 2 * PAD;
     const uint32_t *group = groups->group;
     const __m256 half = _mm256_set1_ps(0.5f);
     constants c;
-    size_t k;
+    batch b;
+    size_t k0, k;
     set_constants(groups, &c);
-    for (k = 0; k < n; ++k) {
-        const size_t r = group[2 * k], t = group[2 * k + 1];
-        /* Each in 0 .. 255 after rounding, so the saturating packs change none. */
-        const __m256i level = _mm256_cvttps_epi32(_mm256_add_ps(blend8(groups, &c, r, t), half));
-        __m128i eight = _mm_packs_epi32(_mm256_castsi256_si128(level),
-                                        _mm256_extracti128_si256(level, 1));
-        eight = _mm_packus_epi16(eight, eight);
-        _mm_storel_epi64((__m128i *)(void *)(out + r * cols + t), eight);
+    for (k0 = 0; k0 < n; k0 += BATCH) {
+        const size_t m = n - k0 < BATCH ? n - k0 : BATCH;
+        locate_batch(groups, &c, k0, m, b.of.at, b.of.fv, b.of.fu);
+        for (k = 0; k < m; ++k) {
+            const size_t r = group[2 * (k0 + k)], t = group[2 * (k0 + k) + 1];
+            const __m256 blend = blend8(groups->ink, padded_cols, b.of.at + 8 * k,
+                                        b.of.fv + 8 * k, b.of.fu + 8 * k);
+            /* Each in 0 .. 255 after rounding, so the saturating packs change none. */
+            const __m256i level = _mm256_cvttps_epi32(_mm256_add_ps(blend, half));
+            __m128i eight = _mm_packs_epi32(_mm256_castsi256_si128(level),
+                                            _mm256_extracti128_si256(level, 1));
+            eight = _mm_packus_epi16(eight, eight);
+            _mm_storel_epi64((__m128i *)(void *)(out + r * cols + t), eight);
+        }
     }
 }
 
 void ffnn_distort_groups_avx2_f32(const ffnn_distort_groups *groups, float background,
                                   float *FFNN_RESTRICT out)
 {
-    const size_t cols = groups->cols, n = groups->n_groups;
+    const size_t cols = groups->cols, n = groups->n_groups, padded_cols = cols + 2 * PAD;
     const uint32_t *group = groups->group;
     const __m256 blank = _mm256_set1_ps(background);
     constants c;
-    size_t k;
+    batch b;
+    size_t k0, k;
     set_constants(groups, &c);
-    for (k = 0; k < n; ++k) {
-        const size_t r = group[2 * k], t = group[2 * k + 1];
-        _mm256_storeu_ps(out + r * cols + t, _mm256_add_ps(blank, blend8(groups, &c, r, t)));
+    for (k0 = 0; k0 < n; k0 += BATCH) {
+        const size_t m = n - k0 < BATCH ? n - k0 : BATCH;
+        locate_batch(groups, &c, k0, m, b.of.at, b.of.fv, b.of.fu);
+        for (k = 0; k < m; ++k) {
+            const size_t r = group[2 * (k0 + k)], t = group[2 * (k0 + k) + 1];
+            _mm256_storeu_ps(out + r * cols + t,
+                             _mm256_add_ps(blank, blend8(groups->ink, padded_cols, b.of.at + 8 * k,
+                                                         b.of.fv + 8 * k, b.of.fu + 8 * k)));
+        }
     }
 }
 
