@@ -91,11 +91,11 @@ static inline __m256 blend8(const float *ink, size_t padded_cols, const uint32_t
        points 0, 1, 4, 5 in one register and 2, 3, 6, 7 in the other, so
        that one shuffle of the two puts the left ones in order, and one the
        right ones. */
-#define PAIR(k, base) ((const double *)(const void *)((base) + at[k]))
-#define PAIRS(a, b, c, d, base)                                                                   \
-    _mm256_insertf128_ps(                                                                         \
-        _mm256_castps128_ps256(_mm_castpd_ps(_mm_loadh_pd(_mm_load_sd(PAIR(a, base)), PAIR(b, base)))), \
-        _mm_castpd_ps(_mm_loadh_pd(_mm_load_sd(PAIR(c, base)), PAIR(d, base))), 1)
+#define PAIR(k, base) _mm_loadl_epi64((const __m128i *)(const void *)((base) + at[k]))
+#define PAIRS(a, b, c, d, base)                                                                \
+    _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_castsi128_ps(                              \
+                             _mm_unpacklo_epi64(PAIR(a, base), PAIR(b, base)))),               \
+                         _mm_castsi128_ps(_mm_unpacklo_epi64(PAIR(c, base), PAIR(d, base))), 1)
     top = PAIRS(0, 1, 4, 5, ink);
     bottom = PAIRS(2, 3, 6, 7, ink);
     tl = _mm256_shuffle_ps(top, bottom, _MM_SHUFFLE(2, 0, 2, 0));
