@@ -79,6 +79,14 @@ static inline void locate8(const ffnn_distort_groups *groups, const constants *c
                        _mm256_madd_epi16(_mm256_or_si256(vi, _mm256_slli_epi32(ui, 16)), c->stride));
 }
 
+/* Two floats from p as one 64-bit integer (p need not be aligned for it). */
+static inline int64_t pair_bits(const float *p)
+{
+    int64_t bits;
+    memcpy(&bits, p, sizeof bits);
+    return bits;
+}
+
 /* The blends of a group's eight points, from where locate8 found they
    read (each offset below 2^31: no sign to extend). */
 static inline __m256 blend8(const float *ink, size_t padded_cols, const uint32_t *FFNN_RESTRICT at,
@@ -92,10 +100,12 @@ static inline __m256 blend8(const float *ink, size_t padded_cols, const uint32_t
        that one shuffle of the two puts the left ones in order, and one the
        right ones. */
 #define PAIR(k, base) _mm_loadl_epi64((const __m128i *)(const void *)((base) + at[k]))
-#define PAIRS(a, b, c, d, base)                                                                \
-    _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_castsi128_ps(                              \
-                             _mm_unpacklo_epi64(PAIR(a, base), PAIR(b, base)))),               \
-                         _mm_castsi128_ps(_mm_unpacklo_epi64(PAIR(c, base), PAIR(d, base))), 1)
+#define PAIRS(a, b, c, d, base)                                                              \
+    _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_castsi128_ps(                            \
+                             _mm_insert_epi64(PAIR(a, base), pair_bits((base) + at[b]), 1))), \
+                         _mm_castsi128_ps(_mm_insert_epi64(PAIR(c, base),                     \
+                                                           pair_bits((base) + at[d]), 1)),    \
+                         1)
     top = PAIRS(0, 1, 4, 5, ink);
     bottom = PAIRS(2, 3, 6, 7, ink);
     tl = _mm256_shuffle_ps(top, bottom, _MM_SHUFFLE(2, 0, 2, 0));
