@@ -23,8 +23,10 @@
  * span of columns whose affine point lies within the box grown by both
  * (about 470 of an MNIST image's 784 points); the rest is blank. On x86-64
  * (SSE2, part of every such CPU) the spread of the grid, the ink and each
- * row's span are done four or sixteen values at a time, with the same
- * operations in the same order as the plain C, so the outputs are bitwise
+ * row's span are done four or sixteen values at a time; where the level in
+ * use has AVX2, distort_avx2.c does them eight or sixteen at a time, the
+ * spans cut into groups of eight points taken in batches. Every path does
+ * the operations of the plain C in their order, so the outputs are bitwise
  * the same on every path.
  */
 #include <math.h>

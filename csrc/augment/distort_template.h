@@ -6,7 +6,10 @@
  * or _u8), OUT (the output's element type), PIXEL_OUT(p) (what pixel p
  * becomes when nothing moves), PIXEL_BACKGROUND (the value a blank pixel
  * becomes, in REAL), INK_PER_LEVEL (the ink of pixel value 1, in REAL) and
- * OUTPUT(background, ink) (the output value of a blend of ink).
+ * OUTPUT(background, ink) (the output value of a blend of ink). A float
+ * output may define STORE4(o, background, ink) (four blends written with
+ * SSE2) and GROUPS8(groups, background, o) (an image's groups of eight
+ * points written by distort_avx2.c).
  * Defines: static distort with SUFFIX pasted on.
  * Undefines all of them at the end.
  */
