@@ -94,9 +94,10 @@ class BuildCLib(build_clib):
                 elif compiles_with(self.compiler, base, X86_64_PROBE):
                     # Without its flags the file refuses to build for x86-64.
                     raise CompileError(f"ffnn: this compiler builds for x86-64 but not with "
-                                       f"{' '.join(extra)}, which simd_{level}.c needs")
+                                       f"{' '.join(extra)}, which {' '.join(info['sources'])} need")
                 else:
-                    print(f"ffnn: {level} is not a level of this target; simd_{level}.c is built empty")
+                    print(f"ffnn: {level} is not a level of this target; {' '.join(info['sources'])} "
+                          f"are built empty")
             info["cflags"] = flags
         super().build_libraries(libraries)
 
@@ -139,11 +140,18 @@ ffnn_kernels = (
         "obj_deps": {"": C_HEADERS},
     },
 )
+# The files built with a level's flags: its kernels, and for AVX2 the
+# distortions' rows (augment/distort_avx2.c), which distort.c calls only
+# when the level in use has AVX2.
+SIMD_SOURCES = {
+    "avx2": ["csrc/kernels/simd_avx2.c", "csrc/augment/distort_avx2.c"],
+    "avx512": ["csrc/kernels/simd_avx512.c"],
+}
 simd_libraries = [
     (
         f"ffnn_{level}",
         {
-            "sources": [f"csrc/kernels/simd_{level}.c"],
+            "sources": SIMD_SOURCES[level],
             "include_dirs": ["csrc"],
             "obj_deps": {"": C_HEADERS},
             "simd": level,

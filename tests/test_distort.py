@@ -81,6 +81,53 @@ def test_pixels_into_pixels_are_the_blend_rounded_to_the_nearest_level(shape):
     np.testing.assert_array_equal(ffnn.Distortion().apply(images, seed=1, dtype=np.uint8), images)
 
 
+# Around the SIMD widths (4 and 8 points, 16 pixels), odd, and 785 (MNIST's 784 + 1).
+LEVEL_SHAPES = [(3, 28, 28), (2, 1, 1), (2, 3, 3), (2, 1, 17), (2, 5, 7), (2, 6, 8), (2, 17, 9),
+                (2, 9, 17), (2, 3, 785), (1, 785, 3), (2, 29, 31)]
+LEVEL_DISTORTIONS = [EVERYTHING, ffnn.Distortion(rotate=10, scale=0.1, shift=2),
+                     ffnn.Distortion(elastic=(34, 4)), ffnn.Distortion(rotate=180, scale=0.5, elastic=(8, 0.5))]
+
+
+@pytest.mark.parametrize("shape", LEVEL_SHAPES)
+def test_every_simd_level_distorts_bitwise_as_the_plain_level(level, shape):
+    """Each level's rows (SSE2 at scalar on x86-64, AVX2 eight points at a time at avx2 and avx512)
+    give the scalar level's bits, pixels into pixels and into both float types, and float images,
+    and the float ones are bilinear sampling at the distortion's points."""
+    pixels = images_of(shape, True, np.float64, seed=shape[2])
+    floats = {dtype: images_of(shape, False, dtype, seed=shape[2]) for dtype in DTYPES}
+
+    def every_output():
+        out = []
+        for d in LEVEL_DISTORTIONS:
+            out += [d.apply(pixels, seed=11, dtype=dtype) for dtype in (np.uint8, *DTYPES)]
+            out += [d.apply(floats[dtype], seed=11, background=0.01) for dtype in DTYPES]
+        return out
+
+    got = every_output()
+    ffnn.set_simd_level("scalar")
+    plain = every_output()
+    for a, b in zip(got, plain):
+        assert a.dtype == b.dtype and a.tobytes() == b.tobytes()
+    seed64 = int(np.random.default_rng(11).integers(2**64, dtype=np.uint64))
+
+    def padded(v, dtype):
+        """v as the C moves it into its padded buffer (2 pixels), in dtype: wide images' float32
+        coordinates lose bits there."""
+        return (v.astype(dtype) + dtype(2)).astype(np.float64) - 2
+
+    for k, d in enumerate(LEVEL_DISTORTIONS):
+        for i in range(len(pixels)):
+            y, x = d.coordinates(shape[1:], seed=seed64, index=i)
+            expected = bilinear(pixels[i].astype(np.float64), padded(y, np.float32), padded(x, np.float32))
+            rounded = got[5 * k][i].astype(np.int64) - np.floor(expected + 0.5)
+            assert np.abs(rounded).max() <= 1 and np.all(got[5 * k][i][expected == 0] == 0)
+            for j, dtype in enumerate(DTYPES):
+                inputs = floats[dtype][i].astype(np.float64) - dtype(0.01)
+                np.testing.assert_allclose(got[5 * k + 3 + j][i],
+                                           bilinear(inputs, padded(y, dtype), padded(x, dtype)) + dtype(0.01),
+                                           rtol=0, atol=TOLERANCE[dtype])
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_the_identity_gives_the_images_back_exactly(dtype):
     images = images_of((3, 28, 28), True, dtype)

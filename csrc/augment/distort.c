@@ -23,8 +23,10 @@
  * span of columns whose affine point lies within the box grown by both
  * (about 470 of an MNIST image's 784 points); the rest is blank. On x86-64
  * (SSE2, part of every such CPU) the spread of the grid, the ink and each
- * row's span are done four or sixteen values at a time, with the same
- * operations in the same order as the plain C, so the outputs are bitwise
+ * row's span are done four or sixteen values at a time; where the level in
+ * use has AVX2, distort_avx2.c does them eight or sixteen at a time, the
+ * spans cut into groups of eight points taken in batches. Every path does
+ * the operations of the plain C in their order, so the outputs are bitwise
  * the same on every path.
  */
 #include <math.h>
@@ -41,6 +43,16 @@
 #define FFNN_DISTORT_SSE2 1
 #else
 #define FFNN_DISTORT_SSE2 0
+#endif
+
+/* AVX2 rows, eight points at a time, on x86-64 CPUs that have it
+   (distort_avx2.c, built with that level's flags; chosen at run time with
+   the kernels' level). */
+#if FFNN_DISTORT_SSE2 && (defined(__x86_64__) || defined(_M_X64))
+#include "augment/distort_rows.h"
+#define FFNN_DISTORT_AVX2 1
+#else
+#define FFNN_DISTORT_AVX2 0
 #endif
 
 /* Blank pixels around the copy of each image that the resampling reads, so
@@ -101,12 +113,13 @@ static void uniform_pair(stream *s, float *a, float *b)
 typedef struct {
     size_t rows, cols;
     int elastic;
+    int wide;             /* rows by distort_avx2.c's kernels, eight points at a time */
     double spacing;       /* h, the grid's spacing in pixels */
     float amplitude;      /* alpha times the B-spline field's normalisation */
     double reach;         /* the most the elastic field moves a point, in pixels, and more */
     double offset[2];     /* the sample's grid offset (rows, columns), in cells */
     size_t grid_rows, grid_cols;
-    size_t stacked;       /* grid_rows rounded up to a multiple of 4 */
+    size_t stacked;       /* grid_rows rounded up to a multiple of 8 */
     float *grid;          /* 2 planes (y, x) of grid_cols * stacked random values, by
                              grid column: node (a, b) at b * stacked + a */
     float *partial;       /* 2 planes of stacked * cols: the grid spread along rows */
@@ -119,6 +132,8 @@ typedef struct {
     int32_t *at;          /* cols: where each point of a row reads the ink buffer */
     size_t *span;         /* 2 per row: the columns that may read ink, from .. to */
     uint8_t *marks;       /* cols: which columns of an image hold ink */
+    float *start;         /* 2 per row: its affine point at column 0, for the AVX2 kernels */
+    uint32_t *group;      /* 2 per group of eight points of a row, for the AVX2 kernels */
     void *fv, *fu;        /* cols values of the precision each: its fractions */
     void *ink;            /* (rows + 2 PAD) * (cols + 2 PAD) values of the precision */
     void *block;          /* the one allocation holding all of the above */
@@ -205,7 +220,7 @@ static int geometry_create(geometry *g, const ffnn_distortion *d, size_t rows, s
             return FFNN_ERROR_ARGUMENT;
         g->grid_rows = grid_nodes(rows, g->spacing);
         g->grid_cols = grid_nodes(cols, g->spacing);
-        g->stacked = (g->grid_rows + 3) & ~(size_t)3;
+        g->stacked = (g->grid_rows + 7) & ~(size_t)7;
         if (g->stacked > SIZE_MAX / 2 / g->grid_cols || g->stacked > SIZE_MAX / 2 / cols)
             return FFNN_ERROR_MEMORY;
         grid = 2 * g->stacked * g->grid_cols; /* the rows past grid_rows stay 0 */
@@ -225,6 +240,8 @@ static int geometry_create(geometry *g, const ffnn_distortion *d, size_t rows, s
         || !add_bytes(&total, plane, sizeof(float)) || !add_bytes(&total, plane, sizeof(float))
         || !add_bytes(&total, cols, sizeof(float)) || !add_bytes(&total, cols, sizeof(int32_t))
         || !add_bytes(&total, 2 * rows, sizeof(size_t)) || !add_bytes(&total, cols, 1)
+        || !add_bytes(&total, 2 * rows, sizeof(float))
+        || !add_bytes(&total, 2 * rows * ((cols + 7) / 8), sizeof(uint32_t))
         || !add_bytes(&total, cols, real_size) || !add_bytes(&total, cols, real_size)
         || !add_bytes(&total, padded, real_size) )
         return FFNN_ERROR_MEMORY;
@@ -247,6 +264,8 @@ static int geometry_create(geometry *g, const ffnn_distortion *d, size_t rows, s
     TAKE(at, int32_t, cols);
     TAKE(span, size_t, 2 * rows);
     TAKE(marks, uint8_t, cols);
+    TAKE(start, float, 2 * rows);
+    TAKE(group, uint32_t, 2 * rows * ((cols + 7) / 8));
     g->fv = p + total;
     add_bytes(&total, cols, real_size);
     g->fu = p + total;
@@ -270,14 +289,24 @@ static void bspline_weights(float f, float *w)
 /* Pixels i0 .. i1 - 1's 3 grid nodes and weights each, the grid at `offset`
    cells. */
 static void spline_axis(size_t i0, size_t i1, double spacing, double offset, float *weights,
-                        size_t *first)
+                        size_t *first, int wide)
 {
     const double step = 1.0 / spacing;
     size_t i;
+#if FFNN_DISTORT_AVX2
+    if (wide) {
+        ffnn_distort_spline_avx2(i0, i1, step, offset, weights, first);
+        return;
+    }
+#else
+    (void)wide;
+#endif
+    /* Through int64_t, sides being far below 2^63: the same values as
+       size_t's, and cheaper conversions. */
     for (i = i0; i < i1; ++i) {
-        const double t = (double)i * step + offset;
-        const size_t cell = (size_t)(int64_t)t; /* t >= 0: its floor */
-        first[i] = cell; /* nodes cell - 1 .. cell + 1, stored from 0 */
+        const double t = (double)(int64_t)i * step + offset;
+        const int64_t cell = (int64_t)t; /* t >= 0: its floor */
+        first[i] = (size_t)cell; /* nodes cell - 1 .. cell + 1, stored from 0 */
         bspline_weights((float)(t - (double)cell), weights + 3 * i);
     }
 }
@@ -334,6 +363,13 @@ static void spread_columns(geometry *g, size_t a0, size_t a1, size_t c0, size_t 
     const float *FFNN_RESTRICT w = g->col_weights;
     const size_t *FFNN_RESTRICT first = g->col_first;
     size_t a, j;
+#if FFNN_DISTORT_AVX2
+    if (g->wide) {
+        ffnn_distort_spread_avx2(g->grid, stacked, grid_plane, w, first, cols, a0, a1, c0, c1,
+                                 g->partial);
+        return;
+    }
+#endif
 #if FFNN_DISTORT_SSE2
     /* Four grid rows by four columns at a time: each column's blend of
        three grid columns (of four rows each, one load), then the 4 x 4
@@ -511,8 +547,8 @@ static void locate(geometry *g, const ffnn_distortion *d, uint64_t seed, uint64_
     size_t r;
     draw(g, d, seed, index, &a);
     if (g->elastic) {
-        spline_axis(0, rows, g->spacing, g->offset[0], g->row_weights, g->row_first);
-        spline_axis(0, cols, g->spacing, g->offset[1], g->col_weights, g->col_first);
+        spline_axis(0, rows, g->spacing, g->offset[0], g->row_weights, g->row_first, 0);
+        spline_axis(0, cols, g->spacing, g->offset[1], g->col_weights, g->col_first, 0);
         spread_columns(g, 0, g->grid_rows, 0, cols);
     }
     for (r = 0; r < rows; ++r)
@@ -541,6 +577,58 @@ int ffnn_distort_coordinates(const ffnn_distortion *d, uint64_t seed, uint64_t i
     return FFNN_OK;
 }
 
+#if FFNN_DISTORT_AVX2
+/* Whether this call's rows go to the AVX2 kernels: the level in use has
+   AVX2 and a row holds a group of eight. */
+static int use_wide(size_t cols)
+{
+    const int level = ffnn_simd_get();
+    return cols >= 8 && (level == FFNN_SIMD_AVX2 || level == FFNN_SIMD_AVX512);
+}
+
+/*
+ * The groups of eight points of rows first_row .. last_row (their spans
+ * in g->span), into *groups with what the AVX2 kernels need to compute
+ * them from the float ink buffer. A row's last group is moved back to end
+ * at the row's end, and a group may reach 7 points beyond the span on
+ * either side: the caller has spread the elastic grid along those columns.
+ */
+static void group_points(geometry *g, const affine_map *a, size_t first_row, size_t last_row,
+                         const float *ink, ffnn_distort_groups *groups)
+{
+    const size_t cols = g->cols;
+    uint32_t *FFNN_RESTRICT group = g->group;
+    size_t r, n = 0;
+    groups->ink = ink;
+    groups->rows = g->rows;
+    groups->cols = cols;
+    groups->step_y = (float)a->m01;
+    groups->step_x = (float)a->m11;
+    groups->start = g->start;
+    groups->partial_y = groups->partial_x = NULL;
+    groups->row_first = g->row_first;
+    groups->row_weights = g->row_weights;
+    if (g->elastic) {
+        groups->partial_y = g->partial;
+        groups->partial_x = g->partial + g->stacked * cols;
+    }
+    for (r = first_row; r <= last_row; ++r) {
+        const size_t j0 = g->span[2 * r], j1 = g->span[2 * r + 1];
+        size_t s;
+        if (j0 >= j1)
+            continue;
+        row_start(a, r, g->start + 2 * r, g->start + 2 * r + 1);
+        for (s = j0; s < j1; s += 8) {
+            group[2 * n] = (uint32_t)r;
+            group[2 * n + 1] = (uint32_t)(s + 8 <= cols ? s : cols - 8);
+            ++n;
+        }
+    }
+    groups->group = group;
+    groups->n_groups = n;
+}
+#endif
+
 #if FFNN_DISTORT_SSE2
 /* Four blends of ink written out, as OUTPUT writes one. */
 static void store4_f32(float *o, __m128 background, __m128 ink)
@@ -568,6 +656,7 @@ static void store4_u8(uint8_t *o, __m128 ink)
 #define INK_PER_LEVEL ((book_input_f32(255.0f) - book_input_f32(0.0f)) / 255.0f)
 #define OUTPUT(background, ink) ((background) + (ink))
 #define STORE4(o, background, ink) store4_f32((o), (background), (ink))
+#define GROUPS8(groups, background, o) ffnn_distort_groups_avx2_f32((groups), (background), (o))
 #include "distort_template.h"
 
 /* Defines distort_f64. */
@@ -590,6 +679,7 @@ static void store4_u8(uint8_t *o, __m128 ink)
 #define INK_PER_LEVEL 1.0f
 #define OUTPUT(background, ink) ((uint8_t)((ink) + 0.5f))
 #define STORE4(o, background, ink) store4_u8((o), (ink))
+#define GROUPS8(groups, background, o) ffnn_distort_groups_avx2_u8((groups), (o))
 #include "distort_template.h"
 
 int ffnn_distort_f32(const ffnn_distortion *d, uint64_t seed, uint64_t first, size_t n,

@@ -6,7 +6,10 @@
  * or _u8), OUT (the output's element type), PIXEL_OUT(p) (what pixel p
  * becomes when nothing moves), PIXEL_BACKGROUND (the value a blank pixel
  * becomes, in REAL), INK_PER_LEVEL (the ink of pixel value 1, in REAL) and
- * OUTPUT(background, ink) (the output value of a blend of ink).
+ * OUTPUT(background, ink) (the output value of a blend of ink). A float
+ * output may define STORE4(o, background, ink) (four blends written with
+ * SSE2) and GROUPS8(groups, background, o) (an image's groups of eight
+ * points written by distort_avx2.c).
  * Defines: static distort with SUFFIX pasted on.
  * Undefines all of them at the end.
  */
@@ -30,13 +33,14 @@
 static int FN(fill_ink)(size_t rows, size_t cols, const uint8_t *FFNN_RESTRICT pixels,
                         const REAL *FFNN_RESTRICT inputs, REAL background,
                         REAL *FFNN_RESTRICT ink,
-                        uint8_t *FFNN_RESTRICT column_ink, size_t box[4])
+                        uint8_t *FFNN_RESTRICT column_ink, int wide, size_t box[4])
 {
     const size_t padded_cols = cols + 2 * PAD;
     /* One product per pixel (the book's scaling less its background is a
        division): equal to it up to rounding, and exactly 0 for a blank pixel. */
     const REAL ink_per_level = INK_PER_LEVEL;
     size_t r, c, top = rows, bottom = 0;
+    (void)wide; /* only pixels into floats have an AVX2 fill */
     for (c = 0; c < cols; ++c)
         column_ink[c] = 0;
 #if FFNN_DISTORT_SSE2 && defined(STORE4)
@@ -45,6 +49,11 @@ static int FN(fill_ink)(size_t rows, size_t cols, const uint8_t *FFNN_RESTRICT p
     if (pixels != NULL && cols >= 16) {
         const __m128 per_level = _mm_set1_ps(ink_per_level);
         const __m128i nothing = _mm_setzero_si128();
+#if FFNN_DISTORT_AVX2
+        if (wide)
+            ffnn_distort_ink_avx2(pixels, rows, cols, ink_per_level, ink, &top, &bottom);
+        else
+#endif
         for (r = 0; r < rows; ++r) {
             const uint8_t *FFNN_RESTRICT src = pixels + r * cols;
             REAL *FFNN_RESTRICT dst = ink + (r + PAD) * padded_cols + PAD;
@@ -295,7 +304,7 @@ static void FN(resample)(geometry *g, const ffnn_distortion *d, uint64_t seed, u
                             (float)box[3] + 1.0f};
     const double lo[2] = {grown[0], grown[2]}, hi[2] = {grown[1], grown[3]};
     size_t *FFNN_RESTRICT span = g->span;
-    size_t r, j, first_row = rows, last_row = 0, c0 = cols, c1 = 0;
+    size_t r, j, first_row = rows, last_row = 0, c0 = cols, c1 = 0, beyond;
     affine_map a;
     draw(g, d, seed, index, &a);
     row_spans(&a, rows, cols, lo, hi, g->reach, span);
@@ -308,19 +317,31 @@ static void FN(resample)(geometry *g, const ffnn_distortion *d, uint64_t seed, u
             c1 = span[2 * r + 1] > c1 ? span[2 * r + 1] : c1;
         }
     }
-    /* resample_row4's groups of four reach up to 3 points beyond a span. */
-    c0 = c0 > 3 ? c0 - 3 : 0;
-    c1 = c1 + 3 < cols ? c1 + 3 : cols;
+    /* resample_row4's groups of four reach up to 3 points beyond a span,
+       the AVX2 kernels' groups of eight up to 7. */
+    beyond = g->wide ? 7 : 3;
+    c0 = c0 > beyond ? c0 - beyond : 0;
+    c1 = c1 + beyond < cols ? c1 + beyond : cols;
     if (g->elastic && first_row < rows) {
         spline_axis(first_row, last_row + 1, g->spacing, g->offset[0], g->row_weights,
-                    g->row_first);
-        spline_axis(c0, c1, g->spacing, g->offset[1], g->col_weights, g->col_first);
+                    g->row_first, g->wide);
+        spline_axis(c0, c1, g->spacing, g->offset[1], g->col_weights, g->col_first, g->wide);
         spread_columns(g, g->row_first[first_row], g->row_first[last_row] + 3, c0, c1);
     }
 #if FFNN_DISTORT_SSE2 && defined(STORE4)
     if (cols >= 4) {
         for (j = 0; j < rows * cols; ++j)
             out[j] = OUTPUT(background, (REAL)0);
+#if FFNN_DISTORT_AVX2 && defined(GROUPS8)
+        if (g->wide) {
+            ffnn_distort_groups groups;
+            if (first_row < rows) {
+                group_points(g, &a, first_row, last_row, ink, &groups);
+                GROUPS8(&groups, background, out);
+            }
+            return;
+        }
+#endif
         for (r = first_row; r < rows && r <= last_row; ++r)
             if (span[2 * r] < span[2 * r + 1])
                 FN(resample_row4)(g, &a, r, ink, span[2 * r], span[2 * r + 1], background,
@@ -367,11 +388,14 @@ static int FN(distort)(const ffnn_distortion *d, uint64_t seed, uint64_t first, 
     status = geometry_create(&g, d, rows, cols, sizeof(REAL), 0);
     if (status != FFNN_OK)
         return status;
+#if FFNN_DISTORT_AVX2 && defined(GROUPS8)
+    g.wide = use_wide(cols);
+#endif
     for (i = 0; i < n; ++i) {
         OUT *o = out + i * plane;
         if (!FN(fill_ink)(rows, cols, pixels != NULL ? pixels + i * plane : NULL,
                           inputs != NULL ? inputs + i * plane : NULL, background,
-                          (REAL *)g.ink, g.marks, box)) {
+                          (REAL *)g.ink, g.marks, g.wide, box)) {
             for (k = 0; k < plane; ++k)
                 o[k] = OUTPUT(background, (REAL)0);
             continue;
@@ -391,4 +415,7 @@ static int FN(distort)(const ffnn_distortion *d, uint64_t seed, uint64_t first, 
 #undef OUTPUT
 #ifdef STORE4
 #undef STORE4
+#endif
+#ifdef GROUPS8
+#undef GROUPS8
 #endif

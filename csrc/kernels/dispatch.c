@@ -2,8 +2,8 @@
  * Run-time choice of the SIMD level. The scalar kernels are always built.
  * Which other levels a build has follows from its target alone, through the
  * preprocessor: every x86-64 build has AVX2 and AVX-512 (simd_avx2.c and
- * simd_avx512.c are compiled with their flags there, and refuse to compile
- * without them), used only when CPUID and XGETBV say both the CPU and the OS
+ * simd_avx512.c, and augment/distort_avx2.c, are compiled with their flags
+ * there, and refuse to compile without them), used only when CPUID and XGETBV say both the CPU and the OS
  * support them; every arm64 build has NEON, part of every arm64 CPU. The
  * level is detected once and cached; it is the only mutable global state of
  * the library.
