@@ -66,7 +66,7 @@
 
 #include "template.h"
 
-/* Row-blocked pass over nr (1 or 4, a constant after inlining) rows:
+/* Row-blocked pass over nr (1, 2 or 4, a constant after inlining) rows:
    with `update`, W[i] += s[i] * b; with `dot`, y[i] = W[i] . x. Each row
    keeps two accumulators over vector pairs, then a lone vector, then the
    scalar tail: the same sequence for a row whichever block it is in. The
@@ -131,7 +131,8 @@ static FFNN_INLINE void FN(row_pass)(const size_t nr, size_t cols,
     }
 }
 
-/* Rows in blocks of four, the rest one by one. */
+/* Rows in blocks of four, then of two (layer 2's ten rows: 4 + 4 + 2, not
+   two lone rows, each a pass over x of its own), the rest one by one. */
 static FFNN_INLINE void FN(rows)(size_t rows, size_t cols, REAL *w, REAL scale,
                             const REAL *a, const REAL *b, const REAL *x,
                             REAL *y, const int update, const int dot)
@@ -145,6 +146,15 @@ static FFNN_INLINE void FN(rows)(size_t rows, size_t cols, REAL *w, REAL scale,
             s[i] = update ? scale * a[r + i] : 0;
         }
         FN(row_pass)(4, cols, wr, s, b, x, y + r, update, dot);
+    }
+    for (; r + 2 <= rows; r += 2) {
+        REAL *wr[2];
+        REAL s[2];
+        for (size_t i = 0; i < 2; i++) {
+            wr[i] = w + (r + i) * cols;
+            s[i] = update ? scale * a[r + i] : 0;
+        }
+        FN(row_pass)(2, cols, wr, s, b, x, y + r, update, dot);
     }
     for (; r < rows; r++) {
         REAL *wr = w + r * cols;
