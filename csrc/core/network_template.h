@@ -52,7 +52,6 @@ struct FN(trainer) {
     int parts;              /* the sparse engine's parts: 2 with a helper */
     int helped;             /* part 1 is the helper's (else this thread's) */
     size_t s, row;          /* the step under way, its sample */
-    size_t listed;          /* the step whose ink part 0 has listed ahead, or SIZE_MAX */
     struct handover *handover; /* with a helper: where the threads meet */
     double total;
 };
@@ -174,17 +173,8 @@ static int FN(helper_done)(struct FN(trainer) *job, size_t s)
 static void FN(sparse_first_layer)(struct FN(trainer) *job)
 {
     FN(sparse_units)(job, 0);
-    if (job->parts == 2 && job->helped) {
-        /* This part's next sample listed while the helper finishes its
-           units, where this thread would wait, rather than on the next
-           step's path: its units are done, and the lists are its own. */
-        const size_t next = job->s + 1;
-        if (next < job->count) {
-            FN(ffnn_sparse_load)(job->sparse, 0, next, sample_at(job->order, next));
-            job->listed = next;
-        }
+    if (job->parts == 2 && job->helped)
         job->helped = FN(helper_done)(job, job->s);
-    }
     if (job->parts == 2 && !job->helped)
         FN(sparse_units)(job, 1);
 }
@@ -364,8 +354,7 @@ static void FN(load_sample)(struct FN(trainer) *job, size_t s)
     job->x_next = NULL;
     if (job->sparse) {
         job->row = i;
-        if (job->listed != s)
-            FN(ffnn_sparse_load)(job->sparse, 0, s, i);
+        FN(ffnn_sparse_load)(job->sparse, 0, s, i);
         if (job->parts == 2 && !job->helped)
             FN(ffnn_sparse_load)(job->sparse, 1, s, i);
     } else if (job->pixels) {
@@ -479,7 +468,6 @@ static double FN(train)(const ffnn_net *net, const ffnn_samples *samples,
     job.parts = 1;
     job.helped = 0;
     job.s = job.row = 0;
-    job.listed = SIZE_MAX;
     job.handover = &handover;
     job.total = 0;
     *status = FN(ffnn_sparse_choose)(schedule, sizes, samples, &sparse);
