@@ -176,6 +176,24 @@ typedef void ffnn_tile_rows_kernel_f32(size_t ns, size_t r0, size_t r1,
 typedef void ffnn_tile_rows_kernel_f64(size_t ns, size_t r0, size_t r1,
                                        size_t rows, size_t cols, const double *w,
                                        const double *x, double *y);
+/* matvec_t_update's blocks of columns (t_update_blocks) and its pass over
+   nv vectors of them (t_update_pass) */
+typedef void ffnn_t_update_blocks_kernel_f32(size_t rows, size_t cols, size_t c0,
+                                             size_t c1, float *w, const float *e,
+                                             float scale, const float *a,
+                                             const float *b, float *y, int update);
+typedef void ffnn_t_update_blocks_kernel_f64(size_t rows, size_t cols, size_t c0,
+                                             size_t c1, double *w, const double *e,
+                                             double scale, const double *a,
+                                             const double *b, double *y, int update);
+typedef void ffnn_t_update_pass_kernel_f32(size_t nv, size_t rows, size_t cols,
+                                           size_t c, float *w, const float *e,
+                                           float scale, const float *a,
+                                           const float *b, float *y, int update);
+typedef void ffnn_t_update_pass_kernel_f64(size_t nv, size_t rows, size_t cols,
+                                           size_t c, double *w, const double *e,
+                                           double scale, const double *a,
+                                           const double *b, double *y, int update);
 /* column_blocks (nv: the units), column_pass_of and column_pass (nv:
    vectors of them) */
 typedef void ffnn_column_pass_kernel_f32(size_t nv, size_t n,

@@ -9,7 +9,8 @@
 /* What simd_template.h defines at this level, by full name: the kernels
    of the tables ffnn_scalar_f32 and ffnn_scalar_f64 (kernels/kernel_table.h)
    and the inlined blocks they run through (rows, row_pass, tile_rows,
-   tile, column_blocks, column_pass_of, column_pass, ink_pass,
+   tile, t_update_blocks, t_update_pass, column_blocks, column_pass_of,
+   column_pass, ink_pass,
    ink_group_pass). */
 static ffnn_update_matvec_kernel_f32 update_matvec_scalar_f32;
 static ffnn_update_matvec_kernel_f64 update_matvec_scalar_f64;
@@ -23,6 +24,10 @@ static ffnn_row_pass_kernel_f32 row_pass_scalar_f32;
 static ffnn_row_pass_kernel_f64 row_pass_scalar_f64;
 static ffnn_matvec_t_update_kernel_f32 matvec_t_update_scalar_f32;
 static ffnn_matvec_t_update_kernel_f64 matvec_t_update_scalar_f64;
+static ffnn_t_update_blocks_kernel_f32 t_update_blocks_scalar_f32;
+static ffnn_t_update_blocks_kernel_f64 t_update_blocks_scalar_f64;
+static ffnn_t_update_pass_kernel_f32 t_update_pass_scalar_f32;
+static ffnn_t_update_pass_kernel_f64 t_update_pass_scalar_f64;
 static ffnn_matvec_kernel_f32 matvec_t_scalar_f32;
 static ffnn_matvec_kernel_f64 matvec_t_scalar_f64;
 static ffnn_matmat_kernel_f32 matmat_scalar_f32;

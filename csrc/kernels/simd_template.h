@@ -66,7 +66,7 @@
 
 #include "template.h"
 
-/* Row-blocked pass over nr (1 or 4, a constant after inlining) rows:
+/* Row-blocked pass over nr (1, 2 or 4, a constant after inlining) rows:
    with `update`, W[i] += s[i] * b; with `dot`, y[i] = W[i] . x. Each row
    keeps two accumulators over vector pairs, then a lone vector, then the
    scalar tail: the same sequence for a row whichever block it is in. The
@@ -131,7 +131,8 @@ static FFNN_INLINE void FN(row_pass)(const size_t nr, size_t cols,
     }
 }
 
-/* Rows in blocks of four, the rest one by one. */
+/* Rows in blocks of four, then of two (layer 2's ten rows: 4 + 4 + 2, not
+   two lone rows, each a pass over x of its own), the rest one by one. */
 static FFNN_INLINE void FN(rows)(size_t rows, size_t cols, REAL *w, REAL scale,
                             const REAL *a, const REAL *b, const REAL *x,
                             REAL *y, const int update, const int dot)
@@ -145,6 +146,15 @@ static FFNN_INLINE void FN(rows)(size_t rows, size_t cols, REAL *w, REAL scale,
             s[i] = update ? scale * a[r + i] : 0;
         }
         FN(row_pass)(4, cols, wr, s, b, x, y + r, update, dot);
+    }
+    for (; r + 2 <= rows; r += 2) {
+        REAL *wr[2];
+        REAL s[2];
+        for (size_t i = 0; i < 2; i++) {
+            wr[i] = w + (r + i) * cols;
+            s[i] = update ? scale * a[r + i] : 0;
+        }
+        FN(row_pass)(2, cols, wr, s, b, x, y + r, update, dot);
     }
     for (; r < rows; r++) {
         REAL *wr = w + r * cols;
@@ -180,30 +190,69 @@ static void FN(update_matvec)(size_t rows, size_t cols, REAL *w, REAL scale,
         FN(matvec)(rows, cols, w, x, y);
 }
 
+/* nv vectors (a constant after inlining) of columns from c on: y = W^T e
+   summed over the rows in order in registers, W updated row by row. */
+static FFNN_INLINE void FN(t_update_pass)(const size_t nv, size_t rows,
+                                          size_t cols, size_t c, REAL *w,
+                                          const REAL *e, REAL scale,
+                                          const REAL *a, const REAL *b, REAL *y,
+                                          const int update)
+{
+    V acc[4], bv[4];
+    size_t i;
+    for (i = 0; i < nv; i++) {
+        acc[i] = VZERO();
+        bv[i] = update ? VLOAD(b + c + i * VL) : VZERO();
+    }
+    for (size_t r = 0; r < rows; r++) {
+        REAL *row = w + r * cols + c;
+        const V ev = VSET1(e[r]), sv = VSET1(update ? scale * a[r] : 0);
+        for (i = 0; i < nv; i++) {
+            const V wv = VLOAD(row + i * VL);
+            acc[i] = VFMA(wv, ev, acc[i]);
+            if (update)
+                VSTORE(row + i * VL, VFMA(sv, bv[i], wv));
+        }
+    }
+    for (i = 0; i < nv; i++)
+        VSTORE(y + c + i * VL, acc[i]);
+}
+
+static FFNN_INLINE void FN(t_update_blocks)(size_t rows, size_t cols, size_t c0,
+                                            size_t c1, REAL *w, const REAL *e,
+                                            REAL scale, const REAL *a,
+                                            const REAL *b, REAL *y,
+                                            const int update)
+{
+    size_t c = c0;
+    for (; c + 4 * VL <= c1; c += 4 * VL)
+        FN(t_update_pass)(4, rows, cols, c, w, e, scale, a, b, y, update);
+    for (; c + VL <= c1; c += VL)
+        FN(t_update_pass)(1, rows, cols, c, w, e, scale, a, b, y, update);
+    for (; c < c1; c++) {
+        REAL sum = 0;
+        for (size_t r = 0; r < rows; r++) {
+            REAL *wrc = w + r * cols + c;
+            const REAL wv = *wrc;
+            sum = SFMA(wv, e[r], sum);
+            if (update)
+                *wrc = SFMA(scale * a[r], b[c], wv);
+        }
+        y[c] = sum;
+    }
+}
+
 static void FN(matvec_t_update)(size_t rows, size_t cols, size_t c0, size_t c1,
                                 REAL *w, const REAL *e, REAL scale,
                                 const REAL *a, const REAL *b, REAL *y)
 {
-    /* Row by row, so W is read in memory order; y[c] sums over r in order. */
-    for (size_t c = c0; c < c1; c++)
-        y[c] = 0;
-    for (size_t r = 0; r < rows; r++) {
-        REAL *row = w + r * cols;
-        const REAL er = e[r], s = a ? scale * a[r] : 0;
-        const V ev = VSET1(er), sv = VSET1(s);
-        size_t c = c0;
-        for (; c + VL <= c1; c += VL) {
-            V wv = VLOAD(row + c);
-            VSTORE(y + c, VFMA(wv, ev, VLOAD(y + c)));
-            if (a)
-                VSTORE(row + c, VFMA(sv, VLOAD(b + c), wv));
-        }
-        for (; c < c1; c++) {
-            y[c] = SFMA(row[c], er, y[c]);
-            if (a)
-                row[c] = SFMA(s, b[c], row[c]);
-        }
-    }
+    /* Columns in blocks of up to four vectors, each block's sums in
+       registers over the rows; y[c] sums over r in order, from 0, as
+       row-by-row would. */
+    if (a)
+        FN(t_update_blocks)(rows, cols, c0, c1, w, e, scale, a, b, y, 1);
+    else
+        FN(t_update_blocks)(rows, cols, c0, c1, w, e, scale, a, b, y, 0);
 }
 
 static void FN(matvec_t)(size_t rows, size_t cols, const REAL *w,

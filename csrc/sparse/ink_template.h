@@ -7,7 +7,7 @@
  * Needs: REAL (float or double), SUFFIX (_f32 or _f64), FFNN_SPARSE_NONE,
  *   FFNN_SPARSE_SSE2 (1 with <emmintrin.h> included, else 0).
  * Defines, static, each with SUFFIX pasted on: pixel_word, ink_of_pixels,
- *   ink_of_inputs, lowest_bit, s_at, sparse_lists, ink_count.
+ *   ink_of_inputs, lowest_bit, sparse_lists, ink_count.
  * Undefines REAL and SUFFIX at the end.
  *
  * An input is x = b + s. For pixels s is the book's v / 255 * 0.99, zero
@@ -120,13 +120,6 @@ static unsigned FN(lowest_bit)(uint64_t bits)
 #endif
 }
 
-/* s of input c of a row: pixels or float inputs. */
-static REAL FN(s_at)(const struct FN(ffnn_sparse) *sp, const uint8_t *p,
-                     const REAL *x, size_t c)
-{
-    return p ? sp->s_of_pixel[p[c]] : x[c] - sp->b;
-}
-
 /* This step's two lists of a part. With `flush`, lists[0] first takes
    every column that owes an update (a fold or the end of a run comes).
    Then each ink column of this sample (mask, NULL: none) goes to lists[0]
@@ -138,30 +131,37 @@ static void FN(sparse_lists)(const struct FN(ffnn_sparse) *sp,
                              const REAL *x, size_t slot)
 {
     struct FN(sparse_columns) *owing = &part->lists[0], *fresh = &part->lists[1];
-    size_t *pending = part->pending;
-    REAL *pending_a = part->pending_a;
+    /* Every array in a local pointer: stores through them cannot then be
+       taken to change the lists' fields, which the loop would reload. */
+    size_t *const pending = part->pending, *const cols0 = owing->cols,
+                 *const gs0 = owing->gs, *const cols1 = fresh->cols;
+    REAL *const pending_a = part->pending_a, *const a0 = owing->a,
+               *const x0 = owing->x, *const x1 = fresh->x;
+    const REAL *const s_of_pixel = sp->s_of_pixel;
+    const REAL b = sp->b;
     const size_t ld = part->ld, n_in = sp->n_in, offset = slot * ld;
     size_t n0 = 0, n1 = 0;
     if (flush)
         for (size_t c = 0; c < n_in; c++)
             if (pending[c] != FFNN_SPARSE_NONE) {
-                owing->cols[n0] = c * ld;
-                owing->gs[n0] = pending[c];
-                owing->a[n0++] = pending_a[c];
+                cols0[n0] = c * ld;
+                gs0[n0] = pending[c];
+                a0[n0++] = pending_a[c];
                 pending[c] = FFNN_SPARSE_NONE;
             }
     for (size_t w = 0; mask && w * 64 < n_in; w++)
         for (uint64_t bits = mask[w]; bits; bits &= bits - 1) {
             const size_t c = w * 64 + FN(lowest_bit)(bits);
-            const REAL s = FN(s_at)(sp, p, x, c);
-            if (pending[c] != FFNN_SPARSE_NONE) {
-                owing->cols[n0] = c * ld;
-                owing->gs[n0] = pending[c];
-                owing->a[n0] = pending_a[c];
-                owing->x[n0++] = s;
+            const REAL s = p ? s_of_pixel[p[c]] : x[c] - b;
+            const size_t g = pending[c];
+            if (g != FFNN_SPARSE_NONE) {
+                cols0[n0] = c * ld;
+                gs0[n0] = g;
+                a0[n0] = pending_a[c];
+                x0[n0++] = s;
             } else {
-                fresh->cols[n1] = c * ld;
-                fresh->x[n1++] = s;
+                cols1[n1] = c * ld;
+                x1[n1++] = s;
             }
             pending[c] = offset;
             pending_a[c] = s;

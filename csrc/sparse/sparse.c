@@ -74,10 +74,6 @@ static double ink_of_inputs_f64(size_t n_in, const double *x, double b,
                                uint64_t *mask);
 static unsigned lowest_bit_f32(uint64_t bits);
 static unsigned lowest_bit_f64(uint64_t bits);
-static float s_at_f32(const struct ffnn_sparse_f32 *sp, const uint8_t *p,
-                   const float *x, size_t c);
-static double s_at_f64(const struct ffnn_sparse_f64 *sp, const uint8_t *p,
-                   const double *x, size_t c);
 static void sparse_lists_f32(const struct ffnn_sparse_f32 *sp,
                            struct sparse_part_f32 *part, int flush,
                            const uint64_t *mask, const uint8_t *p,
