@@ -19,8 +19,9 @@ def no_tqdm(monkeypatch):
 
 
 def test_the_best_recipe_says_what_it_does_and_shows_each_epochs_rate(no_tqdm, capsys):
-    code, out, err = run(["train", "--recipe", "best", "--epochs", 2, "--seed", 1, "--dtype", "float32"], capsys)
+    code, out, err = run(["train", "--recipe", "best", "--epochs", 2, "--seed", 1], capsys)
     assert code == 0, err
+    assert "dtype=float32" in out  # the recipe's own, as docs/beyond.md measured it
     assert out.startswith("recipe 'best': 200 sigmoid hidden nodes, rule 'cross_entropy'")
     assert "bias=True" in out and "every image distorted afresh each epoch" in out
     assert "0.05 x 0.98^(epoch-1), 2 epochs," in out
@@ -33,6 +34,13 @@ def test_the_book_is_the_default_recipe(no_tqdm, capsys):
     assert default[0] == book[0] == 0
     assert default[1].split("training took")[0] == book[1].split("training took")[0]
     assert "epoch 1 of 1" in book[1] and "recipe" not in book[1]
+    assert "dtype=float64" in book[1]  # the book's NumPy arithmetic
+
+
+def test_a_given_dtype_overrides_the_recipes(no_tqdm, capsys):
+    code, out, err = run(["train", "--recipe", "best", "--epochs", 1, "--seed", 1, "--dtype", "float64"], capsys)
+    assert code == 0, err
+    assert "dtype=float64" in out
 
 
 def test_the_best_recipe_keeps_its_own_network(capsys):

@@ -64,6 +64,7 @@ def test_a_recipe_trains_a_new_network(sample):
     quick = dataclasses.replace(recipes.best(), epochs=2)
     net, history = quick.train(sample.train_images[:600], sample.train_labels[:600], seed=3)
     assert net.sizes == (784, 200, 10) and net.rule == "cross_entropy" and net.biases is not None
+    assert net.dtype == np.float32 == quick.dtype and quick.network(dtype=np.float64).dtype == np.float64
     assert history["learning_rate"] == [0.05, 0.05 * 0.98]
     again, _ = quick.train(sample.train_images[:600], sample.train_labels[:600], seed=3)
     assert again == net

@@ -39,7 +39,8 @@ class Recipe:
     """How to make and train a network: its nodes and rule, and ``fit``'s settings.
 
     ``schedule`` (epoch -> learning rate) takes the place of ``learning_rate``
-    when given; ``distort`` is ``fit``'s. ``replace(recipe, epochs=60)``
+    when given; ``distort`` is ``fit``'s; ``dtype`` is the network's unless
+    ``network`` or ``train`` is given another. ``replace(recipe, epochs=60)``
     (``dataclasses.replace``) makes a variant.
     """
 
@@ -52,18 +53,21 @@ class Recipe:
     distort: Distortion | None = None
     bias: bool = False
     extra: dict[str, Any] = field(default_factory=dict)  # further arguments of fit
+    # float32: the figures of docs/beyond.md; half of float64's memory traffic per step.
+    dtype: Any = np.float32
 
-    def network(self, n_inputs: int = 784, n_outputs: int = 10, *, seed=None, dtype=np.float32,
+    def network(self, n_inputs: int = 784, n_outputs: int = 10, *, seed=None, dtype=None,
                 threads: int = 1) -> NeuralNetwork:
-        """A new, untrained network of this recipe."""
+        """A new, untrained network of this recipe (of the recipe's dtype unless given one)."""
         return NeuralNetwork(n_inputs, self.hidden, n_outputs, self.learning_rate, rule=self.rule,
-                             bias=self.bias, seed=seed, dtype=dtype, threads=threads)
+                             bias=self.bias, seed=seed, dtype=self.dtype if dtype is None else dtype,
+                             threads=threads)
 
     def fit_arguments(self) -> dict[str, Any]:
         """The keyword arguments of ``fit`` (besides X and y) that this recipe sets."""
         return {"epochs": self.epochs, "schedule": self.schedule, "distort": self.distort, **self.extra}
 
-    def train(self, X, y, *, seed=None, dtype=np.float32, threads: int = 1, **fit_arguments):
+    def train(self, X, y, *, seed=None, dtype=None, threads: int = 1, **fit_arguments):
         """(network, history): a new network trained by this recipe on ``X, y``; further
         keyword arguments go to ``fit`` (``validation``, ``callback``, ``progress`` ...)."""
         net = self.network(np.shape(X)[1], int(np.max(y)) + 1 if np.ndim(y) == 1 else np.shape(y)[1],

@@ -90,7 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="also train on each image rotated by +DEGREES and -DEGREES (book: 10)")
     train.add_argument("--no-shuffle", dest="shuffle", action="store_false",
                        help="train in the data's own order every epoch, as the book does")
-    train.add_argument("--dtype", choices=["float32", "float64"], default="float64")
+    train.add_argument("--dtype", choices=["float32", "float64"], default=None,
+                       help="the network's numbers (default: float64, as the book's NumPy; "
+                            "a recipe's own, float32 for --recipe best)")
     train.add_argument("--engine", choices=["auto", "dense", "sparse"], default="auto",
                        help="how the first layer is trained: sparse touches only the ink pixels' weights, "
                             "dense all of them; the same results up to rounding (default: auto)")

@@ -23,8 +23,8 @@ def train(args: argparse.Namespace) -> int:
     recipe = _recipe(args)
     seed = args.seed if args.seed is not None else secrets.randbits(32)
     if recipe is None:
-        net = NeuralNetwork(data.train_images.shape[1], args.hidden, 10, args.lr, dtype=args.dtype, seed=seed,
-                            threads=args.threads)
+        net = NeuralNetwork(data.train_images.shape[1], args.hidden, 10, args.lr, dtype=args.dtype or "float64",
+                            seed=seed, threads=args.threads)
     else:
         net = recipe.network(data.train_images.shape[1], 10, seed=seed, dtype=args.dtype, threads=args.threads)
     n = len(data.train_images)
