@@ -22,7 +22,7 @@ fi
 mkdir "$work/source"
 git ls-files -z --cached --others --exclude-standard | xargs -0 tar -cf - | tar -xf - -C "$work/source"
 CC=gcc CFLAGS="$flags" LDFLAGS="-fsanitize=address,undefined" \
-    python -m pip wheel --quiet --no-deps --no-cache-dir "${isolation[@]}" -w "$work/wheel" "$work/source"
+    python -m pip wheel --quiet --no-deps --no-cache-dir ${isolation[@]+"${isolation[@]}"} -w "$work/wheel" "$work/source"
 python -m zipfile -e "$work"/wheel/ffnn-*.whl "$work/site"
 
 # CPython itself is not instrumented, so the ASan runtime must be loaded
@@ -58,6 +58,6 @@ workers=()
 if python -c "import xdist" 2>/dev/null; then
     workers=(-n auto)
 fi
-python -m pytest -q -p no:cacheprovider --capture=sys "${workers[@]}" \
+python -m pytest -q -p no:cacheprovider --capture=sys ${workers[@]+"${workers[@]}"} \
     --ignore=tests/test_draw_page.py "$@" tests
 echo "sanitize.sh: test suite passed under ASan + UBSan with no reports"

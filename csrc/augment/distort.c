@@ -47,8 +47,10 @@
 
 /* AVX2 rows, eight points at a time, on x86-64 CPUs that have it
    (distort_avx2.c, built with that level's flags; chosen at run time with
-   the kernels' level). */
-#if FFNN_DISTORT_SSE2 && (defined(__x86_64__) || defined(_M_X64))
+   the kernels' level). Its spline stores size_t as 64-bit lanes, so not on
+   x32, whose x86-64 code has a 4-byte size_t. */
+#if FFNN_DISTORT_SSE2 && (defined(__x86_64__) || defined(_M_X64)) && \
+    (defined(__LP64__) || defined(_WIN64))
 #include "augment/distort_rows.h"
 #define FFNN_DISTORT_AVX2 1
 #else

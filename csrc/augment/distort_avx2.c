@@ -73,9 +73,9 @@ static inline void locate8(const ffnn_distort_groups *groups, const constants *c
     u = _mm256_min_ps(_mm256_max_ps(_mm256_add_ps(x, c->pad), c->zero), c->umax);
     vi = _mm256_cvttps_epi32(v);
     ui = _mm256_cvttps_epi32(u);
-    _mm256_store_ps(fv, _mm256_sub_ps(v, _mm256_cvtepi32_ps(vi)));
-    _mm256_store_ps(fu, _mm256_sub_ps(u, _mm256_cvtepi32_ps(ui)));
-    _mm256_store_si256((__m256i *)(void *)at,
+    _mm256_storeu_ps(fv, _mm256_sub_ps(v, _mm256_cvtepi32_ps(vi)));
+    _mm256_storeu_ps(fu, _mm256_sub_ps(u, _mm256_cvtepi32_ps(ui)));
+    _mm256_storeu_si256((__m256i *)(void *)at,
                        _mm256_madd_epi16(_mm256_or_si256(vi, _mm256_slli_epi32(ui, 16)), c->stride));
 }
 
@@ -93,7 +93,7 @@ static inline __m256 blend8(const float *ink, size_t padded_cols, const uint32_t
                             const float *FFNN_RESTRICT fv, const float *FFNN_RESTRICT fu)
 {
     const float *below = ink + padded_cols;
-    const __m256 across = _mm256_load_ps(fu);
+    const __m256 across = _mm256_loadu_ps(fu);
     __m256 top, bottom, tl, tr, bl, br, upper, lower;
     /* Each point's two neighbours above (or below), a pair per load:
        points 0, 1, 4, 5 in one register and 2, 3, 6, 7 in the other, so
@@ -118,7 +118,7 @@ static inline __m256 blend8(const float *ink, size_t padded_cols, const uint32_t
 #undef PAIR
     upper = _mm256_add_ps(tl, _mm256_mul_ps(across, _mm256_sub_ps(tr, tl)));
     lower = _mm256_add_ps(bl, _mm256_mul_ps(across, _mm256_sub_ps(br, bl)));
-    return _mm256_add_ps(upper, _mm256_mul_ps(_mm256_load_ps(fv), _mm256_sub_ps(lower, upper)));
+    return _mm256_add_ps(upper, _mm256_mul_ps(_mm256_loadu_ps(fv), _mm256_sub_ps(lower, upper)));
 }
 
 /* Where the points of groups k0 .. k0 + m - 1 read, into the batch's
@@ -133,7 +133,8 @@ static void locate_batch(const ffnn_distort_groups *groups, const constants *c, 
         locate8(groups, c, group[2 * k], group[2 * k + 1], at + 8 * k, fv + 8 * k, fu + 8 * k);
 }
 
-/* The scratch of a batch, aligned as an __m256. */
+/* The scratch of a batch. Read and written with unaligned loads and stores all
+   the same: mingw-w64's GCC does not align the stack beyond 16 bytes. */
 typedef union {
     struct {
         uint32_t at[8 * BATCH];
