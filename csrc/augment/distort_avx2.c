@@ -133,62 +133,55 @@ static void locate_batch(const ffnn_distort_groups *groups, const constants *c, 
         locate8(groups, c, group[2 * k], group[2 * k + 1], at + 8 * k, fv + 8 * k, fu + 8 * k);
 }
 
-/* The scratch of a batch. Read and written with unaligned loads and stores all
-   the same: mingw-w64's GCC does not align the stack beyond 16 bytes. */
-typedef union {
-    struct {
-        uint32_t at[8 * BATCH];
-        float fv[8 * BATCH], fu[8 * BATCH];
-    } of;
-    __m256 aligned;
+/* The scratch of a batch (read and written with unaligned loads and stores:
+   mingw-w64's GCC does not align the stack beyond 16 bytes). */
+typedef struct {
+    uint32_t at[8 * BATCH];
+    float fv[8 * BATCH], fu[8 * BATCH];
 } batch;
 
-void ffnn_distort_groups_avx2_u8(const ffnn_distort_groups *groups, uint8_t *FFNN_RESTRICT out)
+/* Every group's eight blends, into pixels (rounded to the nearest level)
+   or, when pixels is NULL, into inputs with the background added (a branch
+   taken the same way for a whole image). */
+static void groups_into(const ffnn_distort_groups *groups, uint8_t *FFNN_RESTRICT pixels,
+                        float *FFNN_RESTRICT inputs, float background)
 {
     const size_t cols = groups->cols, n = groups->n_groups, padded_cols = cols + 2 * PAD;
     const uint32_t *group = groups->group;
-    const __m256 half = _mm256_set1_ps(0.5f);
+    const __m256 half = _mm256_set1_ps(0.5f), blank = _mm256_set1_ps(background);
     constants c;
     batch b;
     size_t k0, k;
     set_constants(groups, &c);
     for (k0 = 0; k0 < n; k0 += BATCH) {
         const size_t m = n - k0 < BATCH ? n - k0 : BATCH;
-        locate_batch(groups, &c, k0, m, b.of.at, b.of.fv, b.of.fu);
+        locate_batch(groups, &c, k0, m, b.at, b.fv, b.fu);
         for (k = 0; k < m; ++k) {
-            const size_t r = group[2 * (k0 + k)], t = group[2 * (k0 + k) + 1];
-            const __m256 blend = blend8(groups->ink, padded_cols, b.of.at + 8 * k,
-                                        b.of.fv + 8 * k, b.of.fu + 8 * k);
-            /* Each in 0 .. 255 after rounding, so the saturating packs change none. */
-            const __m256i level = _mm256_cvttps_epi32(_mm256_add_ps(blend, half));
-            __m128i eight = _mm_packs_epi32(_mm256_castsi256_si128(level),
-                                            _mm256_extracti128_si256(level, 1));
-            eight = _mm_packus_epi16(eight, eight);
-            _mm_storel_epi64((__m128i *)(void *)(out + r * cols + t), eight);
+            const size_t at = group[2 * (k0 + k)] * cols + group[2 * (k0 + k) + 1];
+            const __m256 blend = blend8(groups->ink, padded_cols, b.at + 8 * k, b.fv + 8 * k, b.fu + 8 * k);
+            if (pixels) {
+                /* Each in 0 .. 255 after rounding, so the saturating packs change none. */
+                const __m256i level = _mm256_cvttps_epi32(_mm256_add_ps(blend, half));
+                __m128i eight = _mm_packs_epi32(_mm256_castsi256_si128(level),
+                                                _mm256_extracti128_si256(level, 1));
+                eight = _mm_packus_epi16(eight, eight);
+                _mm_storel_epi64((__m128i *)(void *)(pixels + at), eight);
+            } else {
+                _mm256_storeu_ps(inputs + at, _mm256_add_ps(blank, blend));
+            }
         }
     }
+}
+
+void ffnn_distort_groups_avx2_u8(const ffnn_distort_groups *groups, uint8_t *FFNN_RESTRICT out)
+{
+    groups_into(groups, out, NULL, 0.0f);
 }
 
 void ffnn_distort_groups_avx2_f32(const ffnn_distort_groups *groups, float background,
                                   float *FFNN_RESTRICT out)
 {
-    const size_t cols = groups->cols, n = groups->n_groups, padded_cols = cols + 2 * PAD;
-    const uint32_t *group = groups->group;
-    const __m256 blank = _mm256_set1_ps(background);
-    constants c;
-    batch b;
-    size_t k0, k;
-    set_constants(groups, &c);
-    for (k0 = 0; k0 < n; k0 += BATCH) {
-        const size_t m = n - k0 < BATCH ? n - k0 : BATCH;
-        locate_batch(groups, &c, k0, m, b.of.at, b.of.fv, b.of.fu);
-        for (k = 0; k < m; ++k) {
-            const size_t r = group[2 * (k0 + k)], t = group[2 * (k0 + k) + 1];
-            _mm256_storeu_ps(out + r * cols + t,
-                             _mm256_add_ps(blank, blend8(groups->ink, padded_cols, b.of.at + 8 * k,
-                                                         b.of.fv + 8 * k, b.of.fu + 8 * k)));
-        }
-    }
+    groups_into(groups, NULL, out, background);
 }
 
 void ffnn_distort_ink_avx2(const uint8_t *FFNN_RESTRICT pixels, size_t rows, size_t cols,
