@@ -112,6 +112,12 @@ static int watch_forks(void)
 /* Most blocks one task is split into. */
 #define MAX_BLOCKS 1024
 
+/* A task's number and its count of blocks, published as one word (see
+   `published` below), and the two read back from it. */
+#define PUBLISHED(task, blocks) ((task) * (MAX_BLOCKS + 1) + (long long)(blocks))
+#define TASK_OF(word) ((word) / (MAX_BLOCKS + 1))
+#define BLOCKS_OF(word) ((size_t)((word) % (MAX_BLOCKS + 1)))
+
 /* Allocated apart from the pool, so that a child can leave its parent's
    behind and make its own. */
 struct sync {
@@ -129,12 +135,19 @@ struct ffnn_pool {
        on one does not slow down the writers of the others. */
     counter_t sleepers;   /* helpers asleep on `wake`, or about to be */
     char pad_sleepers[64 - sizeof(counter_t)];
-    counter_t current;    /* number of the task being shared out */
-    char pad_current[64 - sizeof(counter_t)];
-    /* The current task, written before its number is published. */
+    /* The task being shared out: its number and its count of blocks in one
+       word, PUBLISHED(task, blocks), so that a thread reads the two
+       together. Read apart, a helper still in the last task could pair
+       that task's number with the next task's count, claim a block that
+       was never the last task's, and run it on parameters half written. */
+    counter_t published;
+    char pad_published[64 - sizeof(counter_t)];
+    /* The task's function and items, written before it is published and
+       read by a thread only once it holds a block of the task: the caller
+       cannot write the next task's before that block is finished. */
     void (*fn)(void *ctx, size_t lo, size_t hi, int thread);
     void *ctx;
-    size_t n, blocks;
+    size_t n;
     /* Whether to share each task, and what deciding that remembers; the
        same for the calls a helper is lent to. */
     struct ffnn_share_state policy;
@@ -144,7 +157,7 @@ struct ffnn_pool {
        is 2t, finished at 2t + 1. A block's value only grows, so nothing
        needs resetting between tasks, and a thread whose look at a value is
        out of date fails to claim: it can only claim a block of the task it
-       read the parameters of. The finished mark is what the caller waits
+       read from `published`. The finished mark is what the caller waits
        for, on the line the helper already holds: no shared counter moves
        between the cores. */
     struct claim {
@@ -158,26 +171,27 @@ struct ffnn_pool {
     } helpers[FFNN_MAX_THREADS];
 };
 
-/* Claim and run blocks of task `task` until none is left: first this
-   thread's own (b = thread, thread + threads, ...), which keeps the same
-   weight rows in the same core's cache from one step to the next, then any
-   that another thread has not started. */
-static void claim_blocks(ffnn_pool *pool, long long task, int thread)
+/* Claim and run blocks of the task published as `word` until none is
+   left: first this thread's own (b = thread, thread + threads, ...), which
+   keeps the same weight rows in the same core's cache from one step to the
+   next, then any that another thread has not started. */
+static void claim_blocks(ffnn_pool *pool, long long word, int thread)
 {
-    const size_t step = (size_t)pool->threads;
+    const size_t step = (size_t)pool->threads, blocks = BLOCKS_OF(word);
+    const long long task = TASK_OF(word);
     for (int pass = 0; pass < 2; pass++) {
-        for (size_t b = pass ? 0 : (size_t)thread;
-             b < pool->blocks && b < MAX_BLOCKS; b += pass ? 1 : step) {
+        for (size_t b = pass ? 0 : (size_t)thread; b < blocks;
+             b += pass ? 1 : step) {
             long long value;
-            if (atomic_get(&pool->current) != task)
+            if (atomic_get(&pool->published) != word)
                 return;
             value = atomic_get(&pool->claims[b].value);
             if (value >= 2 * task ||
                 !atomic_cas(&pool->claims[b].value, value, 2 * task))
                 continue;
             /* The task cannot change before this block is marked finished. */
-            pool->fn(pool->ctx, pool->n * b / pool->blocks,
-                     pool->n * (b + 1) / pool->blocks, thread);
+            pool->fn(pool->ctx, pool->n * b / blocks, pool->n * (b + 1) / blocks,
+                     thread);
             atomic_set(&pool->claims[b].value, 2 * task + 1);
         }
     }
@@ -196,18 +210,18 @@ static void serve(ffnn_pool *pool, int index)
 {
     long long seen = 0;
     for (;;) {
-        long long task = atomic_get(&pool->current);
-        for (int spins = 0; task == seen && spins < SPINS_BEFORE_SLEEP; spins++) {
+        long long word = atomic_get(&pool->published);
+        for (int spins = 0; word == seen && spins < SPINS_BEFORE_SLEEP; spins++) {
             spin_pause();
-            task = atomic_get(&pool->current);
+            word = atomic_get(&pool->published);
         }
-        if (task == seen) {
+        if (word == seen) {
             /* Announce the sleep before the last look at the task number: either
                the caller sees a sleeper and wakes it, or this thread sees
                the new task. */
             atomic_inc(&pool->sleepers);
             mutex_lock(&pool->sync->lock);
-            while (!pool->stop && atomic_get(&pool->current) == seen)
+            while (!pool->stop && atomic_get(&pool->published) == seen)
                 cond_wait(&pool->sync->wake, &pool->sync->lock);
             mutex_unlock(&pool->sync->lock);
             atomic_dec(&pool->sleepers);
@@ -215,8 +229,8 @@ static void serve(ffnn_pool *pool, int index)
                 return;
             continue;
         }
-        seen = task;
-        claim_blocks(pool, task, index);
+        seen = word;
+        claim_blocks(pool, word, index);
     }
 }
 
@@ -290,7 +304,7 @@ static int start_helpers(ffnn_pool *pool)
     pool->sync = NULL;
     pool->stop = 0;
     pool->sleepers = 0;
-    pool->current = 0;
+    pool->published = 0;
     pool->lent = 0;
     for (size_t b = 0; b < MAX_BLOCKS; b++)
         pool->claims[b].value = 0;
@@ -394,16 +408,14 @@ void ffnn_pool_share(ffnn_pool *pool, size_t n, size_t blocks,
         pool->ctx = ctx;
     if (pool->n != n)
         pool->n = n;
-    if (pool->blocks != blocks)
-        pool->blocks = blocks;
-    task = atomic_get(&pool->current) + 1;
-    atomic_set(&pool->current, task);
+    task = TASK_OF(atomic_get(&pool->published)) + 1;
+    atomic_set(&pool->published, PUBLISHED(task, blocks));
     if (atomic_get(&pool->sleepers) > 0) {
         mutex_lock(&pool->sync->lock);
         cond_broadcast(&pool->sync->wake);
         mutex_unlock(&pool->sync->lock);
     }
-    claim_blocks(pool, task, 0);
+    claim_blocks(pool, PUBLISHED(task, blocks), 0);
     /* Only blocks that a helper has started remain; wait for them. */
     for (size_t b = 0; b < blocks; b++) {
         for (long spins = 0; atomic_get(&pool->claims[b].value) != 2 * task + 1;
@@ -437,10 +449,9 @@ int ffnn_pool_lend(ffnn_pool *pool, ffnn_pool_task *fn, void *ctx)
     pool->fn = fn;
     pool->ctx = ctx;
     pool->n = 2;
-    pool->blocks = 2;
-    task = atomic_get(&pool->current) + 1;
+    task = TASK_OF(atomic_get(&pool->published)) + 1;
     atomic_set(&pool->claims[0].value, 2 * task + 1);
-    atomic_set(&pool->current, task);
+    atomic_set(&pool->published, PUBLISHED(task, 2));
     if (atomic_get(&pool->sleepers) > 0) {
         mutex_lock(&pool->sync->lock);
         cond_broadcast(&pool->sync->wake);

@@ -243,6 +243,58 @@ static void test_strerror_and_pool(void)
     }
 }
 
+/* One task of the pool check below: how often each of its items ran. */
+struct pool_task {
+    size_t n;
+    unsigned char *runs;
+};
+
+static void count_runs(void *ctx, size_t lo, size_t hi, int thread)
+{
+    struct pool_task *task = (struct pool_task *)ctx;
+    (void)thread;
+    for (size_t i = lo; i < hi && i < task->n; i++)
+        task->runs[i]++;
+    /* Items past the task's end: a block run on another task's sizes. */
+    if (hi > task->n)
+        task->runs[task->n]++;
+}
+
+/* Tasks one after another whose counts of blocks differ, as a network's
+   calls give the pool (a transposition in two blocks, then a query in
+   three): every item of every task runs exactly once, within its task's
+   call, whichever thread takes it. Two tasks alternate, so a block that
+   ran late on a task already returned, or on the next task's sizes, shows
+   in a count. */
+static void test_pool_handoffs(void)
+{
+    enum { TASKS = 400000, MOST_ITEMS = 40 };
+    static const size_t blocks[] = {2, 3, 1, 5, 2, 7, 4};
+    const size_t n_blocks = sizeof blocks / sizeof blocks[0];
+    ffnn_pool *pool = ffnn_pool_create(2);
+    struct pool_task tasks[2];
+    long wrong = 0;
+    for (int k = 0; k < 2; k++)
+        tasks[k].runs = xmalloc(MOST_ITEMS + 1, 1);
+    for (long t = 0; t < TASKS && pool; t++) {
+        struct pool_task *task = &tasks[t % 2], *other = &tasks[(t + 1) % 2];
+        task->n = 8 + (size_t)(t * 7 % (MOST_ITEMS - 8));
+        memset(task->runs, 0, MOST_ITEMS + 1);
+        ffnn_pool_share(pool, task->n, blocks[t % n_blocks], count_runs, task);
+        for (size_t i = 0; i <= task->n; i++)
+            wrong += task->runs[i] != (i < task->n);
+        /* The task before this one is over: nothing of it ran since. */
+        if (t > 0)
+            for (size_t i = 0; i <= other->n; i++)
+                wrong += other->runs[i] != (i < other->n);
+    }
+    check(pool != NULL && wrong == 0, "pool: each item once, in its task", "any",
+          (double)wrong, 0);
+    ffnn_pool_destroy(pool);
+    free(tasks[0].runs);
+    free(tasks[1].runs);
+}
+
 static void test_simd_api(void)
 {
     check(ffnn_simd_available(FFNN_SIMD_SCALAR), "scalar available", "any", 0,
@@ -259,6 +311,7 @@ int main(void)
     int levels = 0;
     test_simd_api();
     test_strerror_and_pool();
+    test_pool_handoffs();
     /* Every level ffnn.h names, so levels added later are covered too. */
     for (int level = 0; ffnn_simd_name(level) != NULL; level++) {
         const char *name = ffnn_simd_name(level);
