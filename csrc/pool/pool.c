@@ -153,7 +153,8 @@ struct ffnn_pool {
     struct ffnn_share_state policy;
     struct ffnn_share_state calls;
     long long lent;       /* the task lent to a helper (ffnn_pool_lend), or 0 */
-    /* Block b of task t is free while claims[b].value < 2t, taken once it
+    /* Block b (below the count published with task t) of task t is free
+       while claims[b].value < 2t, taken once it
        is 2t, finished at 2t + 1. A block's value only grows, so nothing
        needs resetting between tasks, and a thread whose look at a value is
        out of date fails to claim: it can only claim a block of the task it
@@ -216,7 +217,7 @@ static void serve(ffnn_pool *pool, int index)
             word = atomic_get(&pool->published);
         }
         if (word == seen) {
-            /* Announce the sleep before the last look at the task number: either
+            /* Announce the sleep before the last look at the published task: either
                the caller sees a sleeper and wakes it, or this thread sees
                the new task. */
             atomic_inc(&pool->sleepers);
