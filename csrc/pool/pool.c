@@ -154,13 +154,13 @@ struct ffnn_pool {
     struct ffnn_share_state calls;
     long long lent;       /* the task lent to a helper (ffnn_pool_lend), or 0 */
     /* Block b (below the count published with task t) of task t is free
-       while claims[b].value < 2t, taken once it
-       is 2t, finished at 2t + 1. A block's value only grows, so nothing
-       needs resetting between tasks, and a thread whose look at a value is
-       out of date fails to claim: it can only claim a block of the task it
-       read from `published`. The finished mark is what the caller waits
-       for, on the line the helper already holds: no shared counter moves
-       between the cores. */
+       while claims[b].value < 2t, taken once it is 2t, finished at 2t + 1.
+       A block's value only grows, so nothing needs resetting between
+       tasks, and a thread whose look at a value is out of date fails to
+       claim: it can only claim a block of the task it read from
+       `published`. The finished mark is what the caller waits for, on the
+       line the helper already holds: no shared counter moves between the
+       cores. */
     struct claim {
         counter_t value;
         char pad[64 - sizeof(counter_t)];
@@ -380,6 +380,23 @@ int ffnn_pool_policy(const ffnn_pool *pool)
     return pool ? pool->policy.policy : FFNN_SHARE_DETERMINISTIC;
 }
 
+/* The number of the caller's next task. */
+static long long next_task(ffnn_pool *pool)
+{
+    return TASK_OF(atomic_get(&pool->published)) + 1;
+}
+
+/* Publish a task (its parameters written) and wake the helpers asleep. */
+static void publish(ffnn_pool *pool, long long word)
+{
+    atomic_set(&pool->published, word);
+    if (atomic_get(&pool->sleepers) > 0) {
+        mutex_lock(&pool->sync->lock);
+        cond_broadcast(&pool->sync->wake);
+        mutex_unlock(&pool->sync->lock);
+    }
+}
+
 void ffnn_pool_share(ffnn_pool *pool, size_t n, size_t blocks,
                      ffnn_pool_task *fn, void *ctx)
 {
@@ -409,13 +426,8 @@ void ffnn_pool_share(ffnn_pool *pool, size_t n, size_t blocks,
         pool->ctx = ctx;
     if (pool->n != n)
         pool->n = n;
-    task = TASK_OF(atomic_get(&pool->published)) + 1;
-    atomic_set(&pool->published, PUBLISHED(task, blocks));
-    if (atomic_get(&pool->sleepers) > 0) {
-        mutex_lock(&pool->sync->lock);
-        cond_broadcast(&pool->sync->wake);
-        mutex_unlock(&pool->sync->lock);
-    }
+    task = next_task(pool);
+    publish(pool, PUBLISHED(task, blocks));
     claim_blocks(pool, PUBLISHED(task, blocks), 0);
     /* Only blocks that a helper has started remain; wait for them. */
     for (size_t b = 0; b < blocks; b++) {
@@ -450,14 +462,9 @@ int ffnn_pool_lend(ffnn_pool *pool, ffnn_pool_task *fn, void *ctx)
     pool->fn = fn;
     pool->ctx = ctx;
     pool->n = 2;
-    task = TASK_OF(atomic_get(&pool->published)) + 1;
+    task = next_task(pool);
     atomic_set(&pool->claims[0].value, 2 * task + 1);
-    atomic_set(&pool->published, PUBLISHED(task, 2));
-    if (atomic_get(&pool->sleepers) > 0) {
-        mutex_lock(&pool->sync->lock);
-        cond_broadcast(&pool->sync->wake);
-        mutex_unlock(&pool->sync->lock);
-    }
+    publish(pool, PUBLISHED(task, 2));
     for (long spins = 0; spins < SPINS_BEFORE_LENDING_FAILS; spins++) {
         if (atomic_get(&pool->claims[1].value) >= 2 * task) {
             pool->lent = task;

@@ -266,9 +266,8 @@ static void count_runs(void *ctx, size_t lo, size_t hi, int thread)
    call, whichever thread takes it. A few blocks come before many, where a
    helper still in the short task could reach past its end; with one helper,
    and with more helpers than this machine may have cores, so that some are
-   held up there. Two tasks alternate, so a
-   block that ran late on a task already returned, or on the next task's
-   sizes, shows in a count. */
+   held up there. Two tasks alternate, so a block that ran late on a task
+   already returned, or on the next task's sizes, shows in a count. */
 static void test_pool_handoffs(int threads)
 {
     enum { TASKS = 150000, MOST_ITEMS = 40 };
@@ -277,6 +276,7 @@ static void test_pool_handoffs(int threads)
     ffnn_pool *pool = ffnn_pool_create(threads);
     struct pool_task tasks[2];
     long wrong = 0;
+    char label[32];
     for (int k = 0; k < 2; k++)
         tasks[k].runs = xmalloc(MOST_ITEMS + 1, 1);
     for (long t = 0; t < TASKS && pool; t++) {
@@ -291,8 +291,9 @@ static void test_pool_handoffs(int threads)
             for (size_t i = 0; i <= other->n; i++)
                 wrong += other->runs[i] != (i < other->n);
     }
-    check(pool != NULL && wrong == 0, "pool: each item once, in its task",
-          threads == 2 ? "2 threads" : "4 threads", (double)wrong, 0);
+    snprintf(label, sizeof label, "%d threads", threads);
+    check(pool != NULL && wrong == 0, "pool: each item once, in its task", label,
+          (double)wrong, 0);
     ffnn_pool_destroy(pool);
     free(tasks[0].runs);
     free(tasks[1].runs);
